@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+
+/**
+ * Every command, loaded lazily so `bulwark --help` stays instant. Each module's default export
+ * is a {@link Command}.
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
+  serve: { summary: 'Run the gateway (OpenAI- and Anthropic-compatible resilient proxy)', load: () => import('./commands/serve.js') },
+};

@@ -1,0 +1,50 @@
+/**
+ * Time, injected. Every policy takes a {@link Clock}; production uses {@link systemClock},
+ * tests use {@link FakeClock} (see `fake-clock.ts`) so that no test ever sleeps.
+ */
+
+/** An opaque handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Wall-clock milliseconds since the epoch (so HTTP dates such as Retry-After compare directly). */
+  now(): number;
+  /** Runs `callback` once after `delayMs`. Real timers never keep the process alive. */
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The real clock. Its timers are unref'd: a pending policy timer never keeps Node running. */
+export const systemClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const timer = setTimeout(callback, delayMs);
+    timer.unref();
+    return timer;
+  },
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+});
+
+/**
+ * Waits `delayMs` on `clock`; rejects with the signal's reason as soon as `signal` aborts
+ * (the timer is cleared and the listener removed, so nothing leaks).
+ *
+ * @example await sleep(systemClock, 250, signal);
+ */
+export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (delayMs <= 0 && !signal) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal!.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, delayMs));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,2 @@
+// Bulwark's library entry point.
+export * from './core/index.js';

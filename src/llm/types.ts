@@ -1,0 +1,130 @@
+/**
+ * The canonical chat model. Every dialect (OpenAI Chat Completions, Anthropic Messages) is
+ * translated to and from these types, so a request written for one provider can be answered by
+ * another. Keep this file free of dialect details.
+ */
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/** An image given by URL (`url`) or inline base64 (`data` + `mediaType`). */
+export interface ImagePart {
+  type: 'image';
+  url?: string;
+  data?: string;
+  mediaType?: string;
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+/** A tool call made by the assistant. `arguments` is JSON text, exactly as the model produced it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'user'; content: string | ContentPart[] }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  /** The result of a tool call, answering the assistant's call `toolCallId`. */
+  | { role: 'tool'; toolCallId: string; content: string; isError?: boolean };
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export interface ChatRequest {
+  /** What the caller asked for: a route or model-group name at the router; the upstream model name at an adapter. */
+  model: string;
+  /** System prompt (OpenAI system/developer messages are joined into it). */
+  system?: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** End-user id, passed to providers for abuse tracking. */
+  user?: string;
+  /** Random seed, where the provider supports one. */
+  seed?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ChatResponse {
+  id: string;
+  /** The model that actually answered (upstream model name). */
+  model: string;
+  /** The assistant's text ('' when it only called tools). */
+  content: string;
+  toolCalls?: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  /** Unix seconds. */
+  created: number;
+}
+
+/**
+ * A streamed answer is a sequence of events. A *complete* stream ends with exactly one `finish`
+ * event; a stream that ends any other way is broken and must be reported as such, never as a
+ * completed answer.
+ */
+export type StreamEvent =
+  | { type: 'start'; id: string; model: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_call_start'; index: number; id: string; name: string }
+  | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
+  | { type: 'finish'; finishReason: FinishReason; usage?: Usage };
+
+/** How an answer was served (becomes the `x-bulwark-*` response headers at the gateway). */
+export interface ServedInfo {
+  /** Deployment id, `cache` or `default`. */
+  servedBy: string;
+  /** Upstream attempts made in total (all steps, all retries). */
+  attempts: number;
+  /** 0 = the first step of the chain answered; 1 = the second; and so on. */
+  fallbackDepth: number;
+  /** True when the answer came from a stale cache entry or the default response, or a stream was continued on another model. */
+  degraded: boolean;
+}
+
+export interface ChatResult {
+  response: ChatResponse;
+  served: ServedInfo;
+}
+
+/** Options for one call through the router or an adapter. */
+export interface CallOptions {
+  /** The caller's signal: aborting it cancels the upstream request at once. */
+  signal?: AbortSignal;
+  /** Tenant the call is made for (cache scoping, per-key limits, metrics). Default `default`. */
+  tenant?: string;
+  /** Priority class for load shedding; lower is shed first. Default `normal`. */
+  priority?: 'low' | 'normal' | 'high';
+  /** Request id for logs and headers. */
+  requestId?: string;
+}
+
+/**
+ * A streamed answer from the router. `served` is known once the first event has arrived (a
+ * failure before that fails over silently); it may change later if a broken stream is continued
+ * on another model, so read it after iterating for the final value.
+ */
+export interface ChatStream extends AsyncIterable<StreamEvent> {
+  readonly served: ServedInfo;
+}
