@@ -128,3 +128,18 @@ export interface CallOptions {
 export interface ChatStream extends AsyncIterable<StreamEvent> {
   readonly served: ServedInfo;
 }
+
+/** The router's public face, used in-process by applications and by the gateway. */
+export interface Router {
+  /** Answers a non-streaming request through the route named by `request.model`. */
+  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
+  /**
+   * Answers a streaming request. Resolves once the first event is available (failures before it
+   * fail over silently), so the caller can send headers with the final `served` info.
+   */
+  stream(request: ChatRequest, options?: CallOptions): Promise<ChatStream>;
+  /** Route names callers may ask for (`GET /v1/models`). */
+  models(): string[];
+  /** Stops timers and closes connection pools. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import type { LlmErrorKind } from './errors.js';
+
+/**
+ * What the router reports to observers (ops: metrics, SLA windows, health, alerts, dashboard).
+ * Emitted through `core/events.ts` emitters: free when nobody listens, never on the request's
+ * critical path for the listener's own work.
+ */
+
+/** One upstream attempt on one deployment. */
+export interface AttemptEvent {
+  route: string;
+  group: string;
+  deployment: string;
+  ok: boolean;
+  errorKind?: LlmErrorKind;
+  durationMs: number;
+  /** Clock time the attempt ended (ms). */
+  at: number;
+}
+
+/** One whole request through the router, as the caller saw it. */
+export interface RequestEvent {
+  route: string;
+  tenant: string;
+  /** Deployment id, `cache` or `default`; `none` when the request failed. */
+  servedBy: string;
+  /** The model group that answered, when a model answered. */
+  group?: string;
+  fallbackDepth: number;
+  attempts: number;
+  degraded: boolean;
+  ok: boolean;
+  errorKind?: LlmErrorKind | 'all_failed' | 'shed' | 'rate_limited' | 'stream_interrupted';
+  stream: boolean;
+  durationMs: number;
+  /** Streams: time to the first event reaching the caller. */
+  ttftMs?: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheHit: boolean;
+  at: number;
+}
+
+export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated' | 'forced-closed' | 'disabled';
+
+/** A deployment's breaker changed state. */
+export interface BreakerEvent {
+  group: string;
+  deployment: string;
+  from: BreakerStateName;
+  to: BreakerStateName;
+  reason: string;
+  at: number;
+}
+
+/** A deployment was ejected from (or re-admitted to) its group's rotation. */
+export interface EjectionEvent {
+  group: string;
+  deployment: string;
+  ejected: boolean;
+  /** For ejections: how long. */
+  durationMs?: number;
+  at: number;
+}
