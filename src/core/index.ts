@@ -5,3 +5,4 @@ export * from './random.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './policy.js';
+export * from './duration.js';
