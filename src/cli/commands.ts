@@ -6,4 +6,6 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   serve: { summary: 'Run the gateway (OpenAI- and Anthropic-compatible resilient proxy)', load: () => import('./commands/serve.js') },
+  mock: { summary: 'Run a mock OpenAI/Anthropic provider with injectable faults (default port 4010)', load: () => import('./commands/mock.js') },
+  load: { summary: 'Load-test a gateway: open/closed models, HDR latency, k6-style thresholds, reports', load: () => import('./commands/load.js') },
 };
