@@ -20,3 +20,18 @@ export interface Policy {
    */
   execute<T>(operation: Operation<T>, signal?: AbortSignal): Promise<T>;
 }
+
+/**
+ * A policy that can also run inside an existing context. `pipeline()` uses `run` to compose
+ * policies without a closure per call: `operation` is a step built once, `context` the current
+ * call's context (pass it on as it is, or derive children with `Execution.from(context).child(n)`).
+ * Every built-in policy implements it; a policy without it is adapted (one closure per call).
+ */
+export interface RunnablePolicy extends Policy {
+  run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T>;
+}
+
+/** True when `policy` implements the {@link RunnablePolicy} fast path. */
+export function isRunnable(policy: Policy): policy is RunnablePolicy {
+  return typeof (policy as Partial<RunnablePolicy>).run === 'function';
+}
