@@ -1,0 +1,296 @@
+/**
+ * The request handling of the mock provider: routes an API request to its dialect, applies the
+ * target's fault plan and writes the answer. Knows nothing about listening or the control API
+ * (see `server.ts`); time and randomness are injected.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { RandomSource } from '../../core/random.js';
+import { buildReply, tokensOf, type MockReply, type MockTurn } from './answer.js';
+import { anthropicWire } from './anthropic-wire.js';
+import { garbleEvent, MOCK_ERROR_STATUS, type MockDialect, type MockErrorKind, type MockIds } from './dialect.js';
+import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultOutcome, type FaultPlan } from './fault-plan.js';
+import { openaiWire } from './openai-wire.js';
+import { mergeFaults, type MockProfile } from './profile.js';
+import { MockStatsRecorder } from './stats.js';
+
+/** Path prefix that names a logical deployment: `/deployments/<name>/v1/...`. */
+export const DEPLOYMENT_PREFIX = '/deployments/';
+/** Compiled plans kept per (deployment, model) before the cache is cleared. */
+export const PLAN_CACHE_LIMIT = 1000;
+
+const ERROR_KIND_BY_STATUS: Record<number, MockErrorKind> = { 429: 'rate_limit', 500: 'server', 503: 'unavailable', 529: 'overloaded' };
+const ERROR_MESSAGES: Record<number, string> = {
+  429: 'Rate limit reached for requests (injected by the Bulwark mock).',
+  500: 'The server had an error while processing your request (injected by the Bulwark mock).',
+  503: 'The service is temporarily unavailable (injected by the Bulwark mock).',
+  529: 'Overloaded (injected by the Bulwark mock).',
+};
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
+/** One request in flight that waits on the clock (latency, pacing) or hangs. */
+interface Pending {
+  res: ServerResponse;
+  timer: TimerHandle | undefined;
+  done: boolean;
+}
+
+/** A target's fixed one-second rate-limit window. */
+interface RateWindow {
+  startMs: number;
+  count: number;
+}
+
+export interface MockEngineOptions {
+  profile: MockProfile;
+  random: RandomSource;
+  clock: Clock;
+  /** Model ids listed by `GET /v1/models`. */
+  models: readonly string[];
+}
+
+/** Handles API requests (everything but `/_mock/*`). */
+export class MockEngine {
+  readonly stats = new MockStatsRecorder();
+  random: RandomSource;
+  private readonly clock: Clock;
+  private readonly models: readonly string[];
+  private currentProfile: MockProfile;
+  private plans = new Map<string, FaultPlan>();
+  private rateWindows = new Map<string, RateWindow>();
+  private sequence = 0;
+
+  constructor(options: MockEngineOptions) {
+    this.random = options.random;
+    this.clock = options.clock;
+    this.models = options.models;
+    this.currentProfile = options.profile;
+  }
+
+  get profile(): MockProfile {
+    return this.currentProfile;
+  }
+
+  /** Replaces the profile; requests already waiting keep the plan they drew. */
+  set profile(profile: MockProfile) {
+    this.currentProfile = profile;
+    this.plans.clear();
+    this.rateWindows.clear();
+  }
+
+  /** The compiled plan of a (deployment, model) pair: default ← models[model] ← deployments[deployment]. */
+  planFor(deployment: string | undefined, model: string): FaultPlan {
+    const key = deployment === undefined ? model : `${deployment}\u0000${model}`;
+    let plan = this.plans.get(key);
+    if (plan) return plan;
+    const p = this.currentProfile;
+    const faults = mergeFaults(mergeFaults(p.default, p.models[model]), deployment === undefined ? undefined : p.deployments[deployment]);
+    plan = compileFaultPlan(faults);
+    if (this.plans.size >= PLAN_CACHE_LIMIT) this.plans.clear();
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  /** Entry point for one API request; `path` has the deployment prefix and query removed. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, deployment: string | undefined): void {
+    const method = req.method;
+    if (method === 'POST' && path === '/v1/chat/completions') return this.readThen(req, res, openaiWire, deployment, 'chat.completions');
+    if (method === 'POST' && path === '/v1/messages') return this.readThen(req, res, anthropicWire, deployment, 'messages');
+    const dialect = req.headers['anthropic-version'] !== undefined ? anthropicWire : openaiWire;
+    if (method === 'GET' && path === '/v1/models') {
+      const body = dialect.modelsBody(this.models, Math.floor(this.clock.now() / 1000));
+      this.stats.record('models', '', deployment, '200');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    this.stats.record('unknown', '', deployment, '404');
+    this.sendError(res, dialect, 'not_found', `Unknown request URL: ${method} ${path}`, this.nextIds().id);
+  }
+
+  private readThen(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      this.respond(req, res, dialect, deployment, endpoint, text);
+    });
+  }
+
+  private nextIds(): MockIds {
+    return { id: `mock_${++this.sequence}`, created: Math.floor(this.clock.now() / 1000) };
+  }
+
+  private respond(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, text: string): void {
+    const ids = this.nextIds();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      this.stats.record(endpoint, '', deployment, '400');
+      return this.sendError(res, dialect, 'invalid_request', 'We could not parse the JSON body of your request.', ids.id);
+    }
+    const turn = dialect.parse(body);
+    if (typeof turn === 'string') {
+      this.stats.record(endpoint, '', deployment, '400');
+      return this.sendError(res, dialect, 'invalid_request', turn, ids.id);
+    }
+    const plan = this.planFor(deployment, turn.model);
+    const reply = buildReply(turn, deployment, dialect.toolCallId(ids));
+    if (plan.quiet) {
+      this.stats.record(endpoint, turn.model, deployment, '200');
+      return turn.stream ? this.stream(res, dialect, turn, reply, ids, plan, -1, false) : this.sendOk(res, dialect, turn, reply, ids, false);
+    }
+    const refusal = this.refuse(plan, turn, deployment);
+    if (refusal) {
+      this.stats.record(endpoint, turn.model, deployment, String(MOCK_ERROR_STATUS[refusal.kind]));
+      return this.sendError(res, dialect, refusal.kind, refusal.message(dialect), ids.id, refusal.retryAfterMs);
+    }
+    const outcome = drawOutcome(plan, this.random);
+    const latencyMs = drawLatencyMs(plan, this.random);
+    const cutAfter = turn.stream && outcome === 'ok' ? drawStreamCut(plan, this.random) : -1;
+    const finish = () => this.finish(req, res, dialect, endpoint, deployment, turn, reply, ids, plan, outcome, cutAfter);
+    if (latencyMs <= 0) return finish();
+    this.stats.fault('latency');
+    const pending = this.track(res);
+    pending.timer = this.clock.setTimeout(() => {
+      pending.timer = undefined;
+      if (pending.done) return;
+      this.untrack(pending);
+      finish();
+    }, latencyMs);
+  }
+
+  /** Checks that refuse a request before any draw: bad key, prompt too long, rate limit. */
+  private refuse(plan: FaultPlan, turn: MockTurn, deployment: string | undefined) {
+    if (plan.authFailure) {
+      this.stats.fault('auth');
+      return { kind: 'auth' as const, message: () => 'Incorrect API key provided (rejected by the Bulwark mock).', retryAfterMs: undefined };
+    }
+    const promptTokens = tokensOf(turn.promptChars);
+    if (promptTokens > plan.maxPromptTokens || turn.promptChars > plan.maxPromptChars) {
+      this.stats.fault('contextLength');
+      const limit = Math.min(plan.maxPromptTokens, Math.floor(plan.maxPromptChars / 4));
+      return { kind: 'context_length' as const, message: (d: MockDialect) => d.contextLengthMessage(promptTokens, limit), retryAfterMs: undefined };
+    }
+    if (plan.rateLimitPerSecond !== Infinity) {
+      const key = deployment === undefined ? turn.model : `${deployment}\u0000${turn.model}`;
+      const now = this.clock.now();
+      let window = this.rateWindows.get(key);
+      if (!window || now - window.startMs >= 1000) this.rateWindows.set(key, (window = { startMs: now, count: 0 }));
+      if (++window.count > plan.rateLimitPerSecond) {
+        this.stats.fault('rateLimit');
+        const retryAfterMs = Math.max(1, window.startMs + 1000 - now);
+        return { kind: 'rate_limit' as const, message: () => ERROR_MESSAGES[429], retryAfterMs };
+      }
+    }
+    return undefined;
+  }
+
+  private finish(
+    req: IncomingMessage, res: ServerResponse, dialect: MockDialect, endpoint: string, deployment: string | undefined,
+    turn: MockTurn, reply: MockReply, ids: MockIds, plan: FaultPlan, outcome: FaultOutcome, cutAfter: number,
+  ): void {
+    if (typeof outcome === 'number') {
+      this.stats.fault(String(outcome));
+      this.stats.record(endpoint, turn.model, deployment, String(outcome));
+      return this.sendError(res, dialect, ERROR_KIND_BY_STATUS[outcome], ERROR_MESSAGES[outcome], ids.id, outcome === 429 ? plan.retryAfterMs : undefined);
+    }
+    if (outcome === 'hang') {
+      this.stats.fault('hang');
+      this.stats.record(endpoint, turn.model, deployment, 'hang');
+      this.track(res); // released when the client goes away
+      return;
+    }
+    if (outcome === 'reset') {
+      this.stats.fault('reset');
+      this.stats.record(endpoint, turn.model, deployment, 'reset');
+      req.socket.destroy();
+      return;
+    }
+    this.stats.record(endpoint, turn.model, deployment, '200');
+    const malformed = outcome === 'malformed';
+    if (malformed) this.stats.fault('malformed');
+    if (turn.stream) return this.stream(res, dialect, turn, reply, ids, plan, cutAfter, malformed);
+    this.sendOk(res, dialect, turn, reply, ids, malformed);
+  }
+
+  private sendOk(res: ServerResponse, dialect: MockDialect, turn: MockTurn, reply: MockReply, ids: MockIds, malformed: boolean): void {
+    let body = dialect.responseBody(turn, reply, ids);
+    if (malformed) body = body.slice(0, body.length >> 1);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [dialect.requestIdHeader]: `req_${ids.id}` });
+    res.end(body);
+  }
+
+  private sendError(res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number): void {
+    const body = dialect.errorBody(kind, message, `req_${id}`);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      [dialect.requestIdHeader]: `req_${id}`,
+    };
+    if (retryAfterMs !== undefined) {
+      headers['retry-after'] = Math.ceil(retryAfterMs / 1000);
+      headers['retry-after-ms'] = Math.round(retryAfterMs);
+    }
+    if (kind === 'overloaded' && dialect === anthropicWire) headers['x-should-retry'] = 'true';
+    res.writeHead(MOCK_ERROR_STATUS[kind], headers);
+    res.end(body);
+  }
+
+  /** Streams the events; paced by `tokenDelayMs`, destroyed after `cutAfter` events when ≥ 0. */
+  private stream(res: ServerResponse, dialect: MockDialect, turn: MockTurn, reply: MockReply, ids: MockIds, plan: FaultPlan, cutAfter: number, malformed: boolean): void {
+    const events = dialect.streamEvents(turn, reply, ids);
+    if (malformed) events[0] = garbleEvent(events[0]);
+    res.writeHead(200, { ...SSE_HEADERS, [dialect.requestIdHeader]: `req_${ids.id}` });
+    const end = cutAfter >= 0 ? Math.min(cutAfter, events.length) : events.length;
+    const cut = cutAfter >= 0 && cutAfter < events.length;
+    const destroy = () => res.socket?.destroy();
+    if (cut) this.stats.fault('streamCut');
+    if (cut && end === 0) {
+      res.flushHeaders();
+      setImmediate(destroy);
+      return;
+    }
+    if (plan.tokenDelayMs <= 0) {
+      if (cut) res.write(events.slice(0, end).join(''), destroy);
+      else res.end(events.join(''));
+      return;
+    }
+    const pending = this.track(res);
+    let index = 0;
+    const step = () => {
+      pending.timer = undefined;
+      if (pending.done) return;
+      const event = events[index++];
+      if (index < end) {
+        res.write(event);
+        pending.timer = this.clock.setTimeout(step, plan.tokenDelayMs);
+        return;
+      }
+      this.untrack(pending);
+      if (cut) res.write(event, destroy);
+      else res.end(event);
+    };
+    step();
+  }
+
+  /** Counts a request as in flight until it finishes or the client goes away (timers cancelled). */
+  private track(res: ServerResponse): Pending {
+    const pending: Pending = { res, timer: undefined, done: false };
+    this.stats.inFlight++;
+    res.once('close', () => {
+      if (pending.done) return;
+      pending.done = true;
+      this.stats.inFlight--;
+      if (pending.timer !== undefined) this.clock.clearTimeout(pending.timer);
+    });
+    return pending;
+  }
+
+  private untrack(pending: Pending): void {
+    if (pending.done) return;
+    pending.done = true;
+    this.stats.inFlight--;
+  }
+}
