@@ -50,4 +50,6 @@ export interface GroupBalancerDeps {
   random: RandomSource;
   /** Extra availability test from the router, e.g. the deployment's breaker is not open. Default: all available. */
   isAvailable?: (id: string) => boolean;
+  /** The group's name, carried by its ejection events (`EjectionEvent.group`). Default `''`. */
+  groupName?: string;
 }
