@@ -14,3 +14,4 @@ export * from './backoff.js';
 export * from './retry-after.js';
 export * from './retry-budget.js';
 export * from './retry.js';
+export * from './circuit-breaker/index.js';

@@ -1,0 +1,409 @@
+import type { Clock } from '../clock.js';
+import { BrokenCircuitError, CancelledError, IsolatedCircuitError } from '../errors.js';
+import { EventEmitter, type Disposable, type Event } from '../events.js';
+import type { ExecuteContext, Operation, RunnablePolicy } from '../policy.js';
+import { resolveBreakerOptions, type ResolvedBreakerOptions } from './options.js';
+import { checkSnapshot, type BreakerSnapshot } from './snapshot.js';
+import type { TripStrategy } from './trip-strategy.js';
+import type {
+  BreakerCallEvent, BreakerFailureEvent, BreakerRejectedEvent, BreakerStateChangeEvent, BreakerStateName,
+  CircuitBreakerOptions, ErrorClassification,
+} from './types.js';
+
+// What a call was admitted as. Probes carry their half-open generation (>= 1) instead.
+const TICKET_RECORD = -1; // closed: the outcome goes to the trip strategy
+const TICKET_OBSERVE = -2; // forced-closed, or metrics-only overflow: events only
+const TICKET_PASS = -3; // disabled: nothing at all
+/** `start` of a call whose duration nobody needs (the clock was not read). */
+const UNTIMED = -1;
+
+const IDLE_CONTEXT: ExecuteContext = Object.freeze({ signal: new AbortController().signal, attempt: 1 });
+
+/** Whether the caller gave up on the call. Uses `aborted` when the context has it (core's Execution: no signal allocated). */
+function isCancelled(context: ExecuteContext): boolean {
+  const aborted = (context as { readonly aborted?: unknown }).aborted;
+  return typeof aborted === 'boolean' ? aborted : context.signal.aborted;
+}
+
+function abortReason(context: ExecuteContext): unknown {
+  const c = context as { readonly aborted?: unknown; readonly abortReason?: unknown };
+  return typeof c.aborted === 'boolean' ? c.abortReason : context.signal.reason;
+}
+
+/**
+ * The circuit breaker policy: stops calling a dependency that keeps failing, then lets a few
+ * probes through to learn whether it recovered. Defaults: opens after 5 consecutive failures,
+ * stays open 60 s, one probe at a time, one successful probe closes ({@link BREAKER_DEFAULTS}).
+ *
+ * Hot path: a closed-state call allocates nothing beyond its own promise; the clock is read
+ * only when the strategy or a listener needs durations; events are built only when listened to.
+ *
+ * @example
+ * const breaker = new CircuitBreaker({ strategy: new ConsecutiveBreaker(5), openMs: 60_000 });
+ * breaker.onStateChange((e) => log(`${e.from} -> ${e.to}: ${e.reason}`));
+ * const answer = await breaker.execute(({ signal }) => callProvider(signal), signal);
+ */
+export class CircuitBreaker implements RunnablePolicy {
+  /** The validated options (defaults filled in). */
+  readonly options: ResolvedBreakerOptions;
+  readonly name: string;
+
+  private readonly stateChanges = new EventEmitter<BreakerStateChangeEvent>();
+  private readonly successes = new EventEmitter<BreakerCallEvent>();
+  private readonly failures = new EventEmitter<BreakerFailureEvent>();
+  private readonly ignored = new EventEmitter<BreakerFailureEvent>();
+  private readonly rejections = new EventEmitter<BreakerRejectedEvent>();
+  /** Every transition, local or remote: from, to, reason, time spent in `from`. */
+  readonly onStateChange: Event<BreakerStateChangeEvent> = this.stateChanges.event;
+  /** A call succeeded (or its error was classified `success`). */
+  readonly onSuccess: Event<BreakerCallEvent> = this.successes.event;
+  /** A call failed and the failure was counted. */
+  readonly onFailure: Event<BreakerFailureEvent> = this.failures.event;
+  /** A call failed with an error classified `ignore`, or its caller cancelled it: nothing was counted. */
+  readonly onIgnored: Event<BreakerFailureEvent> = this.ignored.event;
+  /** A call was refused (or, with `metricsOnly`, would have been). */
+  readonly onRejected: Event<BreakerRejectedEvent> = this.rejections.event;
+
+  private readonly clock: Clock;
+  private readonly strategy: TripStrategy;
+  private readonly timed: boolean;
+  private readonly unsubscribe: Disposable;
+
+  private current: BreakerStateName = 'closed';
+  private changedAt: number;
+  private reason = 'initial';
+  private openUntil = 0;
+  private consecutiveTrips = 0;
+  private halfOpenGeneration = 0;
+  private probesInFlight = 0;
+  private probeSuccesses = 0;
+  private readonly holds = { isolated: 0, 'forced-closed': 0, disabled: 0 };
+  private lastContext: ExecuteContext = IDLE_CONTEXT;
+
+  // Settlers of the fast path, bound once so that a call creates no closure.
+  private readonly closedOk = (value: unknown): unknown => {
+    if (this.current === 'closed' && this.strategy.onSuccess(0, 0)) this.trip(this.strategy.tripReason());
+    return value;
+  };
+  private readonly closedError = (error: unknown): never => {
+    this.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
+    throw error;
+  };
+
+  constructor(options: CircuitBreakerOptions = {}) {
+    this.options = resolveBreakerOptions(options);
+    this.name = this.options.name;
+    this.clock = this.options.clock;
+    this.strategy = this.options.strategy;
+    this.timed = this.strategy.measuresTime !== false;
+    this.changedAt = this.clock.now();
+    const { store } = this.options;
+    const initial = this.options.snapshot ?? store.get(this.name);
+    if (initial !== undefined) this.adopt(checkSnapshot(initial, `store snapshot "${this.name}"`), false);
+    this.unsubscribe = store.subscribe(this.name, (snapshot) => {
+      try {
+        this.applyRemote(snapshot);
+      } catch {
+        // A malformed remote snapshot is dropped; the local state stays authoritative.
+      }
+    });
+  }
+
+  /**
+   * The current state. Reading it after the open period elapsed moves the breaker to
+   * `half-open` (the lazy transition a call would make), so a balancer that skips open
+   * breakers sees them become available again.
+   */
+  get state(): BreakerStateName {
+    if (this.current === 'open' && this.clock.now() >= this.openUntil) this.enterHalfOpen();
+    return this.current;
+  }
+
+  /** While open: ms until a probe will be allowed; otherwise 0. */
+  get retryAfterMs(): number {
+    return this.current === 'open' ? Math.max(0, this.openUntil - this.clock.now()) : 0;
+  }
+
+  /**
+   * Runs `operation` under the breaker. Rejects with BrokenCircuitError when open (or half-open
+   * with every probe permit taken), IsolatedCircuitError when isolated, CancelledError when
+   * `signal` is already aborted; otherwise settles exactly as `operation` does (errors are
+   * rethrown untouched). A call whose `signal` aborted is never counted. The breaker has no
+   * waiting of its own: `signal` is handed to the operation as its context signal.
+   */
+  execute<T>(operation: Operation<T>, signal?: AbortSignal): Promise<T> {
+    if (signal === undefined) return this.run(operation, IDLE_CONTEXT);
+    const context = this.lastContext.signal === signal ? this.lastContext : (this.lastContext = { signal, attempt: 1 });
+    return this.run(operation, context);
+  }
+
+  /**
+   * {@link RunnablePolicy} entry used by `pipeline()`: runs `operation` with `context` passed on
+   * as it is. Same outcomes as {@link execute}; a call whose context was aborted is not counted.
+   */
+  run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
+    // Fast path: nothing can cancel the call and nobody needs its duration, so the settlers
+    // are the two bound once in the constructor.
+    if (context === IDLE_CONTEXT && this.current === 'closed' && !this.timed && !this.callListeners()) {
+      let pending: PromiseLike<T> | T;
+      try {
+        pending = operation(IDLE_CONTEXT);
+      } catch (error) {
+        this.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
+        return Promise.reject(error);
+      }
+      return Promise.resolve(pending).then(this.closedOk, this.closedError) as Promise<T>;
+    }
+    return this.runTracked(operation, context);
+  }
+
+  /** Forces the circuit open (IsolatedCircuitError) until every handle returned so far is released. The disposer is idempotent. */
+  isolate(): Disposable {
+    return this.hold('isolated');
+  }
+
+  /** Keeps the circuit closed whatever happens (outcomes still emitted) until released. Isolation takes precedence. */
+  forceClose(): Disposable {
+    return this.hold('forced-closed');
+  }
+
+  /** Makes the breaker a pass-through (nothing recorded or emitted) until released. Isolation and forceClose take precedence. */
+  disable(): Disposable {
+    return this.hold('disabled');
+  }
+
+  /** The shared state as plain JSON (see {@link BreakerSnapshot}). */
+  toJSON(): BreakerSnapshot {
+    return {
+      version: 1,
+      state: this.current,
+      reason: this.reason,
+      changedAt: this.changedAt,
+      openUntil: this.current === 'open' ? this.openUntil : null,
+      consecutiveTrips: this.consecutiveTrips,
+    };
+  }
+
+  /** Replaces the local state with `snapshot` (validated), emits the change and writes it to the store. */
+  restore(snapshot: BreakerSnapshot): void {
+    this.adopt(checkSnapshot(snapshot, 'restore(snapshot)'), false);
+    this.persist();
+  }
+
+  /**
+   * Adopts a decision taken elsewhere (a store adapter calls it). Ignored when older than the
+   * local state (`changedAt`) or identical to it; never written back to the store.
+   * @returns whether the snapshot was applied
+   */
+  applyRemote(snapshot: BreakerSnapshot): boolean {
+    const s = checkSnapshot(snapshot, 'applyRemote(snapshot)');
+    if (s.changedAt < this.changedAt) return false;
+    if (s.state === this.current && s.changedAt === this.changedAt && s.openUntil === this.toJSON().openUntil) return false;
+    this.adopt(s, true);
+    return true;
+  }
+
+  /** Stops listening to the store; the breaker keeps working on its local state. */
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private callListeners(): boolean {
+    return this.successes.hasListeners || this.failures.hasListeners || this.ignored.hasListeners;
+  }
+
+  private async runTracked<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
+    if (isCancelled(context)) throw new CancelledError(undefined, { cause: abortReason(context) });
+    const ticket = this.current === 'closed' ? TICKET_RECORD : this.admit();
+    if (ticket === TICKET_PASS) return operation(context);
+    const start = this.timed || this.callListeners() ? this.clock.now() : UNTIMED;
+    let result: T;
+    try {
+      result = await operation(context);
+    } catch (error) {
+      this.settleError(ticket, start, error, context);
+      throw error;
+    }
+    this.settleSuccess(ticket, start);
+    return result;
+  }
+
+  private admit(): number {
+    switch (this.current) {
+      case 'open':
+        if (this.clock.now() < this.openUntil) return this.reject(this.openUntil - this.clock.now());
+        this.enterHalfOpen();
+        return this.admitProbe();
+      case 'half-open':
+        return this.admitProbe();
+      case 'isolated':
+        if (this.rejections.hasListeners) this.rejections.emit({ name: this.name, state: 'isolated', retryAfterMs: undefined, enforced: true });
+        throw new IsolatedCircuitError(`Circuit "${this.name}" is isolated by an operator; the call was not attempted`);
+      case 'forced-closed':
+        return TICKET_OBSERVE;
+      case 'disabled':
+        return TICKET_PASS;
+      default:
+        return TICKET_RECORD;
+    }
+  }
+
+  private admitProbe(): number {
+    if (this.probesInFlight < this.options.halfOpenMaxCalls) {
+      this.probesInFlight++;
+      return this.halfOpenGeneration;
+    }
+    return this.reject(undefined);
+  }
+
+  private reject(retryAfterMs: number | undefined): number {
+    const enforced = !this.options.metricsOnly;
+    if (this.rejections.hasListeners) this.rejections.emit({ name: this.name, state: this.current, retryAfterMs, enforced });
+    if (enforced) throw new BrokenCircuitError(`Circuit "${this.name}" is ${this.current}; the call was not attempted`, retryAfterMs);
+    return TICKET_OBSERVE;
+  }
+
+  private settleSuccess(ticket: number, start: number): void {
+    const now = start === UNTIMED ? 0 : this.clock.now();
+    const durationMs = now - (start === UNTIMED ? 0 : start);
+    if (ticket === TICKET_RECORD) {
+      if (this.current === 'closed' && this.strategy.onSuccess(durationMs, now)) this.trip(this.strategy.tripReason());
+    } else if (ticket > 0) {
+      this.settleProbe(ticket, durationMs < this.strategy.slowCallDurationMs, durationMs);
+    }
+    if (this.successes.hasListeners) this.successes.emit({ name: this.name, state: this.current, durationMs });
+  }
+
+  private settleError(ticket: number, start: number, error: unknown, context: ExecuteContext): void {
+    let classification: ErrorClassification = 'ignore';
+    if (context === IDLE_CONTEXT || !isCancelled(context)) {
+      try {
+        classification = this.options.classifyError(error);
+      } catch {
+        classification = 'failure';
+      }
+    }
+    if (classification === 'success') return this.settleSuccess(ticket, start);
+    const now = start === UNTIMED ? 0 : this.clock.now();
+    const durationMs = now - (start === UNTIMED ? 0 : start);
+    if (classification === 'failure') {
+      if (ticket === TICKET_RECORD) {
+        if (this.current === 'closed' && this.strategy.onFailure(durationMs, now)) this.trip(this.strategy.tripReason());
+      } else if (ticket > 0) {
+        this.settleProbe(ticket, false, durationMs);
+      }
+      if (this.failures.hasListeners) this.failures.emit({ name: this.name, state: this.current, durationMs, error });
+      return;
+    }
+    if (ticket > 0 && ticket === this.halfOpenGeneration && this.current === 'half-open') this.probesInFlight--;
+    if (this.ignored.hasListeners) this.ignored.emit({ name: this.name, state: this.current, durationMs, error });
+  }
+
+  private settleProbe(ticket: number, ok: boolean, durationMs: number): void {
+    // A probe admitted in an earlier half-open period no longer speaks for the dependency.
+    if (ticket !== this.halfOpenGeneration || this.current !== 'half-open') return;
+    this.probesInFlight--;
+    if (!ok) {
+      this.trip(durationMs >= this.strategy.slowCallDurationMs ? `slow probe (${durationMs} ms)` : 'probe failed');
+    } else if (++this.probeSuccesses >= this.options.halfOpenSuccessThreshold) {
+      this.close(`${this.probeSuccesses} successful probe(s)`);
+    }
+  }
+
+  private trip(reason: string): void {
+    const { openMs, openBackoffMultiplier, maxOpenMs, openJitterRatio, random } = this.options;
+    const now = this.clock.now();
+    this.consecutiveTrips++;
+    const grown = Math.min(maxOpenMs, openMs * openBackoffMultiplier ** (this.consecutiveTrips - 1));
+    const jitter = openJitterRatio === 0 ? 1 : 1 + openJitterRatio * (2 * random() - 1);
+    this.openUntil = now + Math.round(grown * jitter);
+    this.strategy.reset(now);
+    this.transition('open', now, reason);
+  }
+
+  private close(reason: string): void {
+    const now = this.clock.now();
+    this.consecutiveTrips = 0;
+    this.strategy.reset(now);
+    this.transition('closed', now, reason);
+  }
+
+  private enterHalfOpen(): void {
+    this.halfOpenGeneration++;
+    this.probesInFlight = 0;
+    this.probeSuccesses = 0;
+    this.transition('half-open', this.clock.now(), 'open period elapsed');
+  }
+
+  private transition(to: BreakerStateName, now: number, reason: string): void {
+    const from = this.current;
+    const durationMs = now - this.changedAt;
+    this.current = to;
+    this.changedAt = now;
+    this.reason = reason;
+    this.persist();
+    if (this.stateChanges.hasListeners) {
+      this.stateChanges.emit({ name: this.name, from, to, reason, at: now, durationMs, openUntil: to === 'open' ? this.openUntil : null, remote: false });
+    }
+  }
+
+  private persist(): void {
+    try {
+      const pending = this.options.store.set(this.name, this.toJSON());
+      if (pending !== undefined) pending.then(undefined, () => {});
+    } catch {
+      // The store contract forbids throwing; if one does, the local decision still stands.
+    }
+  }
+
+  private adopt(s: BreakerSnapshot, remote: boolean): void {
+    const now = this.clock.now();
+    const from = this.current;
+    const durationMs = now - this.changedAt;
+    this.consecutiveTrips = s.consecutiveTrips;
+    this.openUntil = s.openUntil ?? 0;
+    if (s.state === 'half-open') {
+      this.halfOpenGeneration++;
+      this.probesInFlight = 0;
+      this.probeSuccesses = 0;
+    }
+    if (s.state !== from) this.strategy.reset(now);
+    this.current = s.state;
+    this.changedAt = s.changedAt;
+    this.reason = s.reason;
+    if (s.state !== from && this.stateChanges.hasListeners) {
+      this.stateChanges.emit({ name: this.name, from, to: s.state, reason: s.reason, at: now, durationMs, openUntil: s.openUntil, remote });
+    }
+  }
+
+  private hold(state: keyof CircuitBreaker['holds']): Disposable {
+    this.holds[state]++;
+    this.applyHolds('by operator');
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds[state]--;
+      this.applyHolds('released by operator');
+    };
+  }
+
+  private applyHolds(reason: string): void {
+    const h = this.holds;
+    const target = h.isolated > 0 ? 'isolated' : h['forced-closed'] > 0 ? 'forced-closed' : h.disabled > 0 ? 'disabled' : null;
+    if (target !== null) {
+      if (this.current !== target) this.transition(target, this.clock.now(), `${target} ${reason}`);
+    } else if (this.current === 'isolated' || this.current === 'forced-closed' || this.current === 'disabled') {
+      this.close(reason);
+    }
+  }
+}
+
+/**
+ * Builds a {@link CircuitBreaker}; options are validated here, once.
+ *
+ * @example const breaker = circuitBreaker({ strategy: new CountWindowBreaker({ windowSize: 50 }), openMs: 30_000 });
+ */
+export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  return new CircuitBreaker(options);
+}

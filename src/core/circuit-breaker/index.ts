@@ -1,0 +1,12 @@
+export * from './types.js';
+export * from './defaults.js';
+export * from './trip-strategy.js';
+export * from './consecutive-breaker.js';
+export * from './count-window-breaker.js';
+export * from './time-window-breaker.js';
+export type { WindowThresholdOptions, WindowThresholds } from './window-thresholds.js';
+export * from './classify.js';
+export * from './snapshot.js';
+export * from './store.js';
+export * from './circuit-breaker.js';
+export type { ResolvedBreakerOptions } from './options.js';
