@@ -7,3 +7,7 @@ export * from './retry-after.js';
 export * from './classify.js';
 export * from './dialects/openai.js';
 export * from './dialects/anthropic.js';
+export * from './providers/http-provider.js';
+export * from './providers/openai.js';
+export * from './providers/anthropic.js';
+export * from './providers/create-provider.js';

@@ -1,0 +1,203 @@
+/**
+ * The shared HTTP machinery of every provider adapter: one undici `Pool` per upstream origin
+ * (keep-alive), JSON calls, SSE streaming with first-token/idle timeouts on an injected clock,
+ * caller cancellation, and classification of every failure into an `LlmError`.
+ */
+import { Pool } from 'undici';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { InvalidOptionsError } from '../../core/errors.js';
+import { classifyError, classifyHttpError } from '../classify.js';
+import { LlmError } from '../errors.js';
+import type { Provider, ProviderCallOptions, ProviderConfig } from '../provider.js';
+import { SseParser, type SseEvent } from '../sse.js';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import { StreamWatchdog } from './stream-watchdog.js';
+
+/** Sockets in a provider's keep-alive pool when `connections` is not set. Default 64. */
+export const DEFAULT_POOL_CONNECTIONS = 64;
+/** How long an idle pooled socket is kept open. Default 30_000 ms. */
+export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+/** Upstream error bodies are read up to this many bytes (the rest is dropped). Default 64 KiB. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** What a provider needs besides its config. */
+export interface ProviderDeps {
+  /** Drives first-token and idle timeouts and Retry-After dates. Default `systemClock`. */
+  clock?: Clock;
+}
+
+/** Turns a dialect's SSE events into canonical events; `end` throws if the answer never finished. */
+export interface SseDecoder {
+  push(event: SseEvent): StreamEvent[];
+  end(): StreamEvent[];
+}
+
+/** One prepared upstream call. */
+export interface UpstreamCall {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+type HttpBody = AsyncIterable<Buffer> & {
+  text(): Promise<string>;
+  destroy(error?: Error): unknown;
+  dump(options?: { limit?: number }): Promise<void>;
+};
+
+/** Validates the parts of a {@link ProviderConfig} every adapter shares; returns the parsed base URL. */
+export function validateProviderConfig(config: ProviderConfig): URL {
+  let url: URL;
+  try {
+    url = new URL(config.baseUrl);
+  } catch {
+    throw new InvalidOptionsError(`provider.baseUrl must be an absolute http(s) URL, got ${JSON.stringify(config.baseUrl)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidOptionsError(`provider.baseUrl must use http or https, got ${JSON.stringify(url.protocol)}`);
+  }
+  const c = config.connections;
+  if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
+    throw new InvalidOptionsError(`provider.connections must be a positive integer, got ${c}`);
+  }
+  return url;
+}
+
+/** Base class of the OpenAI and Anthropic adapters; subclasses supply the dialect. */
+export abstract class HttpProvider implements Provider {
+  abstract readonly dialect: 'openai' | 'anthropic';
+  protected readonly pool: Pool;
+  protected readonly basePath: string;
+  protected readonly clock: Clock;
+  private readonly secrets: string[];
+
+  constructor(protected readonly config: ProviderConfig, deps: ProviderDeps, private readonly source: string) {
+    const url = validateProviderConfig(config);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.clock = deps.clock ?? systemClock;
+    this.secrets = config.apiKey ? [config.apiKey] : [];
+    this.pool = new Pool(url.origin, {
+      connections: config.connections ?? DEFAULT_POOL_CONNECTIONS,
+      keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
+    });
+  }
+
+  /** Builds the upstream call for `request`. */
+  protected abstract prepare(request: ChatRequest, stream: boolean): UpstreamCall;
+  /** Reads a successful non-streaming answer. */
+  protected abstract readResponse(body: unknown): ChatResponse;
+  /** A fresh decoder for one stream. */
+  protected abstract streamDecoder(): SseDecoder;
+
+  async chat(request: ChatRequest, options: ProviderCallOptions = {}): Promise<ChatResponse> {
+    const call = this.prepare(request, false);
+    const signal = options.signal;
+    if (signal?.aborted) throw this.cancelled();
+    let text: string;
+    try {
+      const res = await this.pool.request({ method: 'POST', path: call.path, headers: call.headers, body: call.body, signal });
+      if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
+      text = await res.body.text();
+    } catch (err) {
+      throw signal?.aborted ? this.cancelled(err) : this.classify(err);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new LlmError('server_error', `${this.source} answered with a body that is not JSON`);
+    }
+    return this.readResponse(parsed);
+  }
+
+  stream(request: ChatRequest, options: ProviderCallOptions = {}): AsyncIterable<StreamEvent> {
+    const call = this.prepare(request, true);
+    return { [Symbol.asyncIterator]: () => this.streamEvents(call, options) };
+  }
+
+  private async *streamEvents(call: UpstreamCall, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+    const callerSignal = options.signal;
+    if (callerSignal?.aborted) throw this.cancelled();
+    const controller = new AbortController();
+    let failure: LlmError | undefined;
+    const fail = (error: LlmError) => {
+      failure ??= error;
+      controller.abort(error);
+    };
+    const onCallerAbort = () => fail(this.cancelled(callerSignal?.reason));
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const watchdog = new StreamWatchdog(this.clock, fail, options.firstTokenTimeoutMs, options.idleTimeoutMs);
+    let body: HttpBody | undefined;
+    let finished = false;
+    try {
+      watchdog.start();
+      const res = await this.pool.request({
+        method: 'POST', path: call.path, headers: call.headers, body: call.body, signal: controller.signal,
+      });
+      body = res.body as unknown as HttpBody;
+      if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, body);
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (contentType !== '' && !contentType.includes('text/event-stream')) {
+        throw new LlmError('server_error', `${this.source} answered a streaming request with '${contentType.split(';')[0]}', not an event stream`);
+      }
+      const parser = new SseParser();
+      const decoder = this.streamDecoder();
+      for await (const chunk of body) {
+        for (const sse of parser.feed(chunk)) {
+          for (const event of decoder.push(sse)) {
+            watchdog.pause();
+            yield event;
+            if (event.type === 'finish') {
+              finished = true;
+              return;
+            }
+            watchdog.resume();
+          }
+        }
+      }
+      parser.end();
+      for (const event of decoder.end()) {
+        watchdog.pause();
+        yield event;
+        if (event.type === 'finish') finished = true;
+        watchdog.resume();
+      }
+      if (!finished) throw new LlmError('connection', `${this.source} stream ended before the answer finished`);
+    } catch (err) {
+      throw failure ?? this.classify(err);
+    } finally {
+      watchdog.stop();
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (body) {
+        // A finished stream is drained so its socket goes back to the pool; anything else is cut.
+        if (finished) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+        else body.destroy();
+      }
+    }
+  }
+
+  private async httpError(status: number, headers: Record<string, string | string[] | undefined>, body: HttpBody): Promise<LlmError> {
+    let text = '';
+    try {
+      for await (const chunk of body) {
+        text += chunk.toString('utf8');
+        if (text.length >= MAX_ERROR_BODY_BYTES) break;
+      }
+    } catch {
+      // The error status is what matters; a body cut short still classifies by status.
+    }
+    return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source });
+  }
+
+  private classify(err: unknown): LlmError {
+    return classifyError(err, { secrets: this.secrets, source: this.source });
+  }
+
+  private cancelled(cause?: unknown): LlmError {
+    return new LlmError('cancelled', `${this.source} request cancelled by the caller`, { cause });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
