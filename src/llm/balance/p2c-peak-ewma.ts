@@ -24,12 +24,16 @@ export class P2cPeakEwma implements BalanceStrategy {
     }
     const a = candidates[first];
     const b = candidates[second];
-    return cost(b, now) < cost(a, now) ? b : a;
+    return p2cCost(b, now) < p2cCost(a, now) ? b : a;
   }
 }
 
-/** The load score p2c compares; lower is better. */
-export function cost(slot: DeploymentSlot, now: number): number {
+/**
+ * The load score p2c compares; lower is better: estimate × (outstanding + 1) ÷ (weight × slow-start factor).
+ *
+ * @example p2cCost(slot, clock.now()); // 250 for an idle, full-weight deployment estimated at 250 ms
+ */
+export function p2cCost(slot: DeploymentSlot, now: number): number {
   const estimate = slot.latency.estimate(now, slot.outstanding);
   return (estimate * (slot.outstanding + 1)) / (slot.weight * slot.slowStartFactor(now));
 }

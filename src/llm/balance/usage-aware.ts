@@ -65,11 +65,6 @@ export class UsageAware implements BalanceStrategy {
     return share;
   }
 
-  /** Requests and tokens counted for `slot` in the window ending at `now`. */
-  usage(slot: DeploymentSlot, now: number): { requests: number; tokens: number } {
-    return { requests: this.requests[slot.index].total(now), tokens: this.tokens[slot.index].total(now) };
-  }
-
   onStart(slot: DeploymentSlot, now: number): void {
     this.requests[slot.index].add(now, 1);
   }
