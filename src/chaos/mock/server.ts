@@ -19,7 +19,7 @@ export const DEFAULT_MOCK_SEED = 1;
 /** Keep-alive timeout of the mock's connections (load generators keep them open). */
 export const MOCK_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Models listed by `GET /v1/models` (plus every model named in the profile). */
-export const DEFAULT_MOCK_MODELS: readonly string[] = Object.freeze(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'claude-haiku-4-5']);
+export const DEFAULT_MOCK_MODELS: readonly string[] = Object.freeze(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5']);
 
 export interface MockProviderOptions {
   /** Port; default 0 (an ephemeral port — read it from `MockProvider.port`). */
@@ -57,7 +57,7 @@ export interface MockProvider {
   resetStats(): void;
   /** Back to the startup profile, a re-seeded random source (when seeded) and zeroed counters. */
   reset(): void;
-  /** Stops listening and destroys every connection (hanging requests included). */
+  /** Stops listening and destroys every connection (hanging requests included). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -120,6 +120,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     });
   });
   const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
@@ -129,10 +130,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     server,
     deploymentUrl: (name: string) => `${url}${DEPLOYMENT_PREFIX}${encodeURIComponent(name)}`,
     ...control,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => (closing ??= new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    })),
   };
 }
