@@ -15,3 +15,8 @@ export * from './retry-after.js';
 export * from './retry-budget.js';
 export * from './retry.js';
 export * from './circuit-breaker/index.js';
+export * from './bulkhead.js';
+export * from './fallback.js';
+export * from './hedge.js';
+export * from './rate-limiter.js';
+export * from './adaptive-limit.js';
