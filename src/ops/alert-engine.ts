@@ -1,0 +1,159 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { EventEmitter } from '../core/events.js';
+import type { Event } from '../core/events.js';
+import type { ActiveAlert, AlertCondition, AlertNotification, AlertRule } from './alert-types.js';
+import type { DeliveryQueue } from './delivery-queue.js';
+
+export interface AlertEngineOptions {
+  evaluateEveryMs: number;
+  repeatIntervalMs: number;
+  timelineSize: number;
+}
+
+interface Tracked {
+  rule: AlertRule['name'];
+  condition: AlertCondition;
+  startsAt: number;
+  lastSentAt: number;
+  seenAt: number;
+}
+
+/**
+ * Evaluates the rules on a tick of the injected clock and turns their conditions into
+ * notifications: `firing` once when a condition appears, a `repeat` at most every
+ * `repeatIntervalMs` while it holds, `resolved` once when it clears. Notifications go to every
+ * sink's bounded queue and to a bounded timeline (oldest overwritten) for the dashboard.
+ *
+ * @example const engine = new AlertEngine(rules, queues, clock, opts); engine.start();
+ */
+export class AlertEngine {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly ring: Array<AlertNotification | undefined>;
+  private ringHead = 0;
+  private ringSize = 0;
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private readonly emitter = new EventEmitter<AlertNotification>();
+  /** Every notification as it is produced (dashboard live feed). */
+  readonly onNotification: Event<AlertNotification> = this.emitter.event;
+
+  constructor(
+    private readonly rules: readonly AlertRule[],
+    private readonly queues: readonly DeliveryQueue[],
+    private readonly clock: Clock,
+    private readonly options: AlertEngineOptions,
+    private readonly onActiveChange: (active: readonly ActiveAlert[]) => void = () => {},
+  ) {
+    this.ring = new Array(options.timelineSize);
+  }
+
+  /** Starts the evaluation tick (timers are unref'd by the system clock). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Runs every rule now; returns the notifications produced (also queued to the sinks). */
+  evaluate(): AlertNotification[] {
+    const now = this.clock.now();
+    const produced: AlertNotification[] = [];
+    for (const rule of this.rules) {
+      let conditions: AlertCondition[];
+      try {
+        conditions = rule.evaluate(now);
+      } catch {
+        continue; // a broken rule must not silence the others
+      }
+      for (const condition of conditions) {
+        const id = `${rule.name}:${condition.subject}`;
+        const known = this.tracked.get(id);
+        if (!known) {
+          const t: Tracked = { rule: rule.name, condition, startsAt: now, lastSentAt: now, seenAt: now };
+          this.tracked.set(id, t);
+          produced.push(this.notification(id, t, 'firing', false, now));
+        } else {
+          known.condition = condition;
+          known.seenAt = now;
+          if (now - known.lastSentAt >= this.options.repeatIntervalMs) {
+            known.lastSentAt = now;
+            produced.push(this.notification(id, known, 'firing', true, now));
+          }
+        }
+      }
+    }
+    for (const [id, t] of this.tracked) {
+      if (t.seenAt === now) continue;
+      this.tracked.delete(id);
+      produced.push(this.notification(id, t, 'resolved', false, now));
+    }
+    for (const n of produced) {
+      this.remember(n);
+      for (const queue of this.queues) queue.push(n);
+      this.emitter.emit(n);
+    }
+    if (produced.length > 0) this.onActiveChange(this.active());
+    return produced;
+  }
+
+  /** Alerts active now, oldest first. */
+  active(): ActiveAlert[] {
+    return [...this.tracked].map(([id, t]) => ({
+      id,
+      rule: t.rule,
+      subject: t.condition.subject,
+      severity: t.condition.severity,
+      summary: t.condition.summary,
+      value: t.condition.value,
+      threshold: t.condition.threshold,
+      labels: t.condition.labels,
+      startsAt: new Date(t.startsAt).toISOString(),
+      lastSentAt: new Date(t.lastSentAt).toISOString(),
+    }));
+  }
+
+  /** Recent notifications, oldest first (bounded by `timelineSize`). */
+  timeline(): AlertNotification[] {
+    const out: AlertNotification[] = [];
+    const size = this.ring.length;
+    for (let i = this.ringSize; i > 0; i--) out.push(this.ring[(this.ringHead - i + size) % size]!);
+    return out;
+  }
+
+  /** Waits for every sink queue to drain (tests, graceful shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.idle()));
+  }
+
+  private schedule(): void {
+    this.timer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      this.evaluate();
+      this.schedule();
+    }, this.options.evaluateEveryMs);
+  }
+
+  private notification(id: string, t: Tracked, state: 'firing' | 'resolved', repeat: boolean, now: number): AlertNotification {
+    const c = t.condition;
+    const n: AlertNotification = {
+      id, rule: t.rule, subject: c.subject, severity: c.severity, state, repeat,
+      summary: state === 'resolved' ? `${t.rule} on ${c.subject} resolved (last: ${c.summary})` : c.summary,
+      value: c.value, threshold: c.threshold, labels: c.labels,
+      startsAt: new Date(t.startsAt).toISOString(), at: new Date(now).toISOString(),
+    };
+    if (state === 'resolved') n.endsAt = n.at;
+    return n;
+  }
+
+  private remember(n: AlertNotification): void {
+    this.ring[this.ringHead] = n;
+    this.ringHead = (this.ringHead + 1) % this.ring.length;
+    if (this.ringSize < this.ring.length) this.ringSize++;
+  }
+}

@@ -1,0 +1,22 @@
+// Operations: metrics, SLA windows, SLO burn rates, health, alerts and probes, fed by router events.
+export * from './ops.js';
+export * from './config.js';
+export * from './defaults.js';
+export * from './health.js';
+export * from './sla.js';
+export * from './burn-rate.js';
+export * from './alert-types.js';
+export * from './alert-engine.js';
+export * from './alert-rules.js';
+export * from './alert-sinks.js';
+export * from './delivery-queue.js';
+export * from './prober.js';
+export * from './metrics.js';
+export * from './outcome.js';
+export * from './uptime.js';
+export * from './deployment-states.js';
+export * from './latency-ring.js';
+export * from './counter-ring.js';
+export * from './prometheus-rules.js';
+export type { OpsLogger } from './logger.js';
+export { defaultOpsLogger } from './logger.js';

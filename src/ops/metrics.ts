@@ -1,0 +1,132 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptEvent, BreakerStateName, RequestEvent } from '../llm/router-events.js';
+import { GEN_AI_DURATION_BUCKETS_S, GEN_AI_TOKEN_BUCKETS, OTHER_LABEL, OVERHEAD_BUCKETS_S } from './defaults.js';
+import type { DeploymentState } from './deployment-states.js';
+import { isUsable } from './deployment-states.js';
+import { attemptStatus, rejectionReason, requestStatus } from './outcome.js';
+
+/** Gauge values of `bulwark_breaker_state`. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = Object.freeze({
+  closed: 0, open: 1, 'half-open': 2, isolated: 3, 'forced-closed': 4, disabled: 5,
+});
+
+/** Deepest fallback depth given its own label value; deeper ones share `${MAX}+`. */
+const MAX_DEPTH_LABEL = 5;
+const OPERATION = 'chat';
+
+/**
+ * Every Prometheus series Bulwark exports, in its own prom-client {@link Registry} (never the
+ * global one). Labels are low-cardinality by construction: routes, groups and deployments come
+ * from configuration, tenants outside `metrics.tenants` are `other`, error types are the closed
+ * catalog of kinds, fallback depth is capped. No request ids, no messages, no keys.
+ */
+export class OpsMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<string>;
+  private readonly attempts: Counter<string>;
+  private readonly duration: Histogram<string>;
+  private readonly ttfc: Histogram<string>;
+  private readonly tokens: Histogram<string>;
+  private readonly attemptDuration: Histogram<string>;
+  private readonly breakerState: Gauge<string>;
+  private readonly ejected: Gauge<string>;
+  private readonly up: Gauge<string>;
+  private readonly usable: Gauge<string>;
+  private readonly inFlight: Gauge<string>;
+  private readonly retries: Counter<string>;
+  private readonly fallbacks: Counter<string>;
+  private readonly cache: Counter<string>;
+  private readonly rejections: Counter<string>;
+  private readonly slow: Counter<string>;
+  private readonly overheadHistogram: Histogram<string>;
+  private readonly probes: Counter<string>;
+  /** Alert delivery outcomes per sink: `sent`, `failed` (gave up), `dropped` (queue full), `retried`. */
+  readonly notifications: Counter<string>;
+  /** Active alerts per rule and severity (set by the alert engine). */
+  readonly alertsActive: Gauge<string>;
+
+  constructor() {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'bulwark_requests_total', help: 'Requests through the router, as callers saw them.', labelNames: ['route', 'group', 'served_by', 'status', 'error_type', 'tenant', 'stream'], registers });
+    this.attempts = new Counter({ name: 'bulwark_attempts_total', help: 'Upstream attempts per deployment.', labelNames: ['group', 'deployment', 'status', 'error_type'], registers });
+    this.duration = new Histogram({ name: 'gen_ai_client_operation_duration_seconds', help: 'GenAI operation duration (whole request through the gateway), OpenTelemetry GenAI semantic conventions.', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'served_by', 'error_type'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
+    this.ttfc = new Histogram({ name: 'gen_ai_client_operation_time_to_first_chunk_seconds', help: 'Streams: time from the request to the first chunk reaching the caller.', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'served_by'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
+    this.tokens = new Histogram({ name: 'gen_ai_client_token_usage', help: 'Tokens used per request, by gen_ai_token_type (input/output).', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'], buckets: [...GEN_AI_TOKEN_BUCKETS], registers });
+    this.attemptDuration = new Histogram({ name: 'bulwark_attempt_duration_seconds', help: 'One upstream attempt on one deployment.', labelNames: ['group', 'deployment', 'status'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
+    this.breakerState = new Gauge({ name: 'bulwark_breaker_state', help: 'Circuit breaker per deployment: 0 closed, 1 open, 2 half-open, 3 isolated, 4 forced-closed, 5 disabled.', labelNames: ['group', 'deployment'], registers });
+    this.ejected = new Gauge({ name: 'bulwark_deployment_ejected', help: '1 while the deployment is ejected from its group.', labelNames: ['group', 'deployment'], registers });
+    this.up = new Gauge({ name: 'bulwark_deployment_up', help: '1 when the deployment is usable (breaker not open, not ejected, last probe not failing).', labelNames: ['group', 'deployment'], registers });
+    this.usable = new Gauge({ name: 'bulwark_group_usable_deployments', help: 'Deployments the router may use per model group; role is primary when the group heads a route chain.', labelNames: ['group', 'role'], registers });
+    this.inFlight = new Gauge({ name: 'bulwark_requests_in_flight', help: 'Requests being served now.', labelNames: ['route'], registers });
+    this.retries = new Counter({ name: 'bulwark_retries_total', help: 'Attempts beyond the first, per route (retries and fallback steps).', labelNames: ['route'], registers });
+    this.fallbacks = new Counter({ name: 'bulwark_fallbacks_total', help: 'Requests answered after falling back, by depth in the chain.', labelNames: ['route', 'depth'], registers });
+    this.cache = new Counter({ name: 'bulwark_cache_lookups_total', help: 'Response cache hits and misses.', labelNames: ['route', 'result'], registers });
+    this.rejections = new Counter({ name: 'bulwark_rejections_total', help: 'Requests refused before any upstream attempt (rate limit or load shedding).', labelNames: ['route', 'reason'], registers });
+    this.slow = new Counter({ name: 'bulwark_requests_slow_total', help: "Requests slower than their route's SLO latency threshold (feeds the latency burn rate).", labelNames: ['route'], registers });
+    this.overheadHistogram = new Histogram({ name: 'bulwark_gateway_overhead_seconds', help: "The gateway's own time per request (excluding upstream).", buckets: [...OVERHEAD_BUCKETS_S], registers });
+    this.probes = new Counter({ name: 'bulwark_probes_total', help: 'Active health probes per deployment.', labelNames: ['deployment', 'status'], registers });
+    this.notifications = new Counter({ name: 'bulwark_alert_notifications_total', help: 'Alert notifications by sink and outcome.', labelNames: ['sink', 'status'], registers });
+    this.alertsActive = new Gauge({ name: 'bulwark_alerts_active', help: 'Alerts active now, by rule and severity.', labelNames: ['rule', 'severity'], registers });
+  }
+
+  /** Records a request; `route` and `tenant` are already collapsed to configured values. */
+  request(e: RequestEvent, route: string, tenant: string, slowThresholdMs: number | undefined): void {
+    const status = requestStatus(e);
+    const errorType = e.errorKind ?? '';
+    const group = e.group ?? '';
+    this.requests.labels(route, group, e.servedBy, status, errorType, tenant, e.stream ? 'true' : 'false').inc();
+    this.duration.labels(OPERATION, route, e.servedBy, errorType).observe(e.durationMs / 1000);
+    if (e.stream && e.ttftMs !== undefined) this.ttfc.labels(OPERATION, route, e.servedBy).observe(e.ttftMs / 1000);
+    if (e.inputTokens > 0) this.tokens.labels(OPERATION, route, 'input').observe(e.inputTokens);
+    if (e.outputTokens > 0) this.tokens.labels(OPERATION, route, 'output').observe(e.outputTokens);
+    if (e.attempts > 1) this.retries.labels(route).inc(e.attempts - 1);
+    if (e.ok && e.fallbackDepth > 0) {
+      this.fallbacks.labels(route, e.fallbackDepth >= MAX_DEPTH_LABEL ? `${MAX_DEPTH_LABEL}+` : String(e.fallbackDepth)).inc();
+    }
+    const reason = rejectionReason(e);
+    if (reason) this.rejections.labels(route, reason).inc();
+    else this.cache.labels(route, e.cacheHit ? 'hit' : 'miss').inc();
+    if (slowThresholdMs !== undefined && status !== 'client_error' && e.durationMs > slowThresholdMs) this.slow.labels(route).inc();
+  }
+
+  attempt(e: AttemptEvent): void {
+    const status = attemptStatus(e);
+    this.attempts.labels(e.group, e.deployment, status, e.errorKind ?? '').inc();
+    this.attemptDuration.labels(e.group, e.deployment, status).observe(e.durationMs / 1000);
+  }
+
+  /** Refreshes a deployment's gauges and its group's usable count. */
+  deployment(state: DeploymentState, groupUsable: number, role: 'primary' | 'fallback'): void {
+    this.breakerState.labels(state.group, state.id).set(BREAKER_STATE_VALUE[state.breaker]);
+    this.ejected.labels(state.group, state.id).set(state.ejected ? 1 : 0);
+    this.up.labels(state.group, state.id).set(isUsable(state) && state.probeOk !== false ? 1 : 0);
+    this.usable.labels(state.group, role).set(groupUsable);
+  }
+
+  inFlightDelta(route: string, delta: number): void {
+    this.inFlight.labels(route).inc(delta);
+  }
+
+  overhead(ms: number): void {
+    this.overheadHistogram.observe(ms / 1000);
+  }
+
+  probe(deployment: string, ok: boolean): void {
+    this.probes.labels(deployment, ok ? 'pass' : 'fail').inc();
+  }
+
+  /** The Prometheus text exposition (content type: {@link OpsMetrics.contentType}). */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/** Maps label values outside `allowed` to `other` (no-op when `allowed` is empty for routes). */
+export function collapse(value: string, allowed: ReadonlySet<string>, openWhenEmpty: boolean): string {
+  if (allowed.has(value)) return value;
+  return openWhenEmpty && allowed.size === 0 ? value : OTHER_LABEL;
+}

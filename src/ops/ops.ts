@@ -1,0 +1,207 @@
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { Event } from '../core/events.js';
+import type { AttemptEvent, BreakerEvent, EjectionEvent, RequestEvent } from '../llm/router-events.js';
+import { AlertEngine } from './alert-engine.js';
+import { BreakerOpenedRule, ErrorRateRule, LatencyP95Rule, PrimaryUnavailableRule, SloBurnRateRule } from './alert-rules.js';
+import { createSinks } from './alert-sinks.js';
+import type { ActiveAlert, AlertNotification, AlertRule, AlertSink } from './alert-types.js';
+import { BurnRateTracker } from './burn-rate.js';
+import type { OpsConfig, ResolvedOpsConfig } from './config.js';
+import { objectiveFor, primaryGroups, resolveOpsConfig } from './config.js';
+import { DeliveryQueue } from './delivery-queue.js';
+import { DeploymentStates } from './deployment-states.js';
+import type { DeploymentState } from './deployment-states.js';
+import { buildHealth, healthHttpStatus } from './health.js';
+import type { HealthReport, HealthSnapshot } from './health.js';
+import type { OpsLogger } from './logger.js';
+import { defaultOpsLogger } from './logger.js';
+import { collapse, OpsMetrics } from './metrics.js';
+import { Prober } from './prober.js';
+import type { ProbeFunction, ProbeResult } from './prober.js';
+import { attemptStatus, requestStatus } from './outcome.js';
+import { SlaTracker } from './sla.js';
+import type { SlaReport } from './sla.js';
+import { UptimeTracker } from './uptime.js';
+
+export interface OpsDeps {
+  /** Default {@link systemClock}. */
+  clock?: Clock;
+  /** Default a pino logger named `bulwark-ops`. */
+  logger?: OpsLogger;
+  /** Active health check per deployment; without it no prober runs. */
+  probe?: ProbeFunction;
+  /** Extra sinks (e.g. the dashboard's), appended to the configured ones. */
+  sinks?: AlertSink[];
+  /** Reported in the health body. */
+  version?: string;
+}
+
+/** The recording side: synchronous, O(1), no I/O — safe to call from router event listeners. */
+export interface OpsObserver {
+  request(e: RequestEvent): void;
+  attempt(e: AttemptEvent): void;
+  breaker(e: BreakerEvent): void;
+  ejection(e: EjectionEvent): void;
+  /** A probe result from outside (the built-in prober already records its own). */
+  probe(result: ProbeResult): void;
+  /** +1 when a request starts, -1 when it ends (`bulwark_requests_in_flight`). */
+  inFlight(route: string, delta: 1 | -1): void;
+  /** The gateway's own time for one request, in ms (`bulwark_gateway_overhead_seconds`). */
+  overhead(ms: number): void;
+}
+
+/** What alerting exposes to the gateway's admin API and the dashboard. */
+export interface OpsAlerts {
+  active(): ActiveAlert[];
+  timeline(): AlertNotification[];
+  onNotification: Event<AlertNotification>;
+  /** Evaluate now (the tick does it every `alerts.evaluateEvery`). */
+  evaluate(): AlertNotification[];
+  /** Resolves when every sink queue has drained. */
+  flush(): Promise<void>;
+  /** Notifications dropped per sink because its queue was full. */
+  dropped(): Record<string, number>;
+}
+
+export interface Ops {
+  readonly config: ResolvedOpsConfig;
+  readonly observe: OpsObserver;
+  /** Prometheus text for `GET /metrics`. */
+  metricsText(): Promise<string>;
+  /** Content type for `GET /metrics`. */
+  readonly metricsContentType: string;
+  /** Body for `GET /health` (serve with {@link HEALTH_CONTENT_TYPE} and `healthStatusCode`). */
+  health(snapshot: HealthSnapshot): HealthReport;
+  /** 200 for pass/warn, 503 for fail. */
+  healthStatusCode(report: HealthReport): 200 | 503;
+  /** JSON for `GET /admin/sla`. */
+  sla(): SlaReport;
+  /** Deployment states as ops sees them (breaker, ejected, last probe, last error kind). */
+  deployments(): DeploymentState[];
+  readonly alerts: OpsAlerts;
+  /** Probe results (for the router to eject/re-admit); undefined when no probe function was given or probes are disabled. */
+  readonly onProbe: Event<ProbeResult> | undefined;
+  /** Stops the alert tick and the prober; waits briefly for nothing — queued deliveries are discarded. */
+  close(): void;
+}
+
+/**
+ * Builds Bulwark's operations side: metrics, SLA windows, SLO burn rates, health, alerts and
+ * active probes, all fed by router events through `observe`. Recording costs a few counter and
+ * ring updates; everything else (alert evaluation, webhook delivery, probes) runs on timers of
+ * the injected clock. Timers start here; call `close()` on shutdown.
+ *
+ * @example
+ * const ops = createOps({ topology: { groups, routes } }, { clock: systemClock, logger, probe });
+ * router.onRequest(ops.observe.request); // ... attempt, breaker, ejection
+ * res.end(await ops.metricsText());
+ */
+export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
+  const resolved = resolveOpsConfig(config);
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? defaultOpsLogger();
+  const metrics = new OpsMetrics();
+  const uptime = new UptimeTracker();
+  const sla = new SlaTracker(uptime);
+  const burn = new BurnRateTracker();
+  const primaries = primaryGroups(resolved);
+  const routeNames = new Set(Object.keys(resolved.routes));
+
+  const deploymentStates = new DeploymentStates(resolved.groups, uptime, (state, groupUsable) => {
+    metrics.deployment(state, groupUsable, primaries.has(state.group) ? 'primary' : 'fallback');
+  }, clock.now());
+
+  const breakerRule = new BreakerOpenedRule(deploymentStates);
+  const rules: AlertRule[] = [];
+  const r = resolved.alerts.rules;
+  if (r.breakerOpened) rules.push(breakerRule);
+  if (r.errorRate) rules.push(new ErrorRateRule(sla, resolved));
+  if (r.latencyP95) rules.push(new LatencyP95Rule(sla, resolved));
+  if (r.primaryUnavailable) rules.push(new PrimaryUnavailableRule(deploymentStates, resolved));
+  if (r.sloBurnRate && resolved.slo.enabled) rules.push(new SloBurnRateRule(burn, resolved));
+
+  const report = (sink: string, status: 'sent' | 'failed' | 'dropped' | 'retried') => metrics.notifications.labels(sink, status).inc();
+  const sinks = [...createSinks(resolved.alerts.sinks, logger, resolved.alerts.delivery.timeoutMs), ...(deps.sinks ?? [])];
+  const queues = sinks.map((sink) => new DeliveryQueue(sink, clock, resolved.alerts.delivery, report, logger));
+  const engine = new AlertEngine(rules, queues, clock, resolved.alerts, (active) => {
+    metrics.alertsActive.reset();
+    for (const a of active) metrics.alertsActive.labels(a.rule, a.severity).inc();
+  });
+  if (resolved.alerts.enabled) engine.start();
+
+  const recordProbe = (result: ProbeResult) => {
+    metrics.probe(result.deployment, result.ok);
+    deploymentStates.setProbe(result.deployment, result.ok, result.errorKind, result.at);
+  };
+  let prober: Prober | undefined;
+  if (deps.probe && resolved.probes.enabled) {
+    prober = new Prober(clock, {
+      intervalMs: resolved.probes.intervalMs,
+      timeoutMs: resolved.probes.timeoutMs,
+      deployments: () => [...deploymentStates.all()].map((s) => s.id),
+      probe: deps.probe,
+    });
+    prober.onResult(recordProbe);
+    prober.start();
+  }
+
+  const routeLabel = (route: string) => collapse(route, routeNames, true);
+  const observe: OpsObserver = {
+    request(e) {
+      const route = routeLabel(e.route);
+      const objective = resolved.slo.enabled ? objectiveFor(resolved, route) : undefined;
+      metrics.request(e, route, collapse(e.tenant, resolved.tenants, false), objective?.latencyThresholdMs);
+      const status = requestStatus(e);
+      sla.record('routes', route, e.at, status !== 'error', e.durationMs);
+      if (objective && status !== 'client_error') burn.record(route, e.at, status === 'error', e.durationMs > objective.latencyThresholdMs);
+    },
+    attempt(e) {
+      metrics.attempt(e);
+      const ok = attemptStatus(e) !== 'error';
+      sla.record('deployments', e.deployment, e.at, ok, e.durationMs);
+      sla.record('groups', e.group, e.at, ok, e.durationMs);
+      if (!e.ok && e.errorKind) deploymentStates.noteError(e.group, e.deployment, e.errorKind, e.at);
+      else deploymentStates.ensure(e.group, e.deployment, e.at);
+    },
+    breaker(e) {
+      deploymentStates.setBreaker(e.group, e.deployment, e.to, e.at);
+      if (e.to === 'open') breakerRule.noteOpened(e.group, e.deployment);
+    },
+    ejection(e) {
+      deploymentStates.setEjected(e.group, e.deployment, e.ejected, e.at);
+    },
+    probe: recordProbe,
+    inFlight(route, delta) {
+      metrics.inFlightDelta(routeLabel(route), delta);
+    },
+    overhead(ms) {
+      metrics.overhead(ms);
+    },
+  };
+
+  return {
+    config: resolved,
+    observe,
+    metricsText: () => metrics.text(),
+    metricsContentType: metrics.contentType,
+    health: (snapshot) => buildHealth(snapshot, sla, resolved, clock.now(), deps.version),
+    healthStatusCode: healthHttpStatus,
+    sla: () => sla.report(clock.now()),
+    deployments: () => [...deploymentStates.all()].map((s) => ({ ...s })),
+    alerts: {
+      active: () => engine.active(),
+      timeline: () => engine.timeline(),
+      onNotification: engine.onNotification,
+      evaluate: () => engine.evaluate(),
+      flush: () => engine.flush(),
+      dropped: () => Object.fromEntries(queues.map((q) => [q.sink.name, q.dropped])),
+    },
+    onProbe: prober?.onResult,
+    close() {
+      engine.stop();
+      prober?.stop();
+      for (const q of queues) q.close();
+    },
+  };
+}
