@@ -8,6 +8,7 @@ import { failOn } from './classify.js';
 import { ConsecutiveBreaker } from './consecutive-breaker.js';
 import { CountWindowBreaker } from './count-window-breaker.js';
 import { TimeWindowBreaker } from './time-window-breaker.js';
+import type { ErrorClassification } from './types.js';
 import { deferred, fail, failTimes, recordTransitions, succeed } from './test-helpers.js';
 
 function make(options: ConstructorParameters<typeof CircuitBreaker>[0] = {}) {
@@ -188,7 +189,7 @@ describe('CircuitBreaker: which errors count', () => {
   });
 
   it('ignored errors do not break a consecutive run; success-classified errors do', async () => {
-    const classify = (e: unknown) => (e instanceof BadRequest ? 'success' : e instanceof Transient ? 'failure' : 'ignore') as const;
+    const classify = (e: unknown): ErrorClassification => (e instanceof BadRequest ? 'success' : e instanceof Transient ? 'failure' : 'ignore');
     const { breaker } = make({ classifyError: classify });
     await breaker.execute(() => Promise.reject(new Transient())).catch(() => {});
     await breaker.execute(() => Promise.reject(new Error('ignored'))).catch(() => {});
