@@ -1,0 +1,59 @@
+import type { Clock } from '../core/clock.js';
+import { chatHandler } from './chat-handler.js';
+import { anthropicDialect, openaiDialect } from './dialect.js';
+import { sendJson } from './http/respond.js';
+import type { GatewayServer } from './http/server.js';
+import type { RouterSlot } from './router-slot.js';
+
+/** What the built-in endpoints read. */
+export interface BuiltinRouteDeps {
+  server: GatewayServer;
+  slot: RouterSlot;
+  clock: Clock;
+  /** Unix seconds shown as `created` in `GET /v1/models`. */
+  startedAtSeconds: number;
+}
+
+/**
+ * Registers the LLM endpoints and the minimal probes: `POST /v1/chat/completions`,
+ * `POST /v1/messages`, `GET /v1/models`, `GET /livez`, `GET /readyz`. Ops adds `/health`,
+ * `/metrics`, `/dashboard` and `/admin/*` on the same table (and may replace `/readyz`).
+ */
+export function registerBuiltinRoutes(deps: BuiltinRouteDeps): void {
+  const { server, slot } = deps;
+  const chatDeps = { slot, clock: deps.clock, bodyLimitBytes: () => server.settings.bodyLimitBytes };
+  server.routes.add({ method: 'POST', path: '/v1/chat/completions', auth: 'client', dialect: 'openai', handler: chatHandler(openaiDialect, chatDeps) });
+  server.routes.add({ method: 'POST', path: '/v1/messages', auth: 'client', dialect: 'anthropic', handler: chatHandler(anthropicDialect, chatDeps) });
+
+  server.routes.add({
+    method: 'GET', path: '/v1/models', auth: 'client',
+    handler(context, req, res) {
+      const names = slot.router.models();
+      const body = req.headers['anthropic-version'] !== undefined
+        ? anthropicModelList(names, deps.startedAtSeconds)
+        : { object: 'list', data: names.map((id) => ({ id, object: 'model', created: deps.startedAtSeconds, owned_by: 'bulwark' })) };
+      sendJson(res, context, 200, JSON.stringify(body));
+    },
+  });
+
+  server.routes.add({
+    method: 'GET', path: '/livez', auth: 'none',
+    handler(context, _req, res) {
+      sendJson(res, context, 200, '{"status":"ok"}');
+    },
+  });
+
+  server.routes.add({
+    method: 'GET', path: '/readyz', auth: 'none',
+    handler(context, _req, res) {
+      if (server.isDraining) sendJson(res, context, 503, '{"status":"draining"}');
+      else sendJson(res, context, 200, `{"status":"ready","configGeneration":${slot.generation}}`);
+    },
+  });
+}
+
+function anthropicModelList(names: string[], createdSeconds: number) {
+  const createdAt = new Date(createdSeconds * 1000).toISOString();
+  const data = names.map((id) => ({ type: 'model', id, display_name: id, created_at: createdAt }));
+  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+}

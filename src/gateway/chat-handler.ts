@@ -1,0 +1,98 @@
+import type { ServerResponse } from 'node:http';
+import type { Clock } from '../core/clock.js';
+import type { CallOptions, ChatStream } from '../llm/types.js';
+import { AllFallbacksFailedError } from '../llm/errors.js';
+import type { GatewayDialect } from './dialect.js';
+import { MalformedJsonError } from './errors.js';
+import { readBody } from './http/read-body.js';
+import type { RequestContext } from './http/request-context.js';
+import { bulwarkHeaders, sendJson } from './http/respond.js';
+import type { RouteHandler } from './http/route-table.js';
+import type { RouterSlot } from './router-slot.js';
+
+/** What the chat endpoints need from the gateway (read per request, so reloads apply at once). */
+export interface ChatHandlerDeps {
+  slot: RouterSlot;
+  bodyLimitBytes(): number;
+  clock: Clock;
+}
+
+/**
+ * `POST /v1/chat/completions` or `POST /v1/messages`: body → canonical request (dialect) →
+ * router → answer in the same dialect, streaming kept streaming. The body is parsed once and
+ * the answer serialized once.
+ */
+export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): RouteHandler {
+  return async (context, req, res) => {
+    const body = await readBody(req, deps.bodyLimitBytes());
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      throw new MalformedJsonError((error as Error).message.slice(0, 120));
+    }
+    const parsed = dialect.parse(json);
+    const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
+    const lease = deps.slot.acquire();
+    try {
+      if (parsed.stream) await streamAnswer(context, res, lease.router.stream(parsed.request, options), dialect, parsed.includeUsage, deps.clock);
+      else {
+        let result;
+        try {
+          result = await lease.router.chat(parsed.request, options);
+        } catch (error) {
+          if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
+          throw error;
+        }
+        context.served = result.served;
+        sendJson(res, context, 200, dialect.responseJson(result.response));
+      }
+    } finally {
+      lease.release();
+    }
+  };
+}
+
+async function streamAnswer(
+  context: RequestContext, res: ServerResponse, pending: Promise<ChatStream>, dialect: GatewayDialect, includeUsage: boolean, clock: Clock,
+): Promise<void> {
+  let stream: ChatStream;
+  try {
+    stream = await pending;
+  } catch (error) {
+    if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
+    throw error;
+  }
+  context.served = stream.served;
+  context.status = 200;
+  const headers = bulwarkHeaders(context);
+  headers['content-type'] = 'text/event-stream; charset=utf-8';
+  headers['cache-control'] = 'no-cache';
+  headers['x-accel-buffering'] = 'no';
+  res.writeHead(200, headers);
+  const encoder = dialect.encoder(Math.floor(clock.now() / 1000), includeUsage);
+  try {
+    for await (const event of stream) {
+      if (res.destroyed) break; // the client left: leaving the loop ends the upstream stream
+      const text = encoder.encode(event);
+      if (text !== '' && !res.write(text)) await drained(res);
+    }
+    res.end();
+  } catch (error) {
+    // A broken stream ends with the dialect's error event, never as a clean end.
+    if (!res.destroyed) res.end(encoder.encodeError(error));
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,105 @@
+import { ConfigError } from '../config/problems.js';
+import { loadConfigFile } from '../config/load.js';
+import { Gateway, UnsafeBindError } from '../gateway.js';
+import { createLogger } from '../logger.js';
+import { defaultRouterFactory } from '../router-factory.js';
+import type { ServeOptions } from './serve-args.js';
+
+/**
+ * `bulwark serve`: loads the config (exit 2 listing every problem when it is invalid), starts the
+ * gateway, prints a banner, reloads on SIGHUP and drains on SIGTERM/SIGINT. Resolves with the
+ * exit code once the gateway has stopped.
+ */
+export async function runServe(options: ServeOptions & { configPath: string }): Promise<number> {
+  let config;
+  try {
+    config = await loadConfigFile(options.configPath);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`bulwark serve: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logging.level);
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, port: options.port, host: options.host, logger });
+  } catch (error) {
+    if (error instanceof UnsafeBindError) {
+      console.error(`bulwark serve: ${error.message}`);
+      return 2;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(`bulwark serve: could not start: ${code === 'EADDRINUSE' ? `port ${options.port ?? config.server.port} is in use (try --port)` : (error as Error).message}`);
+    return 1;
+  }
+  printBanner(gateway, options);
+
+  // Nothing a request does may stop the process; log what slipped through and keep serving.
+  const onStray = (error: unknown) => logger.error({ err: error }, 'unexpected error outside a request');
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
+
+  let reloading = Promise.resolve();
+  const onHup = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await loadConfigFile(options.configPath);
+        await gateway.reload(next);
+        logger.info({ config: options.configPath, generation: gateway.slot.generation }, 'config reloaded');
+      } catch (error) {
+        const reason = error instanceof ConfigError ? error.problems : (error as Error).message;
+        logger.error({ config: options.configPath, reason }, 'config reload rejected; the previous config stays in effect');
+      }
+    });
+  };
+  process.on('SIGHUP', onHup);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onStop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        if (signal === 'SIGINT') {
+          logger.warn('second SIGINT: exiting at once');
+          process.exit(1);
+        }
+        return;
+      }
+      stopping = true;
+      logger.info({ signal, inFlight: gateway.server.requestsInFlight, graceMs: gateway.config.server.shutdownGraceMs }, 'draining');
+      void gateway.shutdown().then((clean) => {
+        logger.info({ clean }, 'stopped');
+        process.off('SIGHUP', onHup);
+        process.off('uncaughtException', onStray);
+        process.off('unhandledRejection', onStray);
+        resolve(0);
+      });
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+  });
+}
+
+function printBanner(gateway: Gateway, options: ServeOptions): void {
+  const url = gateway.url;
+  const models = gateway.slot.router.models();
+  const model = models.includes('gpt-4') ? 'gpt-4' : models[0];
+  const lines = [
+    '',
+    `  Bulwark gateway listening on ${url}`,
+    `  config: ${options.embeddedDefault ? 'embedded default (config/default.yaml)' : options.configPath}`,
+    gateway.mockedProviders.length > 0
+      ? `  providers served by the built-in mock: ${gateway.mockedProviders.join(', ')}`
+      : '  providers: real endpoints (API keys from the environment)',
+    `  models: ${models.join(', ')}`,
+    '',
+    '  Try it:',
+    `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+    `      -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}' -D - `,
+    '',
+    '  Watch the x-bulwark-served-by header: the primary fails now and then and the fallback answers.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

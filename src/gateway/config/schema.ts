@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { durationSchema, sizeSchema } from './duration.js';
+import { ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
+import * as D from './defaults.js';
+import * as R from '../../llm/defaults.js';
+import * as O from '../../ops/defaults.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const name = (what: string) => z.string().regex(NAME, `${what} must be letters, digits, '.', '_', ':' or '-'`);
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const sha256 = z.string().regex(SHA256_HEX, 'expected a sha256 hex digest (64 lowercase hex characters); run `bulwark config hash-key KEY`');
+
+/** HTTP listener and hardening. */
+export const serverSchema = z.strictObject({
+  host: z.string().min(1).default(D.DEFAULT_HOST).meta({ description: 'Bind address. Anything but loopback requires gateway keys.' }),
+  port: z.int().min(0).max(65535).default(D.DEFAULT_PORT),
+  bodyLimit: sizeSchema.default(D.DEFAULT_BODY_LIMIT_BYTES).meta({ description: 'Largest request body (413 above it).' }),
+  headersTimeoutMs: durationSchema.default(D.DEFAULT_HEADERS_TIMEOUT_MS),
+  requestTimeoutMs: durationSchema.default(D.DEFAULT_REQUEST_TIMEOUT_MS),
+  keepAliveTimeoutMs: durationSchema.default(D.DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+  shutdownGraceMs: durationSchema.default(D.DEFAULT_SHUTDOWN_GRACE_MS),
+});
+
+/** An embedded mock provider started in the gateway's own process (demo and tests). */
+export const mockSchema = z.strictObject({
+  profile: z.unknown().optional().meta({
+    description: 'Fault profile of the mock: a preset name ("healthy", "flaky", "down", …) or a profile object ' +
+      '({ extends, default, models, deployments }); default healthy. See `bulwark mock --help`.',
+  }),
+  seed: z.int().optional().meta({ description: 'Seed of the mock\'s random source (reproducible faults).' }),
+});
+
+/** Which embedded mock (and which logical deployment of it) stands in for a provider. */
+export const providerMockSchema = z.union([
+  name('mock name'),
+  z.strictObject({ name: name('mock name'), deployment: name('mock deployment').optional() }),
+]);
+
+export const providerSchema = z.strictObject({
+  type: z.enum(['openai', 'azure', 'anthropic']),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: z.string().optional().meta({ description: 'Secret: write "${ENV_VAR}", never the key itself.' }),
+  apiVersion: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  connections: z.int().min(1).max(4096).optional(),
+  mock: providerMockSchema.optional().meta({
+    description: 'Embedded mock (see `mocks`) that serves this provider when it has no apiKey or no baseUrl: ' +
+      'a mock name, or { name, deployment } to give the provider its own fault profile section.',
+  }),
+});
+
+export const deploymentSchema = z.strictObject({
+  id: name('deployment id'),
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  region: z.string().optional(),
+  weight: z.number().positive().optional(),
+  priority: z.int().min(0).optional(),
+  rpm: z.int().min(1).optional(),
+  tpm: z.int().min(1).optional(),
+  contextWindow: z.int().min(1).optional(),
+  canContinue: z.boolean().optional(),
+  policies: policiesOverrideSchema.optional(),
+});
+
+export const modelGroupSchema = z.strictObject({
+  deployments: z.array(deploymentSchema).min(1, 'a model group needs at least one deployment'),
+  balancer: z.enum(['p2c-ewma', 'round-robin', 'least-outstanding', 'usage']).optional(),
+  policies: policiesOverrideSchema.optional(),
+  ejection: ejectionSchema.optional(),
+});
+
+export const routeSchema = z.strictObject({
+  name: z.string().min(1).meta({ description: 'The model name clients ask for, e.g. "gpt-4".' }),
+  chain: z.array(z.string().min(1)).min(1, 'a route needs at least one model group in its chain'),
+  cache: z.boolean().optional(),
+  cacheTtlMs: durationSchema.optional(),
+  staleIfError: z.boolean().optional(),
+  defaultResponse: z.string().optional(),
+  contextWindowFallbacks: z.array(z.string().min(1)).optional(),
+  contentPolicyFallbacks: z.array(z.string().min(1)).optional(),
+  coalesce: z.boolean().optional(),
+  streamFailover: z.enum(['continue', 'error']).optional(),
+  totalTimeoutMs: durationSchema.optional(),
+  required: z.boolean().optional(),
+});
+
+export const cacheSchema = z.strictObject({
+  maxEntries: z.int().min(1).default(R.DEFAULT_CACHE_MAX_ENTRIES),
+  ttlMs: durationSchema.default(R.DEFAULT_CACHE_TTL_MS),
+  staleTtlMs: durationSchema.default(R.DEFAULT_CACHE_STALE_TTL_MS),
+});
+
+export const gatewayKeySchema = z.strictObject({
+  tenant: name('tenant'),
+  sha256,
+  rpm: z.int().min(1).optional().meta({ description: 'Requests per minute for this key (429 above it).' }),
+  priority: z.enum(['low', 'normal', 'high']).default('normal'),
+});
+
+export const authSchema = z.strictObject({
+  keys: z.array(gatewayKeySchema).default([]),
+  adminKeySha256: sha256.optional(),
+});
+
+const sloObjectiveFields = {
+  availabilityPercent: z.number().gt(0).lt(100).default(O.DEFAULT_SLO_AVAILABILITY_PERCENT),
+  latencyThresholdMs: durationSchema.default(O.DEFAULT_SLO_LATENCY_THRESHOLD_MS),
+  latencyPercent: z.number().gt(0).lt(100).default(O.DEFAULT_SLO_LATENCY_PERCENT),
+};
+
+/** Alert rules and sinks, read by ops (`src/ops/`, which checks the finer points). Unknown fields are kept for ops. */
+export const alertsSchema = z.looseObject({
+  enabled: z.boolean().default(true),
+  evaluateEvery: durationSchema.default(O.DEFAULT_ALERT_EVALUATE_EVERY_MS),
+  repeatInterval: durationSchema.default(O.DEFAULT_ALERT_REPEAT_INTERVAL_MS),
+  window: z.enum(['1m', '5m', '1h']).default(O.DEFAULT_ALERT_WINDOW),
+  minRequests: z.int().min(1).default(O.DEFAULT_ALERT_MIN_REQUESTS),
+  errorRateThreshold: z.number().min(0).max(1).default(O.DEFAULT_ERROR_RATE_THRESHOLD),
+  latencyP95ThresholdMs: durationSchema.default(O.DEFAULT_LATENCY_P95_THRESHOLD_MS),
+  rules: z.looseObject({
+    breakerOpened: z.boolean().default(true),
+    errorRate: z.boolean().default(true),
+    latencyP95: z.boolean().default(true),
+    primaryUnavailable: z.boolean().default(true),
+    sloBurnRate: z.boolean().default(true),
+  }).prefault({}),
+  sinks: z.array(z.looseObject({ type: z.enum(['log', 'webhook', 'slack']) })).default([{ type: 'log' }]),
+});
+
+/** Service-level objectives, read by ops. Per-route overrides under `routes`. */
+export const sloSchema = z.looseObject({
+  enabled: z.boolean().default(true),
+  ...sloObjectiveFields,
+  routes: z.record(z.string(), z.strictObject(sloObjectiveFields).partial()).optional(),
+});
+
+/** Shared state: memory by default, Redis when `redis.url` is set. */
+export const stateSchema = z.looseObject({
+  redis: z.looseObject({ url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL') }).optional(),
+});
+
+/** Health verdicts and active probes, read by ops. */
+export const healthSchema = z.looseObject({
+  probes: z.boolean().default(true).meta({ description: 'Actively probe deployments that get no traffic.' }),
+  probeIntervalMs: durationSchema.default(O.DEFAULT_PROBE_INTERVAL_MS),
+  probeTimeoutMs: durationSchema.default(O.DEFAULT_PROBE_TIMEOUT_MS),
+  errorRateThreshold: z.number().min(0).max(1).default(O.DEFAULT_HEALTH_ERROR_RATE_THRESHOLD),
+  latencyP95Ms: durationSchema.default(O.DEFAULT_HEALTH_LATENCY_P95_MS),
+  minRequests: z.int().min(1).default(O.DEFAULT_HEALTH_MIN_REQUESTS),
+});
+
+/** The whole `bulwark.yaml`. */
+export const gatewayConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    server: serverSchema.prefault({}),
+    logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(D.DEFAULT_LOG_LEVEL) }).prefault({}),
+    mocks: z.record(name('mock name'), mockSchema).default({}),
+    providers: z.record(name('provider name'), providerSchema),
+    modelGroups: z.record(name('model group name'), modelGroupSchema),
+    routes: z.array(routeSchema).min(1, 'at least one route is needed'),
+    policies: policiesSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
+    defaultResponse: z.string().optional().meta({ description: 'Default answer for routes without their own.' }),
+    auth: authSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+    slo: sloSchema.prefault({}),
+    state: stateSchema.prefault({}),
+    health: healthSchema.prefault({}),
+  })
+  .meta({ title: 'Bulwark gateway configuration', description: 'bulwark.yaml: providers, model groups, routes, policies.' });
+
+/** A validated config, durations in ms and sizes in bytes, defaults filled in. */
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+/** The config as written. */
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type ProviderEntry = z.output<typeof providerSchema>;
+export type GatewayKeyEntry = z.output<typeof gatewayKeySchema>;

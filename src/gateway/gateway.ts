@@ -1,0 +1,167 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { RouterConfig } from '../llm/router-config.js';
+import type { Router } from '../llm/types.js';
+import type { RouterControl } from '../llm/router/router-control.js';
+import type { RouterDeps } from '../llm/router/router-deps.js';
+import { EventEmitter } from '../core/events.js';
+import { KeyStore } from './auth.js';
+import { registerBuiltinRoutes } from './builtin-routes.js';
+import type { GatewayConfig } from './config/schema.js';
+import { isLoopbackHost } from './config/references.js';
+import { toRouterConfig } from './config/to-router-config.js';
+import { EmbeddedMocks } from './embedded-mocks.js';
+import { GatewayServer, type ServingSettings } from './http/server.js';
+import { KeyRateLimiter } from './key-rate-limiter.js';
+import { createLogger } from './logger.js';
+import { RouterSlot } from './router-slot.js';
+
+/** A router the gateway can run: the public face plus events and admin controls. */
+export type GatewayRouter = Router & RouterControl;
+
+/** Builds a router from its config (the gateway's default is the LLM router's `createRouter`). */
+export type RouterFactory = (config: RouterConfig, deps: RouterDeps) => GatewayRouter;
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  config: GatewayConfig;
+  createRouter: RouterFactory;
+  /** Overrides `server.port` (CLI `--port`, `PORT`). */
+  port?: number;
+  /** Overrides `server.host` (CLI `--host`). */
+  host?: string;
+  /** Default: pino at `logging.level`, secrets redacted. */
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Thrown when the gateway would listen beyond loopback without gateway keys. */
+export class UnsafeBindError extends Error {
+  constructor(host: string) {
+    super(`refusing to listen on '${host}' without gateway keys: configure auth.keys, or bind to 127.0.0.1 / ::1`);
+    this.name = 'UnsafeBindError';
+  }
+}
+
+/**
+ * A running gateway: the HTTP server, the current router (swappable), the embedded mocks.
+ * `reload()` applies a new config without dropping requests in flight; `shutdown()` drains.
+ */
+export class Gateway {
+  private readonly routerEmitter = new EventEmitter<GatewayRouter>();
+  /**
+   * Fires with each router installed by a reload (the first one is `gateway.router`): ops
+   * subscribes to its events here so metrics keep flowing across reloads.
+   */
+  readonly onRouter = this.routerEmitter.event;
+
+  private constructor(
+    readonly server: GatewayServer,
+    readonly slot: RouterSlot,
+    private readonly mocks: EmbeddedMocks,
+    private readonly createRouter: RouterFactory,
+    readonly logger: Logger,
+    private readonly clock: Clock,
+    private currentConfig: GatewayConfig,
+    readonly host: string,
+    readonly port: number,
+    /** Providers served by an embedded mock in the current config. */
+    public mockedProviders: string[],
+  ) {}
+
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  get url(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** The router new requests go to. */
+  get router(): GatewayRouter {
+    return this.slot.router as GatewayRouter;
+  }
+
+  get config(): GatewayConfig {
+    return this.currentConfig;
+  }
+
+  /** The embedded mock called `name` (when the config has one). */
+  mock(name: string) {
+    return this.mocks.get(name);
+  }
+
+  /** Starts mocks, router and listener. Rejects (and cleans up) if any of them fails. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const { config } = options;
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger(config.logging.level);
+    const host = options.host ?? config.server.host;
+    const port = options.port ?? config.server.port;
+    if (!isLoopbackHost(host) && config.auth.keys.length === 0) throw new UnsafeBindError(host);
+    const mocks = new EmbeddedMocks();
+    let slot: RouterSlot | undefined;
+    try {
+      await mocks.sync(config);
+      const translated = toRouterConfig(config, mocks.resolve);
+      slot = new RouterSlot(options.createRouter(translated.router, { clock }), (error) => logger.warn({ err: error }, 'closing a router failed'));
+      const server = new GatewayServer({
+        settings: servingSettings(config, clock),
+        logger,
+        clock,
+        headersTimeoutMs: config.server.headersTimeoutMs,
+        requestTimeoutMs: config.server.requestTimeoutMs,
+        keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+      });
+      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000) });
+      const address = await server.listen(port, host);
+      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders);
+    } catch (error) {
+      await slot?.close();
+      await mocks.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Applies a new, already validated config: a new router is built and swapped in; requests in
+   * flight finish on the old one, which closes after them. Listener settings (host, port,
+   * timeouts) need a restart and are ignored here. Throws (keeping the old config) when the new
+   * router cannot be built.
+   */
+  async reload(config: GatewayConfig): Promise<void> {
+    if (config.auth.keys.length === 0 && !isLoopbackHost(this.host)) throw new UnsafeBindError(this.host);
+    await this.mocks.sync(config);
+    const translated = toRouterConfig(config, this.mocks.resolve);
+    const router = this.createRouter(translated.router, { clock: this.clock });
+    this.slot.swap(router);
+    this.routerEmitter.emit(router);
+    this.server.settings = servingSettings(config, this.clock);
+    this.currentConfig = config;
+    this.mockedProviders = translated.mockedProviders;
+    this.logger.level = config.logging.level;
+  }
+
+  /**
+   * Graceful stop: readiness turns false, the listener closes, requests and streams in flight get
+   * up to `graceMs` (default `server.shutdownGraceMs`) to finish; then every connection, router and
+   * mock is closed. Resolves true when nothing had to be cut.
+   */
+  async shutdown(graceMs = this.currentConfig.server.shutdownGraceMs): Promise<boolean> {
+    this.server.beginDrain();
+    const clean = await this.server.waitIdle(graceMs);
+    if (!clean) this.server.destroyConnections();
+    await this.slot.close();
+    await this.mocks.close();
+    return clean;
+  }
+}
+
+function servingSettings(config: GatewayConfig, clock: Clock): ServingSettings {
+  const keys = new KeyStore(config.auth.keys, config.auth.adminKeySha256);
+  const limited = config.auth.keys.some((k) => k.rpm !== undefined);
+  return { keys, limiter: limited ? new KeyRateLimiter(config.auth.keys.length, clock) : undefined, bodyLimitBytes: config.server.bodyLimit };
+}
+
+/** Starts a gateway; see {@link Gateway.start}. */
+export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  return Gateway.start(options);
+}

@@ -1,0 +1,35 @@
+import type { ServedInfo } from '../../llm/types.js';
+import type { KeyGrant } from '../auth.js';
+import type { GatewayDialect } from '../dialect.js';
+
+/** How an answer that did not come from the router is described in the x-bulwark-* headers. */
+export const NOT_SERVED: ServedInfo = Object.freeze({ servedBy: 'none', attempts: 0, fallbackDepth: 0, degraded: false });
+
+/** What the gateway knows about one request while it runs. One object per request, nothing else. */
+export class RequestContext {
+  /** The tenant of the caller's key (`default` when no keys are configured). */
+  tenant = 'default';
+  priority: 'low' | 'normal' | 'high' = 'normal';
+  grant: KeyGrant | undefined = undefined;
+  /** How the answer was served (for the headers); set by the chat handler. */
+  served: ServedInfo = NOT_SERVED;
+  /** Aborts the upstream work when the client goes away; created only by handlers that need it. */
+  controller: AbortController | undefined = undefined;
+  /** Answer status, for logs. */
+  status = 0;
+
+  constructor(
+    readonly requestId: string,
+    readonly method: string,
+    readonly path: string,
+    /** The dialect errors are written in. */
+    public dialect: GatewayDialect,
+    readonly startedAt: number,
+  ) {}
+
+  /** The signal that aborts when the client disconnects before the answer is complete. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+}

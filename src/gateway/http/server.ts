@@ -1,0 +1,237 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { CancelledError } from '../../core/errors.js';
+import { presentedKey, type KeyStore } from '../auth.js';
+import { anthropicDialect, openaiDialect } from '../dialect.js';
+import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../errors.js';
+import type { KeyRateLimiter } from '../key-rate-limiter.js';
+import { requestIdFor } from './request-id.js';
+import { RequestContext } from './request-context.js';
+import { sendError } from './respond.js';
+import { RouteTable, type RouteDefinition } from './route-table.js';
+
+/** Settings a reload may change without restarting the listener. */
+export interface ServingSettings {
+  keys: KeyStore;
+  /** Per-key RPM limits; undefined when no key has one. */
+  limiter: KeyRateLimiter | undefined;
+  bodyLimitBytes: number;
+}
+
+/** Options of {@link GatewayServer}; timeouts are fixed for the listener's life. */
+export interface GatewayServerOptions {
+  settings: ServingSettings;
+  logger: Logger;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  clock?: Clock;
+}
+
+const CONTEXT = Symbol('bulwark.context');
+type TrackedResponse = ServerResponse & { [CONTEXT]?: RequestContext; [SERVER]?: GatewayServer };
+const SERVER = Symbol('bulwark.server');
+
+// One listener function for every response (no closure per request).
+function onResponseClose(this: TrackedResponse): void {
+  const context = this[CONTEXT];
+  const server = this[SERVER];
+  if (!context || !server) return;
+  if (!this.writableFinished && context.controller && !context.controller.signal.aborted) {
+    context.controller.abort(new CancelledError('The client closed the connection'));
+  }
+  server.requestEnded(context);
+}
+
+/**
+ * The gateway's HTTP listener (node:http, chosen by benchmark: see README "Design notes").
+ * Endpoints live in {@link GatewayServer.routes}; authentication, request ids, the x-bulwark-*
+ * headers, error formats and in-flight tracking for draining are handled here for all of them.
+ */
+export class GatewayServer {
+  readonly routes = new RouteTable();
+  readonly http: Server;
+  settings: ServingSettings;
+  readonly logger: Logger;
+  private readonly clock: Clock;
+  private inFlight = 0;
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: GatewayServerOptions) {
+    this.settings = options.settings;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.http = createServer({
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      // Timeouts are checked on this period: keep it well below the shortest timeout.
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(options.headersTimeoutMs / 4))),
+    });
+    this.http.on('request', (req, res) => this.handle(req, res as TrackedResponse));
+    this.http.on('clientError', (error, socket) => {
+      // Malformed HTTP, header overflow, timeouts: answer 400/408 when possible, then close.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (socket.writable && code !== 'ECONNRESET') {
+        const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        socket.end(`HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      } else socket.destroy();
+    });
+  }
+
+  /** True after {@link GatewayServer.beginDrain}. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Requests being answered right now (streams included). */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.http.once('error', onError);
+      this.http.listen(port, host, () => {
+        this.http.off('error', onError);
+        resolve(this.http.address() as AddressInfo);
+      });
+    });
+  }
+
+  /**
+   * Stops taking connections: the listener closes, idle keep-alive connections close, and every
+   * answer from now on carries `connection: close`. Requests in flight continue.
+   */
+  beginDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.http.close();
+    this.http.closeIdleConnections();
+  }
+
+  /** Resolves when no request is in flight, or after `deadlineMs`; returns true when drained cleanly. */
+  waitIdle(deadlineMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, deadlineMs);
+      const done = () => {
+        this.clock.clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+
+  /** Closes every connection at once (after the drain deadline). */
+  destroyConnections(): void {
+    this.http.closeAllConnections();
+  }
+
+  /** @internal called once per request when its response closes. */
+  requestEnded(context: RequestContext): void {
+    this.inFlight--;
+    if (context.status >= 500 || context.status === 0) {
+      this.logger.debug({ requestId: context.requestId, path: context.path, status: context.status }, 'request ended');
+    }
+    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private handle(req: IncomingMessage, res: TrackedResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    const context = new RequestContext(requestIdFor(req.headers['x-request-id']), method, path, openaiDialect, this.clock.now());
+    this.inFlight++;
+    res[CONTEXT] = context;
+    res[SERVER] = this;
+    res.on('close', onResponseClose);
+    if (this.draining) res.setHeader('connection', 'close');
+
+    const match = this.routes.match(method, path);
+    if (match.kind !== 'found') {
+      if (req.headers['anthropic-version'] !== undefined || path === '/v1/messages') context.dialect = anthropicDialect;
+      sendError(res, context, match.kind === 'not-found'
+        ? new RouteNotFoundError(method, path)
+        : new MethodNotAllowedError(match.allowed, method, path), match.kind === 'method-not-allowed' ? { allow: match.allowed.join(', ') } : undefined);
+      req.resume();
+      return;
+    }
+    const route = match.route;
+    if (route.dialect === 'anthropic') context.dialect = anthropicDialect;
+    if (route.auth !== 'none' && !this.authorize(route.auth, req, res, context)) {
+      req.resume();
+      return;
+    }
+    const limiter = this.settings.limiter;
+    if (limiter && context.grant?.rpm !== undefined) {
+      limiter.acquire(context.grant).then(
+        () => this.run(route, context, req, res),
+        (error: unknown) => {
+          req.resume();
+          sendError(res, context, error);
+        },
+      );
+      return;
+    }
+    this.run(route, context, req, res);
+  }
+
+  private run(route: RouteDefinition, context: RequestContext, req: IncomingMessage, res: TrackedResponse): void {
+    try {
+      const pending = route.handler(context, req, res);
+      if (pending) pending.catch((error: unknown) => this.fail(res, context, error));
+    } catch (error) {
+      this.fail(res, context, error);
+    }
+  }
+
+  private authorize(auth: 'client' | 'admin', req: IncomingMessage, res: ServerResponse, context: RequestContext): boolean {
+    const keys = this.settings.keys;
+    const key = presentedKey(req.headers);
+    if (auth === 'admin') {
+      if (keys.hasAdminKey ? keys.isAdmin(key) : !keys.required) return true;
+      sendError(res, context, keys.hasAdminKey ? new UnauthorizedError('Missing or invalid admin key') : new ForbiddenError('Admin endpoints are disabled: configure auth.adminKeySha256'));
+      return false;
+    }
+    if (!keys.required) return true;
+    const grant = keys.authenticate(key);
+    if (!grant) {
+      sendError(res, context, new UnauthorizedError());
+      return false;
+    }
+    context.grant = grant;
+    context.tenant = grant.tenant;
+    context.priority = grant.priority;
+    return true;
+  }
+
+  /** Last line of defence: anything a handler throws becomes an error answer, never a crash. */
+  fail(res: ServerResponse, context: RequestContext, error: unknown): void {
+    try {
+      if (!(error instanceof Error && 'status' in error)) {
+        this.logger.error({ requestId: context.requestId, path: context.path, err: error }, 'unexpected error');
+        error = new InternalError({ cause: error });
+      }
+      if (res.headersSent) res.destroy();
+      else sendError(res, context, error);
+    } catch (secondary) {
+      this.logger.error({ requestId: context.requestId, err: secondary }, 'failed to send an error answer');
+      res.destroy();
+    }
+  }
+}
