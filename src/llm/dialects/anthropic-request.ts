@@ -178,7 +178,8 @@ function parseToolChoice(choice: unknown): ToolChoice {
  * Translates a canonical request into an Anthropic Messages body. Tool results become
  * `tool_result` blocks in a user turn, and consecutive turns of the same role are merged
  * (Anthropic requires alternating roles). Without `maxTokens`, sends
- * {@link ANTHROPIC_DEFAULT_MAX_TOKENS}. `seed` has no Anthropic equivalent and is dropped.
+ * {@link ANTHROPIC_DEFAULT_MAX_TOKENS}. `temperature` is capped at 1 (Anthropic's range is 0–1,
+ * OpenAI's 0–2). `seed` has no Anthropic equivalent and is dropped.
  * Throws `LlmError('bad_request')` if a tool call's arguments are not a JSON object.
  */
 export function toAnthropicRequest(request: ChatRequest, options: { stream?: boolean } = {}): JsonObject {

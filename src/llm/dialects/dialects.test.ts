@@ -165,6 +165,8 @@ describe('dialect specifics', () => {
     ['openai', { model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, "'n' must be 1"],
     ['openai', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function' }] }, "'tools[0].function' must be an object"],
     ['openai', 'not json object', "'body' must be an object"],
+    ['openai', { model: 'm', messages: [{ role: 'user', content: null }] }, "'messages[0].content' must be a string or an array of content parts, got null"],
+    ['openai', { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, "'messages[0].content[0].type' must be 'text' or 'image_url'"],
     ['anthropic', { model: 'm', messages: [{ role: 'user', content: 'x' }] }, "'max_tokens' must be a positive integer"],
     ['anthropic', { model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] }, "'messages[0].role' must be 'user' or 'assistant'"],
     ['anthropic', { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'video' }] }] }, "'messages[0].content[0].type'"],
@@ -207,6 +209,11 @@ describe('dialect specifics', () => {
     const openai = new OpenAIStreamDecoder();
     expect(() => openai.decode(JSON.stringify({ error: { message: 'too fast', type: 'requests', code: 'rate_limit_exceeded' } })))
       .toThrow(expect.objectContaining({ kind: 'rate_limited' }));
+  });
+
+  it('skips the Azure prompt-filter prelude chunk before the answer starts', () => {
+    const prelude = 'data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0}]}\n\n';
+    expect(decodeStream('openai', prelude + OPENAI_SSE)).toEqual(CANONICAL_EVENTS);
   });
 
   it('OpenAI encoder omits the usage chunk unless asked, and always ends with [DONE]', () => {

@@ -104,7 +104,8 @@ function textOf(content: unknown, path: string): string {
 
 function userContent(content: unknown, path: string): string | ContentPart[] {
   if (typeof content === 'string') return content;
-  const parts = requireArray(content, path);
+  if (!Array.isArray(content)) invalid(path, `must be a string or an array of content parts, got ${describe(content)}`);
+  const parts = content;
   return parts.map((raw, i): ContentPart => {
     const p = requireObject(raw, `${path}[${i}]`);
     if (p.type === 'text') return { type: 'text', text: requireString(p.text, `${path}[${i}].text`) };

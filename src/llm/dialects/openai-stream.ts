@@ -40,6 +40,9 @@ export class OpenAIStreamDecoder {
     if (!isObject(chunk)) throw new LlmError('server_error', 'Malformed OpenAI stream: a chunk is not an object');
     if (chunk.error !== undefined) throw classifyStreamError(chunk, { source: 'OpenAI' });
     const out: StreamEvent[] = [];
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    // Azure opens with a prompt-filter chunk (no choices, empty id and model): not the answer's start.
+    if (!this.started && choices.length === 0 && !isObject(chunk.usage)) return out;
     if (!this.started) {
       this.started = true;
       out.push({ type: 'start', id: typeof chunk.id === 'string' ? chunk.id : '', model: typeof chunk.model === 'string' ? chunk.model : '' });
@@ -50,7 +53,7 @@ export class OpenAIStreamDecoder {
         outputTokens: typeof chunk.usage.completion_tokens === 'number' ? chunk.usage.completion_tokens : 0,
       };
     }
-    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    const choice = choices[0];
     if (!isObject(choice)) return out;
     const delta = isObject(choice.delta) ? choice.delta : undefined;
     if (delta) {

@@ -92,14 +92,14 @@ export abstract class HttpProvider implements Provider {
   async chat(request: ChatRequest, options: ProviderCallOptions = {}): Promise<ChatResponse> {
     const call = this.prepare(request, false);
     const signal = options.signal;
-    if (signal?.aborted) throw this.cancelled();
+    if (signal?.aborted) throw this.aborted(signal.reason);
     let text: string;
     try {
       const res = await this.pool.request({ method: 'POST', path: call.path, headers: call.headers, body: call.body, signal });
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
       text = await res.body.text();
     } catch (err) {
-      throw signal?.aborted ? this.cancelled(err) : this.classify(err);
+      throw signal?.aborted ? this.aborted(signal.reason) : this.classify(err);
     }
     let parsed: unknown;
     try {
@@ -117,14 +117,14 @@ export abstract class HttpProvider implements Provider {
 
   private async *streamEvents(call: UpstreamCall, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     const callerSignal = options.signal;
-    if (callerSignal?.aborted) throw this.cancelled();
+    if (callerSignal?.aborted) throw this.aborted(callerSignal.reason);
     const controller = new AbortController();
     let failure: LlmError | undefined;
     const fail = (error: LlmError) => {
       failure ??= error;
       controller.abort(error);
     };
-    const onCallerAbort = () => fail(this.cancelled(callerSignal?.reason));
+    const onCallerAbort = () => fail(this.aborted(callerSignal?.reason));
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const watchdog = new StreamWatchdog(this.clock, fail, options.firstTokenTimeoutMs, options.idleTimeoutMs);
     let body: HttpBody | undefined;
@@ -193,8 +193,18 @@ export abstract class HttpProvider implements Provider {
     return classifyError(err, { secrets: this.secrets, source: this.source });
   }
 
-  private cancelled(cause?: unknown): LlmError {
-    return new LlmError('cancelled', `${this.source} request cancelled by the caller`, { cause });
+  /**
+   * The error for a call whose signal aborted: an `LlmError` reason is kept; a timeout reason
+   * (an attempt-timeout policy's `TimeoutError`, `AbortSignal.timeout`) is `timeout`; anything
+   * else is the caller going away, `cancelled`.
+   */
+  private aborted(reason: unknown): LlmError {
+    if (reason instanceof LlmError) return reason;
+    const r = reason as { name?: unknown; code?: unknown } | null | undefined;
+    if (r?.name === 'TimeoutError' || r?.code === 'BULWARK_ERR_TIMEOUT') {
+      return new LlmError('timeout', `${this.source} request aborted by a timeout`, { cause: reason });
+    }
+    return new LlmError('cancelled', `${this.source} request cancelled by the caller`, { cause: reason });
   }
 
   async close(): Promise<void> {

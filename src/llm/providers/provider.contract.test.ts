@@ -3,6 +3,7 @@
  * upstream on port 0). Timeouts run on a FakeClock injected into the provider.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TimeoutError } from '../../core/errors.js';
 import { FakeClock } from '../../core/fake-clock.js';
 import { parseAnthropicRequest } from '../dialects/anthropic-request.js';
 import {
@@ -309,6 +310,19 @@ describe.each(CASES)('provider contract: $name', (d) => {
     controller.abort();
     expect((await caught(call)).kind).toBe('cancelled');
     await request.aborted;
+  });
+
+  it('reports an abort caused by a timeout policy as timeout, not cancelled', async () => {
+    setup();
+    upstream.handler = () => undefined; // never answers
+    for (const start of [(signal: AbortSignal) => provider.chat(CANONICAL_REQUEST, { signal }), (signal: AbortSignal) => collect(provider.stream(CANONICAL_REQUEST, { signal }))]) {
+      const controller = new AbortController();
+      const call = start(controller.signal);
+      const request = await upstream.nextRequest();
+      controller.abort(new TimeoutError(30_000));
+      expect((await caught(call)).kind).toBe('timeout');
+      await request.aborted;
+    }
   });
 
   it('fails fast with cancelled when the signal is already aborted', async () => {
