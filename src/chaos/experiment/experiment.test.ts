@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MockProvider, startMockProvider } from '../mock/index.js';
+import { runExperiment } from './run-experiment.js';
+import { interpolateEnv, parseExperiment } from './schema.js';
+
+let mock: MockProvider | undefined;
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+// The mock speaks the OpenAI API itself, so it stands in for the gateway here: the point is the
+// experiment engine (hypothesis, method under load, rollbacks, verdict) over real HTTP.
+const experiment = (url: string, extra: Record<string, unknown> = {}) => parseExperiment({
+  title: 'outage',
+  target: { gateway: url, mock: url },
+  steadyState: { probes: [
+    { name: 'models listed', type: 'http', url: '/v1/models', expectBodyContains: 'gpt-4o' },
+    { name: 'answers', type: 'load', rate: 40, duration: '500ms', model: 'gpt-4o', tolerance: { successRate: 0.99, p95Ms: 1000 } },
+  ] },
+  load: { rate: 40, duration: '1s', model: 'gpt-4o', thresholds: { http_req_failed: ['rate<0.01'] } },
+  method: [{ action: 'mock.profile', preset: 'down' }, { wait: '600ms' }],
+  rollbacks: [{ action: 'mock.reset' }],
+  ...extra,
+});
+
+describe('chaos experiments', () => {
+  it('an outage nothing absorbs fails the load threshold; rollbacks still restore the steady state', async () => {
+    mock = await startMockProvider();
+    const result = await runExperiment(experiment(mock.url));
+    expect(result.before.every((p) => p.ok)).toBe(true);
+    expect(result.verdict).toBe('failed');
+    expect(result.reasons.join('\n')).toMatch(/threshold failed: http_req_failed: rate<0.01/);
+    expect(result.load!.errors).toBeGreaterThan(0);
+    expect(result.timeline.filter((e) => e.phase === 'rollback').map((e) => e.what)).toEqual(['mock.reset']);
+    expect(result.after.every((p) => p.ok)).toBe(true);
+    expect(mock.profile()).toEqual((await startMockProvider().then(async (m) => { const p = m.profile(); await m.close(); return p; })));
+  });
+
+  it('a fault within tolerance passes', async () => {
+    mock = await startMockProvider();
+    const result = await runExperiment(experiment(mock.url, {
+      method: [{ action: 'mock.profile', patch: { default: { latency: { kind: 'fixed', ms: 20 } } } }, { wait: '300ms' }],
+    }));
+    expect(result.reasons).toEqual([]);
+    expect(result.verdict).toBe('passed');
+    expect(result.load!.latency.medMs).toBeGreaterThanOrEqual(19);
+  });
+
+  it('does not touch anything when the steady state does not hold before', async () => {
+    mock = await startMockProvider({ profile: 'down' });
+    const result = await runExperiment(experiment(mock.url));
+    expect(result.verdict).toBe('aborted');
+    expect(result.timeline.some((e) => e.phase === 'method' || e.phase === 'rollback')).toBe(false);
+  });
+
+  it('an interruption stops the method and still runs the rollbacks', async () => {
+    mock = await startMockProvider();
+    const stop = new AbortController();
+    const result = await runExperiment(experiment(mock.url, { method: [{ action: 'mock.profile', preset: 'down' }, { wait: '30s' }] }), {
+      signal: stop.signal,
+      onEvent: (e) => { if (e.what.startsWith('mock profile')) stop.abort(); },
+    });
+    expect(result.verdict).toBe('interrupted');
+    expect(result.timeline.at(-1)).toMatchObject({ phase: 'rollback', what: 'mock.reset', ok: true });
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
+  it('validates experiments with every problem and its path', () => {
+    expect(() => parseExperiment({ title: 't', target: { gateway: 'not a url' }, steadyState: { probes: [] }, method: [{ action: 'faults.reset' }, { wait: 'soon' }] }))
+      .toThrow(/target\.gateway[\s\S]*steadyState\.probes[\s\S]*method\.1/);
+    expect(() => parseExperiment({ title: 't', target: { gateway: 'http://x' }, steadyState: { probes: [{ name: 'r', type: 'http', url: '/' }] }, method: [{ action: 'faults.reset' }] }))
+      .toThrow(/target\.faults: faults\.\* actions need target\.faults/);
+    expect(interpolateEnv('key ${K}', { K: 'v' })).toBe('key v');
+    expect(() => interpolateEnv('${MISSING_VAR_X}', {})).toThrow(/MISSING_VAR_X/);
+  });
+});

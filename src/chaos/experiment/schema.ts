@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { parseDuration } from '../../core/duration.js';
+import { THRESHOLD_METRICS } from '../load/thresholds.js';
+
+/**
+ * A chaos experiment (`bulwark chaos run experiment.yaml`): a steady-state hypothesis checked
+ * before and after, a method (a timeline of fault actions, with waits) run while load flows,
+ * and rollbacks that always run.
+ */
+const duration = z.union([z.number().min(0), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const httpProbe = z.object({
+  name: z.string(),
+  type: z.literal('http'),
+  /** A path on the gateway (`/readyz`) or a full URL. */
+  url: z.string(),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  body: z.unknown().optional(),
+  /** Accepted statuses. Default [200]. */
+  expectStatus: z.union([z.number().int(), z.array(z.number().int())]).default([200]).transform((s) => (Array.isArray(s) ? s : [s])),
+  /** Substring the body must contain. */
+  expectBodyContains: z.string().optional(),
+});
+
+const loadProbe = z.object({
+  name: z.string(),
+  type: z.literal('load'),
+  rate: z.number().positive().default(10),
+  duration: duration.default(5000),
+  model: z.string().optional(),
+  stream: z.boolean().default(false),
+  tolerance: z.object({
+    /** Minimum share of successful requests, 0..1. */
+    successRate: z.number().min(0).max(1).optional(),
+    /** Maximum p95 latency in ms. */
+    p95Ms: z.number().positive().optional(),
+    p99Ms: z.number().positive().optional(),
+  }),
+});
+
+export const probeSchema = z.discriminatedUnion('type', [httpProbe, loadProbe]);
+
+const step = z.union([
+  z.object({ wait: duration }).strict(),
+  z.object({ action: z.literal('mock.profile'), preset: z.string().optional(), profile: z.unknown().optional(), patch: z.unknown().optional() }).strict()
+    .refine((s) => [s.preset, s.profile, s.patch].filter((v) => v !== undefined).length === 1, 'give exactly one of preset, profile or patch'),
+  z.object({ action: z.literal('mock.reset') }).strict(),
+  z.object({ action: z.literal('faults.add'), toxic: z.record(z.string(), z.unknown()) }).strict(),
+  z.object({ action: z.literal('faults.remove'), name: z.string() }).strict(),
+  z.object({ action: z.literal('faults.reset') }).strict(),
+  z.object({ action: z.literal('gateway.admin'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'), path: z.string().startsWith('/'), body: z.unknown().optional() }).strict(),
+  z.object({ action: z.literal('http'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'), url: z.string().url(), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }).strict(),
+  z.object({ action: z.literal('probe'), probe: probeSchema }).strict(),
+]);
+
+export const experimentSchema = z.object({
+  title: z.string(),
+  description: z.string().optional(),
+  target: z.object({
+    /** The gateway (or any OpenAI-compatible server) the load and probes go to. */
+    gateway: z.string().url(),
+    /** The mock provider's base URL, for `mock.*` actions. */
+    mock: z.string().url().optional(),
+    /** The fault proxy's control API, for `faults.*` actions. */
+    faults: z.string().url().optional(),
+    /** Gateway key for load and probes, and admin key for `gateway.admin`. */
+    apiKey: z.string().optional(),
+    adminKey: z.string().optional(),
+  }),
+  steadyState: z.object({ title: z.string().optional(), probes: z.array(probeSchema).min(1) }),
+  /** Load that runs while the method does (open model). */
+  load: z.object({
+    rate: z.number().positive(),
+    duration: duration,
+    model: z.string().optional(),
+    dialect: z.enum(['openai', 'anthropic']).default('openai'),
+    stream: z.boolean().default(false),
+    /** k6-style thresholds on the method's load, e.g. `http_req_failed: ["rate<0.01"]`. */
+    thresholds: z.record(z.string(), z.array(z.string())).default({}).refine(
+      (t) => Object.keys(t).every((metric) => metric in THRESHOLD_METRICS),
+      { message: `threshold metrics: ${Object.keys(THRESHOLD_METRICS).join(', ')}` },
+    ),
+  }).optional(),
+  method: z.array(step).min(1),
+  rollbacks: z.array(step).default([]),
+}).strict().superRefine((experiment, ctx) => {
+  const all = [...experiment.method, ...experiment.rollbacks];
+  if (all.some((s) => 'action' in s && s.action.startsWith('mock.')) && !experiment.target.mock) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'mock'], message: 'mock.* actions need target.mock' });
+  }
+  if (all.some((s) => 'action' in s && s.action.startsWith('faults.')) && !experiment.target.faults) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'faults'], message: 'faults.* actions need target.faults' });
+  }
+});
+
+export type Experiment = z.output<typeof experimentSchema>;
+export type Probe = z.output<typeof probeSchema>;
+export type Step = Experiment['method'][number];
+
+/** Replaces `${NAME}` with the environment variable's value (unset → error naming it). */
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`environment variable ${name} is not set (used as \${${name}})`);
+    return value;
+  });
+}
+
+/** Validates an experiment; throws an Error listing every problem with its path. */
+export function parseExperiment(input: unknown): Experiment {
+  // Accept the Chaos Toolkit spelling too.
+  if (input && typeof input === 'object' && 'steady-state-hypothesis' in input) {
+    const { 'steady-state-hypothesis': hypothesis, ...rest } = input as Record<string, unknown>;
+    input = { ...rest, steadyState: hypothesis };
+  }
+  const result = experimentSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(result.error.issues.map((i) => `  ${i.path.join('.') || '(experiment)'}: ${i.message}`).join('\n'));
+  }
+  return result.data;
+}

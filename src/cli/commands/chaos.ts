@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { experimentReportHtml } from '../../chaos/experiment/report.js';
+import { runExperiment } from '../../chaos/experiment/run-experiment.js';
+import { interpolateEnv, parseExperiment } from '../../chaos/experiment/schema.js';
+import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
+
+const USAGE = `Usage: bulwark chaos run EXPERIMENT.yaml [--out RESULT.json] [--html REPORT.html]
+
+Runs a chaos experiment: the steady-state hypothesis is checked before (if it does not hold,
+nothing is changed), then the method — a timeline of fault actions on the mock provider, the
+fault proxy or the gateway's admin API, with waits — runs while load flows; rollbacks always run,
+also on failure or Ctrl-C; then the hypothesis is checked again. \${ENV_VAR} in the file is
+replaced from the environment.
+
+Experiment file (YAML or JSON):
+  title: Primary outage is absorbed
+  target: { gateway: http://127.0.0.1:4000, mock: http://127.0.0.1:4010, faults: http://127.0.0.1:8474 }
+  steadyState:
+    probes:
+      - { name: ready, type: http, url: /readyz }
+      - { name: answers, type: load, rate: 10, duration: 5s, tolerance: { successRate: 0.99, p95Ms: 2000 } }
+  load: { rate: 20, duration: 30s, thresholds: { http_req_failed: ["rate<0.01"] } }
+  method:
+    - { action: mock.profile, patch: { deployments: { primary: { errors: { "503": 1 } } } } }
+    - { wait: 20s }
+  rollbacks:
+    - { action: mock.reset }
+Actions: mock.profile (preset | profile | patch), mock.reset, faults.add (toxic), faults.remove (name),
+faults.reset, gateway.admin (method, path, body), http (method, url, body), probe (probe), and wait.
+
+Exit codes: 0 passed, 1 failed, aborted or interrupted, 2 invalid experiment or usage.`;
+
+const chaos: Command = {
+  name: 'chaos',
+  summary: 'Run a chaos experiment: steady state, fault timeline under load, rollbacks, verdict',
+  usage: USAGE,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'run') {
+      console.error(sub ? `bulwark chaos: unknown sub-command '${sub}'\n\n${USAGE}` : USAGE);
+      return EXIT_USAGE;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, html: { type: 'string' } } });
+    } catch (error) {
+      console.error(`bulwark chaos run: ${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
+    const file = parsed.positionals[0];
+    if (!file) {
+      console.error(USAGE);
+      return EXIT_USAGE;
+    }
+    let experiment;
+    try {
+      experiment = parseExperiment(parseYaml(interpolateEnv(await readFile(file, 'utf8'))));
+    } catch (error) {
+      console.error(`bulwark chaos run: ${file} is not a valid experiment:\n${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
+    const stop = new AbortController();
+    const onSigint = () => {
+      console.error('\ninterrupted: stopping the method, running rollbacks…');
+      stop.abort();
+    };
+    process.once('SIGINT', onSigint);
+    console.log(`experiment: ${experiment.title}`);
+    const result = await runExperiment(experiment, {
+      signal: stop.signal,
+      onEvent: (e) => console.log(`  ${(e.atMs / 1000).toFixed(1).padStart(6)}s  ${e.phase.padEnd(19)} ${e.ok ? '✓' : '✗'} ${e.what}${e.detail ? `  (${e.detail})` : ''}`),
+    }).finally(() => process.removeListener('SIGINT', onSigint));
+    console.log(`verdict: ${result.verdict.toUpperCase()}`);
+    for (const reason of result.reasons) console.log(`  - ${reason}`);
+    if (parsed.values.out) await writeFile(parsed.values.out, JSON.stringify(result, null, 2));
+    if (parsed.values.html) await writeFile(parsed.values.html, experimentReportHtml(result));
+    return result.verdict === 'passed' ? EXIT_OK : EXIT_FAILED;
+  },
+};
+
+export default chaos;
