@@ -177,7 +177,8 @@ export class AnthropicStreamEncoder {
         return out;
       case 'text':
         if (this.openBlock < 0 || !this.openIsText) out += this.openNew({ type: 'text', text: '' }, true);
-        return out + formatSseJson({ type: 'content_block_delta', index: this.openBlock, delta: { type: 'text_delta', text: event.text } }, 'content_block_delta');
+        // The hottest event: only the text is serialised per call.
+        return `${out}event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.openBlock},"delta":{"type":"text_delta","text":${JSON.stringify(event.text)}}}\n\n`;
       case 'tool_call_start':
         out += this.openNew({ type: 'tool_use', id: event.id, name: event.name, input: {} }, false);
         this.blockByTool.set(event.index, this.openBlock);

@@ -139,11 +139,15 @@ export class OpenAIStreamEncoder {
     this.includeUsage = options.includeUsage ?? false;
   }
 
+  private prefix = '';
+
+  /** The chunk envelope is serialised once; only the delta is stringified per event. */
   private chunk(delta: JsonObject, finishReason: string | null = null): string {
-    return formatSseJson({
-      id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    });
+    if (this.prefix === '') {
+      this.prefix = `data: {"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${this.created},` +
+        `"model":${JSON.stringify(this.model)},"choices":[{"index":0,"delta":`;
+    }
+    return `${this.prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
   }
 
   /** SSE text for one event ('' when the event adds nothing on the wire). */
