@@ -15,7 +15,8 @@ interface Tracked {
   condition: AlertCondition;
   startsAt: number;
   lastSentAt: number;
-  seenAt: number;
+  /** Evaluation round in which the condition last held. */
+  seenIn: number;
 }
 
 /**
@@ -28,6 +29,7 @@ interface Tracked {
  */
 export class AlertEngine {
   private readonly tracked = new Map<string, Tracked>();
+  private round = 0;
   private readonly ring: Array<AlertNotification | undefined>;
   private ringHead = 0;
   private ringSize = 0;
@@ -63,6 +65,7 @@ export class AlertEngine {
   /** Runs every rule now; returns the notifications produced (also queued to the sinks). */
   evaluate(): AlertNotification[] {
     const now = this.clock.now();
+    const round = ++this.round;
     const produced: AlertNotification[] = [];
     for (const rule of this.rules) {
       let conditions: AlertCondition[];
@@ -75,12 +78,12 @@ export class AlertEngine {
         const id = `${rule.name}:${condition.subject}`;
         const known = this.tracked.get(id);
         if (!known) {
-          const t: Tracked = { rule: rule.name, condition, startsAt: now, lastSentAt: now, seenAt: now };
+          const t: Tracked = { rule: rule.name, condition, startsAt: now, lastSentAt: now, seenIn: round };
           this.tracked.set(id, t);
           produced.push(this.notification(id, t, 'firing', false, now));
         } else {
           known.condition = condition;
-          known.seenAt = now;
+          known.seenIn = round;
           if (now - known.lastSentAt >= this.options.repeatIntervalMs) {
             known.lastSentAt = now;
             produced.push(this.notification(id, known, 'firing', true, now));
@@ -89,7 +92,7 @@ export class AlertEngine {
       }
     }
     for (const [id, t] of this.tracked) {
-      if (t.seenAt === now) continue;
+      if (t.seenIn === round) continue;
       this.tracked.delete(id);
       produced.push(this.notification(id, t, 'resolved', false, now));
     }

@@ -89,6 +89,11 @@ export class OpsMetrics {
     if (slowThresholdMs !== undefined && status !== 'client_error' && e.durationMs > slowThresholdMs) this.slow.labels(route).inc();
   }
 
+  /** Starts the per-route SLO counters at 0 so rate() has a series before the first slow request. */
+  knownRoutes(routes: Iterable<string>): void {
+    for (const route of routes) this.slow.labels(route).inc(0);
+  }
+
   attempt(e: AttemptEvent): void {
     const status = attemptStatus(e);
     this.attempts.labels(e.group, e.deployment, status, e.errorKind ?? '').inc();

@@ -107,6 +107,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   const burn = new BurnRateTracker();
   const primaries = primaryGroups(resolved);
   const routeNames = new Set(Object.keys(resolved.routes));
+  if (resolved.slo.enabled) metrics.knownRoutes(routeNames);
 
   const deploymentStates = new DeploymentStates(resolved.groups, uptime, (state, groupUsable) => {
     metrics.deployment(state, groupUsable, primaries.has(state.group) ? 'primary' : 'fallback');
