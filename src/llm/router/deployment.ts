@@ -1,0 +1,151 @@
+import type { Clock } from '../../core/clock.js';
+import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
+import type { Disposable } from '../../core/events.js';
+import type { Policy } from '../../core/policy.js';
+import type { RandomSource } from '../../core/random.js';
+import { CircuitBreaker, ConsecutiveBreaker, type BreakerStateStore, type ErrorClassification } from '../../core/circuit-breaker/index.js';
+import { pipeline } from '../../core/pipeline.js';
+import { retry } from '../../core/retry.js';
+import { exponentialBackoff } from '../../core/backoff.js';
+import { timeout } from '../../core/timeout.js';
+import { LlmError, type LlmErrorKind } from '../errors.js';
+import type { Provider } from '../provider.js';
+import type { DeploymentConfig } from '../router-config.js';
+import type { ResolvedPolicies } from './resolve-policies.js';
+
+/** What a deployment's pipelines need from the router. */
+export interface DeploymentDeps {
+  clock: Clock;
+  random: RandomSource;
+  breakerStore?: BreakerStateStore;
+}
+
+/** Retry only what a second attempt can fix (LlmError.retryable, or a policy timeout). */
+export function shouldRetryUpstream(error: unknown): boolean {
+  if (error instanceof LlmError) return error.retryable;
+  return error instanceof TimeoutError;
+}
+
+/**
+ * How an error counts for a deployment's breaker: bad requests, context-length and content
+ * refusals mean the deployment answered correctly (`success`); a cancellation says nothing
+ * (`ignore`); everything else is a `failure`.
+ */
+export function classifyForBreaker(error: unknown): ErrorClassification {
+  if (error instanceof LlmError) {
+    if (error.kind === 'cancelled') return 'ignore';
+    return error.countsAsFailure ? 'failure' : 'success';
+  }
+  return 'failure';
+}
+
+/** True when the breaker refused the call: it was not attempted and cost nothing. */
+export function isBreakerRejection(error: unknown): boolean {
+  return error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError;
+}
+
+/**
+ * One deployment at run time: its provider, its breaker, and its pipelines, built once:
+ * breaker → retry (Retry-After honoured up to `maxRetryAfterMs`) → attempt timeout → call.
+ * `chat` bounds each attempt by `attemptTimeoutMs`; `streamOpen` bounds the wait for a stream's
+ * first token by `firstTokenTimeoutMs` (the rest of a stream is watched by the idle timer).
+ */
+export class Deployment {
+  readonly id: string;
+  readonly breaker: CircuitBreaker;
+  readonly chat: Policy;
+  readonly streamOpen: Policy;
+  /** Drained deployments get no new traffic (calls in flight finish). */
+  drained = false;
+  lastErrorKind: LlmErrorKind | undefined;
+  lastErrorAt: number | undefined;
+  private holds: Disposable[] = [];
+
+  constructor(
+    readonly group: string,
+    readonly config: DeploymentConfig,
+    readonly provider: Provider,
+    readonly policies: ResolvedPolicies,
+    private readonly deps: DeploymentDeps,
+  ) {
+    this.id = config.id;
+    this.breaker = new CircuitBreaker({
+      name: config.id,
+      strategy: new ConsecutiveBreaker(policies.breaker.failureThreshold),
+      openMs: policies.breaker.openMs,
+      halfOpenMaxCalls: policies.breaker.halfOpenMaxCalls,
+      classifyError: classifyForBreaker,
+      clock: deps.clock,
+      random: deps.random,
+      store: deps.breakerStore,
+    });
+    const retryPolicy = retry({
+      maxAttempts: policies.retry.maxAttempts,
+      backoff: exponentialBackoff({ initialDelayMs: policies.retry.baseDelayMs, maxDelayMs: policies.retry.maxDelayMs }),
+      maxDelayMs: policies.retry.maxDelayMs,
+      maxRetryAfterMs: policies.retry.maxRetryAfterMs,
+      shouldRetry: shouldRetryUpstream,
+      clock: deps.clock,
+      random: deps.random,
+    });
+    this.chat = pipeline(this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
+    this.streamOpen = pipeline(this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+  }
+
+  /** Can take new traffic: not drained, breaker neither open nor isolated (reading the state moves an expired open breaker to half-open). */
+  isAvailable(): boolean {
+    if (this.drained) return false;
+    const state = this.breaker.state;
+    return state !== 'open' && state !== 'isolated';
+  }
+
+  recordError(kind: LlmErrorKind): void {
+    this.lastErrorKind = kind;
+    this.lastErrorAt = this.deps.clock.now();
+  }
+
+  /**
+   * Opens the breaker now for one open period (auth failures: the key is wrong, retrying
+   * anywhere with it is pointless). After the period one half-open probe tests it again, so a
+   * fixed key heals without an operator; `release()` heals at once.
+   */
+  markUnhealthy(reason: string): void {
+    const state = this.breaker.state;
+    if (state === 'isolated' || state === 'forced-closed' || state === 'disabled' || state === 'open') return;
+    const now = this.deps.clock.now();
+    this.breaker.restore({
+      version: 1,
+      state: 'open',
+      reason,
+      changedAt: now,
+      openUntil: now + this.policies.breaker.openMs,
+      consecutiveTrips: this.breaker.toJSON().consecutiveTrips + 1,
+    });
+  }
+
+  /** Operator: isolate (breaker forced open) until {@link release}. */
+  forceOpen(): void {
+    this.holds.push(this.breaker.isolate());
+  }
+
+  /** Operator: keep the breaker closed whatever happens until {@link release}. */
+  forceClosed(): void {
+    this.holds.push(this.breaker.forceClose());
+  }
+
+  /** Operator: drop every hold and close the breaker (also heals a tripped or auth-opened breaker). */
+  release(): void {
+    const holds = this.holds;
+    this.holds = [];
+    for (const dispose of holds) dispose();
+    const state = this.breaker.state;
+    if (state === 'open' || state === 'half-open') {
+      this.breaker.restore({ version: 1, state: 'closed', reason: 'released by operator', changedAt: this.deps.clock.now(), openUntil: null, consecutiveTrips: 0 });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.breaker.dispose();
+    await this.provider.close();
+  }
+}

@@ -1,0 +1,19 @@
+import type { Clock } from '../../core/clock.js';
+import type { RandomSource } from '../../core/random.js';
+import type { BreakerStateStore } from '../../core/circuit-breaker/store.js';
+import type { Provider, ProviderConfig } from '../provider.js';
+import type { CacheStore } from './cache/cache-store.js';
+
+/** What `createRouter` takes besides the config; every field is optional. */
+export interface RouterDeps {
+  /** Time source for every policy, timeout, cache TTL and event (default the system clock; a FakeClock gives virtual time). */
+  clock?: Clock;
+  /** Randomness for backoff jitter and balancing (default `Math.random`). */
+  random?: RandomSource;
+  /** Builds the provider of a deployment: `(providerName, config)`. Default: the adapters' `createProvider`, one per provider name, shared by its deployments. */
+  providers?: (name: string, config: ProviderConfig) => Provider;
+  /** Where cached answers live (default an in-memory LRU bounded by `config.cache.maxEntries`). */
+  cacheStore?: CacheStore;
+  /** Where breaker state is shared between replicas (default: each breaker's own memory store). Keys are deployment ids. */
+  breakerStore?: BreakerStateStore;
+}

@@ -1,0 +1,124 @@
+import type { ExecuteContext } from '../../../core/policy.js';
+import { LlmError, type LlmErrorKind } from '../../errors.js';
+import type { CallOutcome } from '../../balance/balancer.js';
+import type { ChatRequest, StreamEvent } from '../../types.js';
+import type { Deployment } from '../deployment.js';
+import type { ModelGroup } from '../model-group.js';
+import type { RequestRun } from '../request-run.js';
+import type { RouterCore } from '../router-core.js';
+import { attemptError } from '../to-llm-error.js';
+
+/**
+ * One upstream stream that has produced its first token. `buffered` holds the events read so
+ * far (the `start` event, if any, and the first content event); the rest comes from `iterator`.
+ * `end()` must be called exactly once: it reports the outcome to the balancer and observers.
+ */
+export class UpstreamStream {
+  private ended = false;
+
+  constructor(
+    private readonly core: RouterCore,
+    private readonly run: RequestRun,
+    readonly group: ModelGroup,
+    readonly deployment: Deployment,
+    readonly iterator: AsyncIterator<StreamEvent>,
+    readonly buffered: StreamEvent[],
+    private readonly controller: AbortController,
+    private readonly done: (outcome: CallOutcome) => void,
+    private readonly startedAt: number,
+    /** Time to first token (ms): the latency the balancer learns from. */
+    readonly ttftMs: number,
+    private readonly detach: () => void,
+  ) {}
+
+  /** Reads the next upstream event (after the buffered ones). */
+  next(): Promise<IteratorResult<StreamEvent>> {
+    return this.iterator.next();
+  }
+
+  /** Maps an error read from this stream to an LlmError of the closed set. */
+  failure(error: unknown): LlmError {
+    return attemptError(error, this.deployment.id, this.controller.signal, this.run.callerSignal);
+  }
+
+  /** Ends the upstream stream: `error` undefined = it completed. Aborts the upstream call if still open. */
+  end(error: LlmError | undefined, tokens?: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.detach();
+    if (error !== undefined) {
+      this.controller.abort(error);
+      void this.iterator.return?.().catch(() => undefined);
+      if (error.kind !== 'cancelled') this.deployment.recordError(error.kind);
+    }
+    this.done({ ok: error === undefined, latencyMs: this.ttftMs, tokens, countsAsFailure: error?.countsAsFailure ?? false });
+    emitAttempt(this.core, this.run, this.group, this.deployment, error === undefined, error?.kind, this.core.clock.now() - this.startedAt);
+  }
+}
+
+export function emitAttempt(core: RouterCore, run: RequestRun, group: ModelGroup, deployment: Deployment, ok: boolean, errorKind: LlmErrorKind | undefined, durationMs: number): void {
+  const events = core.attemptEvents;
+  if (!events.hasListeners) return;
+  events.emit({ route: run.route.name, group: group.name, deployment: deployment.id, ok, errorKind, durationMs, at: core.clock.now() });
+}
+
+/**
+ * The innermost operation of a deployment's stream-open pipeline: starts one upstream stream and
+ * reads until its first content event (the `start` event alone is not a token). The upstream
+ * call lives on its own controller: aborted by the attempt's signal (first-token timeout) only
+ * while opening, and by the request's signal (caller cancel, total timeout) for its whole life.
+ */
+export class StreamOpenAttempt {
+  constructor(
+    private readonly core: RouterCore,
+    private readonly run: RequestRun,
+    private readonly group: ModelGroup,
+    private readonly deployment: Deployment,
+    private readonly upstream: ChatRequest,
+  ) {}
+
+  readonly call = async (context: ExecuteContext): Promise<UpstreamStream> => {
+    const { core, run, deployment } = this;
+    run.attempts++;
+    const done = this.group.balancer.start(deployment.id);
+    const startedAt = core.clock.now();
+    const controller = new AbortController();
+    const attemptSignal = context.signal;
+    const onAttemptAbort = () => controller.abort(attemptSignal.reason);
+    const onRunAbort = () => controller.abort(run.signal.reason);
+    if (attemptSignal.aborted) onAttemptAbort();
+    else attemptSignal.addEventListener('abort', onAttemptAbort, { once: true });
+    if (run.signal.aborted) onRunAbort();
+    else run.signal.addEventListener('abort', onRunAbort, { once: true });
+    const detach = () => run.signal.removeEventListener('abort', onRunAbort);
+    let iterator: AsyncIterator<StreamEvent> | undefined;
+    try {
+      const events = deployment.provider.stream(this.upstream, {
+        signal: controller.signal,
+        firstTokenTimeoutMs: deployment.policies.firstTokenTimeoutMs,
+        idleTimeoutMs: deployment.policies.idleTimeoutMs,
+      });
+      iterator = events[Symbol.asyncIterator]();
+      const buffered: StreamEvent[] = [];
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) throw new LlmError('connection', `Deployment ${deployment.id}: stream ended before its first token`);
+        buffered.push(step.value);
+        if (step.value.type !== 'start') break;
+      }
+      attemptSignal.removeEventListener('abort', onAttemptAbort);
+      const ttftMs = core.clock.now() - startedAt;
+      return new UpstreamStream(core, run, this.group, deployment, iterator, buffered, controller, done, startedAt, ttftMs, detach);
+    } catch (error) {
+      attemptSignal.removeEventListener('abort', onAttemptAbort);
+      detach();
+      const failure = attemptError(error, deployment.id, controller.signal, run.callerSignal);
+      controller.abort(failure);
+      void iterator?.return?.().catch(() => undefined);
+      if (failure.kind !== 'cancelled') deployment.recordError(failure.kind);
+      done({ ok: false, latencyMs: core.clock.now() - startedAt, countsAsFailure: failure.countsAsFailure });
+      emitAttempt(core, run, this.group, deployment, false, failure.kind, core.clock.now() - startedAt);
+      throw failure;
+    }
+  };
+}
