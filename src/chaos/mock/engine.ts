@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
-import { buildReply, tokensOf, type MockReply, type MockTurn } from './answer.js';
+import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockReply, type MockTurn } from './answer.js';
 import { anthropicWire } from './anthropic-wire.js';
 import { garbleEvent, MOCK_ERROR_STATUS, type MockDialect, type MockErrorKind, type MockIds } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultOutcome, type FaultPlan } from './fault-plan.js';
@@ -27,6 +27,19 @@ const ERROR_MESSAGES: Record<number, string> = {
   529: 'Overloaded (injected by the Bulwark mock).',
 };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
+/** One parsed API request and everything decided about it. */
+interface MockCall {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly dialect: MockDialect;
+  readonly endpoint: string;
+  readonly deployment: string | undefined;
+  readonly turn: MockTurn;
+  readonly reply: MockReply;
+  readonly ids: MockIds;
+  readonly plan: FaultPlan;
+}
 
 /** One request in flight that waits on the clock (latency, pacing) or hangs. */
 interface Pending {
@@ -137,89 +150,92 @@ export class MockEngine {
     }
     const plan = this.planFor(deployment, turn.model);
     const reply = buildReply(turn, deployment, dialect.toolCallId(ids));
+    const call: MockCall = { req, res, dialect, endpoint, deployment, turn, reply, ids, plan };
     if (plan.quiet) {
       this.stats.record(endpoint, turn.model, deployment, '200');
-      return turn.stream ? this.stream(res, dialect, turn, reply, ids, plan, -1, false) : this.sendOk(res, dialect, turn, reply, ids, false);
+      return turn.stream ? this.stream(call, -1, false) : this.sendOk(call, false);
     }
-    const refusal = this.refuse(plan, turn, deployment);
-    if (refusal) {
-      this.stats.record(endpoint, turn.model, deployment, String(MOCK_ERROR_STATUS[refusal.kind]));
-      return this.sendError(res, dialect, refusal.kind, refusal.message(dialect), ids.id, refusal.retryAfterMs);
-    }
+    if (this.refused(call)) return;
     const outcome = drawOutcome(plan, this.random);
     const latencyMs = drawLatencyMs(plan, this.random);
     const cutAfter = turn.stream && outcome === 'ok' ? drawStreamCut(plan, this.random) : -1;
-    const finish = () => this.finish(req, res, dialect, endpoint, deployment, turn, reply, ids, plan, outcome, cutAfter);
-    if (latencyMs <= 0) return finish();
+    if (latencyMs <= 0) return this.finish(call, outcome, cutAfter);
     this.stats.fault('latency');
     const pending = this.track(res);
     pending.timer = this.clock.setTimeout(() => {
       pending.timer = undefined;
       if (pending.done) return;
       this.untrack(pending);
-      finish();
+      this.finish(call, outcome, cutAfter);
     }, latencyMs);
   }
 
-  /** Checks that refuse a request before any draw: bad key, prompt too long, rate limit. */
-  private refuse(plan: FaultPlan, turn: MockTurn, deployment: string | undefined) {
+  /** Refusals decided before any draw: bad key, prompt too long, rate limit. True when one was sent. */
+  private refused(call: MockCall): boolean {
+    const { plan, turn, dialect } = call;
     if (plan.authFailure) {
       this.stats.fault('auth');
-      return { kind: 'auth' as const, message: () => 'Incorrect API key provided (rejected by the Bulwark mock).', retryAfterMs: undefined };
+      this.sendCallError(call, 'auth', 'Incorrect API key provided (rejected by the Bulwark mock).');
+      return true;
     }
     const promptTokens = tokensOf(turn.promptChars);
     if (promptTokens > plan.maxPromptTokens || turn.promptChars > plan.maxPromptChars) {
       this.stats.fault('contextLength');
-      const limit = Math.min(plan.maxPromptTokens, Math.floor(plan.maxPromptChars / 4));
-      return { kind: 'context_length' as const, message: (d: MockDialect) => d.contextLengthMessage(promptTokens, limit), retryAfterMs: undefined };
+      const limit = Math.min(plan.maxPromptTokens, Math.floor(plan.maxPromptChars / CHARS_PER_TOKEN));
+      this.sendCallError(call, 'context_length', dialect.contextLengthMessage(promptTokens, limit));
+      return true;
     }
     if (plan.rateLimitPerSecond !== Infinity) {
-      const key = deployment === undefined ? turn.model : `${deployment}\u0000${turn.model}`;
+      const key = call.deployment === undefined ? turn.model : `${call.deployment}\u0000${turn.model}`;
       const now = this.clock.now();
       let window = this.rateWindows.get(key);
       if (!window || now - window.startMs >= 1000) this.rateWindows.set(key, (window = { startMs: now, count: 0 }));
       if (++window.count > plan.rateLimitPerSecond) {
         this.stats.fault('rateLimit');
-        const retryAfterMs = Math.max(1, window.startMs + 1000 - now);
-        return { kind: 'rate_limit' as const, message: () => ERROR_MESSAGES[429], retryAfterMs };
+        this.sendCallError(call, 'rate_limit', ERROR_MESSAGES[429], Math.max(1, window.startMs + 1000 - now));
+        return true;
       }
     }
-    return undefined;
+    return false;
   }
 
-  private finish(
-    req: IncomingMessage, res: ServerResponse, dialect: MockDialect, endpoint: string, deployment: string | undefined,
-    turn: MockTurn, reply: MockReply, ids: MockIds, plan: FaultPlan, outcome: FaultOutcome, cutAfter: number,
-  ): void {
+  private finish(call: MockCall, outcome: FaultOutcome, cutAfter: number): void {
+    const { stats } = this;
     if (typeof outcome === 'number') {
-      this.stats.fault(String(outcome));
-      this.stats.record(endpoint, turn.model, deployment, String(outcome));
-      return this.sendError(res, dialect, ERROR_KIND_BY_STATUS[outcome], ERROR_MESSAGES[outcome], ids.id, outcome === 429 ? plan.retryAfterMs : undefined);
+      stats.fault(String(outcome));
+      return this.sendCallError(call, ERROR_KIND_BY_STATUS[outcome], ERROR_MESSAGES[outcome], outcome === 429 ? call.plan.retryAfterMs : undefined);
     }
     if (outcome === 'hang') {
-      this.stats.fault('hang');
-      this.stats.record(endpoint, turn.model, deployment, 'hang');
-      this.track(res); // released when the client goes away
+      stats.fault('hang');
+      stats.record(call.endpoint, call.turn.model, call.deployment, 'hang');
+      this.track(call.res); // released when the client goes away
       return;
     }
     if (outcome === 'reset') {
-      this.stats.fault('reset');
-      this.stats.record(endpoint, turn.model, deployment, 'reset');
-      req.socket.destroy();
+      stats.fault('reset');
+      stats.record(call.endpoint, call.turn.model, call.deployment, 'reset');
+      call.req.socket.destroy();
       return;
     }
-    this.stats.record(endpoint, turn.model, deployment, '200');
+    stats.record(call.endpoint, call.turn.model, call.deployment, '200');
     const malformed = outcome === 'malformed';
-    if (malformed) this.stats.fault('malformed');
-    if (turn.stream) return this.stream(res, dialect, turn, reply, ids, plan, cutAfter, malformed);
-    this.sendOk(res, dialect, turn, reply, ids, malformed);
+    if (malformed) stats.fault('malformed');
+    if (call.turn.stream) return this.stream(call, cutAfter, malformed);
+    this.sendOk(call, malformed);
   }
 
-  private sendOk(res: ServerResponse, dialect: MockDialect, turn: MockTurn, reply: MockReply, ids: MockIds, malformed: boolean): void {
-    let body = dialect.responseBody(turn, reply, ids);
+  private sendOk(call: MockCall, malformed: boolean): void {
+    const { res, dialect, ids } = call;
+    let body = dialect.responseBody(call.turn, call.reply, ids);
     if (malformed) body = body.slice(0, body.length >> 1);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [dialect.requestIdHeader]: `req_${ids.id}` });
     res.end(body);
+  }
+
+  /** Records and sends an error for a parsed request. */
+  private sendCallError(call: MockCall, kind: MockErrorKind, message: string, retryAfterMs?: number): void {
+    this.stats.record(call.endpoint, call.turn.model, call.deployment, String(MOCK_ERROR_STATUS[kind]));
+    this.sendError(call.res, call.dialect, kind, message, call.ids.id, retryAfterMs);
   }
 
   private sendError(res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number): void {
@@ -239,8 +255,9 @@ export class MockEngine {
   }
 
   /** Streams the events; paced by `tokenDelayMs`, destroyed after `cutAfter` events when ≥ 0. */
-  private stream(res: ServerResponse, dialect: MockDialect, turn: MockTurn, reply: MockReply, ids: MockIds, plan: FaultPlan, cutAfter: number, malformed: boolean): void {
-    const events = dialect.streamEvents(turn, reply, ids);
+  private stream(call: MockCall, cutAfter: number, malformed: boolean): void {
+    const { res, dialect, ids, plan } = call;
+    const events = dialect.streamEvents(call.turn, call.reply, ids);
     if (malformed) events[0] = garbleEvent(events[0]);
     res.writeHead(200, { ...SSE_HEADERS, [dialect.requestIdHeader]: `req_${ids.id}` });
     const end = cutAfter >= 0 ? Math.min(cutAfter, events.length) : events.length;
