@@ -35,7 +35,7 @@ const EXCLUSIVE_FIELDS = ['hang', 'reset', 'malformed'] as const;
 /** The faults of one target (default, model or deployment). Every field is optional. */
 export const mockFaultsSchema = z
   .strictObject({
-    /** Time before the response starts. */
+    /** Time before the response starts (errors included; hang and reset happen after it). */
     latency: latencySchema.optional(),
     /** Probability of answering with each error status (429 carries Retry-After). */
     errors: z.strictObject({ '429': probability, '500': probability, '503': probability, '529': probability }).partial().optional(),
