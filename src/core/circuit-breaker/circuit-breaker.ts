@@ -2,6 +2,8 @@ import type { Clock } from '../clock.js';
 import { BrokenCircuitError, CancelledError, IsolatedCircuitError } from '../errors.js';
 import { EventEmitter, type Disposable, type Event } from '../events.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from '../policy.js';
+import { abortReason, IDLE_CONTEXT, isCancelled } from './call-context.js';
+import { isOperatorState, OperatorHolds, type OperatorState } from './operator-holds.js';
 import { resolveBreakerOptions, type ResolvedBreakerOptions } from './options.js';
 import { checkSnapshot, type BreakerSnapshot } from './snapshot.js';
 import type { TripStrategy } from './trip-strategy.js';
@@ -16,19 +18,6 @@ const TICKET_OBSERVE = -2; // forced-closed, or metrics-only overflow: events on
 const TICKET_PASS = -3; // disabled: nothing at all
 /** `start` of a call whose duration nobody needs (the clock was not read). */
 const UNTIMED = -1;
-
-const IDLE_CONTEXT: ExecuteContext = Object.freeze({ signal: new AbortController().signal, attempt: 1 });
-
-/** Whether the caller gave up on the call. Uses `aborted` when the context has it (core's Execution: no signal allocated). */
-function isCancelled(context: ExecuteContext): boolean {
-  const aborted = (context as { readonly aborted?: unknown }).aborted;
-  return typeof aborted === 'boolean' ? aborted : context.signal.aborted;
-}
-
-function abortReason(context: ExecuteContext): unknown {
-  const c = context as { readonly aborted?: unknown; readonly abortReason?: unknown };
-  return typeof c.aborted === 'boolean' ? c.abortReason : context.signal.reason;
-}
 
 /**
  * The circuit breaker policy: stops calling a dependency that keeps failing, then lets a few
@@ -77,7 +66,15 @@ export class CircuitBreaker implements RunnablePolicy {
   private halfOpenGeneration = 0;
   private probesInFlight = 0;
   private probeSuccesses = 0;
-  private readonly holds = { isolated: 0, 'forced-closed': 0, disabled: 0 };
+  private readonly holds = new OperatorHolds();
+  private readonly applyHolds = (): void => {
+    const target = this.holds.target;
+    if (target !== null) {
+      if (this.current !== target) this.transition(target, this.clock.now(), `${target} by operator`);
+    } else if (isOperatorState(this.current)) {
+      this.close('released by operator');
+    }
+  };
   private lastContext: ExecuteContext = IDLE_CONTEXT;
 
   // Settlers of the fast path, bound once so that a call creates no closure.
@@ -376,26 +373,8 @@ export class CircuitBreaker implements RunnablePolicy {
     }
   }
 
-  private hold(state: keyof CircuitBreaker['holds']): Disposable {
-    this.holds[state]++;
-    this.applyHolds('by operator');
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds[state]--;
-      this.applyHolds('released by operator');
-    };
-  }
-
-  private applyHolds(reason: string): void {
-    const h = this.holds;
-    const target = h.isolated > 0 ? 'isolated' : h['forced-closed'] > 0 ? 'forced-closed' : h.disabled > 0 ? 'disabled' : null;
-    if (target !== null) {
-      if (this.current !== target) this.transition(target, this.clock.now(), `${target} ${reason}`);
-    } else if (this.current === 'isolated' || this.current === 'forced-closed' || this.current === 'disabled') {
-      this.close(reason);
-    }
+  private hold(state: OperatorState): Disposable {
+    return this.holds.acquire(state, this.applyHolds);
   }
 }
 

@@ -10,3 +10,4 @@ export * from './snapshot.js';
 export * from './store.js';
 export * from './circuit-breaker.js';
 export type { ResolvedBreakerOptions } from './options.js';
+export type { OperatorState } from './operator-holds.js';
