@@ -20,3 +20,4 @@ export * from './counter-ring.js';
 export * from './prometheus-rules.js';
 export type { OpsLogger } from './logger.js';
 export { defaultOpsLogger } from './logger.js';
+export * from './config-sections.js';
