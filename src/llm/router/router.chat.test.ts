@@ -67,9 +67,11 @@ describe('router.chat: the fallback chain over real HTTP', () => {
     f.mock.patchProfile({ deployments: { primary: { hang: 1 } } });
     const answer = f.router.chat(ask('hello'));
     await until(() => f.mock.stats().inFlight === 1);
-    await f.clock.advance(5_000);
-    // The first attempt was abandoned (counted once it ended); the retry is now hanging.
-    await until(() => f.calls('primary') === 1 && f.mock.stats().inFlight === 1);
+    await f.clock.advance(4_999);
+    expect(f.calls('primary')).toBe(1);
+    await f.clock.advance(1);
+    // The first attempt was abandoned; the retry is now hanging (the mock counts a hang when it starts).
+    await until(() => f.calls('primary') === 2 && f.mock.stats().inFlight === 1);
     await f.clock.advance(5_000);
     const { served } = await answer;
     expect(served).toEqual({ servedBy: 'secondary', attempts: 3, fallbackDepth: 1, degraded: false });
