@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from './clock.js';
+import { COARSE_TIME_RESOLUTION_MS, coarseTimeFor, type TimeSource } from './coarse-time.js';
 
 /** An entry of a {@link DeadlineList}: the list links it in place (no wrapper object per entry). */
 export interface DeadlineEntry {
@@ -32,11 +33,13 @@ export class DeadlineList {
   private timer: TimerHandle | undefined = undefined;
   private timerAt = Infinity;
   private readonly clock: Clock;
+  private readonly stampTime: TimeSource;
   private readonly onTimer: () => void;
   private count = 0;
 
   constructor(clock: Clock) {
     this.clock = clock;
+    this.stampTime = coarseTimeFor(clock);
     this.onTimer = () => this.fire();
   }
 
@@ -45,9 +48,13 @@ export class DeadlineList {
     return this.count;
   }
 
-  /** Schedules `entry.expire()` at `clock.now() + delayMs`. */
+  /**
+   * Schedules `entry.expire()` at `now + delayMs`. On the system clock `now` is the shared coarse
+   * time, and the resolution is added so that a deadline never fires early: it fires up to
+   * ~10 ms late. On any other clock (FakeClock) it is exact.
+   */
   add(entry: DeadlineEntry, delayMs: number): void {
-    const deadline = this.clock.now() + delayMs;
+    const deadline = this.stampTime === this.clock ? this.clock.now() + delayMs : this.stampTime.now() + delayMs + COARSE_TIME_RESOLUTION_MS;
     entry.deadline = deadline;
     entry.listed = true;
     this.count++;

@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './policy.js';
 export * from './duration.js';
 export * from './execution.js';
+export * from './coarse-time.js';
 export * from './deadline-list.js';
 export * from './pipeline.js';
 export * from './timeout.js';

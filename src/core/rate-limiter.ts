@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { sleep, systemClock } from './clock.js';
 import { RateLimitedError } from './errors.js';
+import { coarseTimeFor, type TimeSource } from './coarse-time.js';
 import { EventEmitter } from './events.js';
 import { Execution, invoke } from './execution.js';
 import { checkNumber } from './options.js';
@@ -40,6 +41,7 @@ export class RateLimiterPolicy implements RunnablePolicy {
   readonly burst: number;
   readonly maxWaitMs: number;
   private readonly clock: Clock;
+  private readonly time: TimeSource;
   private tokens: number;
   private lastRefillMs: number;
   private readonly limitedEmitter = new EventEmitter<RateLimitedEvent>();
@@ -51,8 +53,10 @@ export class RateLimiterPolicy implements RunnablePolicy {
     this.burst = checkNumber('rateLimiter', 'burst', options.burst ?? Math.max(1, this.ratePerSecond), 1);
     this.maxWaitMs = checkNumber('rateLimiter', 'maxWaitMs', options.maxWaitMs ?? RATE_LIMITER_DEFAULT_MAX_WAIT_MS, 0, true);
     this.clock = options.clock ?? systemClock;
+    // Refill from coarse time on the system clock (10 ms resolution: tokens arrive up to 10 ms late).
+    this.time = coarseTimeFor(this.clock);
     this.tokens = this.burst;
-    this.lastRefillMs = this.clock.now();
+    this.lastRefillMs = this.time.now();
   }
 
   /** Whole tokens available now (negative while calls wait for reserved tokens). */
@@ -92,7 +96,7 @@ export class RateLimiterPolicy implements RunnablePolicy {
   }
 
   private refill(): void {
-    const now = this.clock.now();
+    const now = this.time.now();
     const elapsed = now - this.lastRefillMs;
     if (elapsed <= 0) return;
     this.lastRefillMs = now;
