@@ -1,2 +1,3 @@
 // Bulwark's library entry point.
 export * from './core/index.js';
+export * from './llm/index.js';

@@ -11,3 +11,5 @@ export * from './providers/http-provider.js';
 export * from './providers/openai.js';
 export * from './providers/anthropic.js';
 export * from './providers/create-provider.js';
+export * from './defaults.js';
+export * from './router/index.js';

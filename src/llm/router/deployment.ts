@@ -8,6 +8,7 @@ import { pipeline } from '../../core/pipeline.js';
 import { retry } from '../../core/retry.js';
 import { exponentialBackoff } from '../../core/backoff.js';
 import { timeout } from '../../core/timeout.js';
+import { bulkhead } from '../../core/bulkhead.js';
 import { LlmError, type LlmErrorKind } from '../errors.js';
 import type { Provider } from '../provider.js';
 import type { DeploymentConfig } from '../router-config.js';
@@ -46,9 +47,12 @@ export function isBreakerRejection(error: unknown): boolean {
 
 /**
  * One deployment at run time: its provider, its breaker, and its pipelines, built once:
- * breaker → retry (Retry-After honoured up to `maxRetryAfterMs`) → attempt timeout → call.
- * `chat` bounds each attempt by `attemptTimeoutMs`; `streamOpen` bounds the wait for a stream's
- * first token by `firstTokenTimeoutMs` (the rest of a stream is watched by the idle timer).
+ * bulkhead → breaker → retry (Retry-After honoured up to `maxRetryAfterMs`) → attempt timeout →
+ * call. `chat` bounds each attempt by `attemptTimeoutMs`; `streamOpen` bounds the wait for a
+ * stream's first token by `firstTokenTimeoutMs` (the rest of a stream is watched by the
+ * provider's idle timer). Both share one bulkhead, breaker and retry policy. For streams the
+ * bulkhead slot and the breaker cover the opening (up to the first token); a break later is
+ * reported to the balancer (outlier ejection) and observers, not to the breaker.
  */
 export class Deployment {
   readonly id: string;
@@ -88,8 +92,14 @@ export class Deployment {
       clock: deps.clock,
       random: deps.random,
     });
-    this.chat = pipeline(this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
-    this.streamOpen = pipeline(this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+    const slots = bulkhead({
+      maxConcurrent: policies.bulkhead.maxConcurrent,
+      maxQueued: policies.bulkhead.maxQueued,
+      queueTimeoutMs: policies.bulkhead.queueTimeoutMs,
+      clock: deps.clock,
+    });
+    this.chat = pipeline(slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
+    this.streamOpen = pipeline(slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
   }
 
   /** Can take new traffic: not drained, breaker neither open nor isolated (reading the state moves an expired open breaker to half-open). */
