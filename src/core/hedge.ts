@@ -1,5 +1,6 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
 import { CancelledError, HedgeFailedError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution, invoke } from './execution.js';
@@ -28,11 +29,14 @@ export interface HedgeEvent {
   trigger: 'delay' | 'failure';
 }
 
-class HedgedCall<T> {
+class HedgedCall<T> implements DeadlineEntry {
+  deadline = 0;
+  previousEntry: DeadlineEntry | undefined = undefined;
+  nextEntry: DeadlineEntry | undefined = undefined;
+  listed = false;
   readonly attempts: Execution[] = [];
   failed = 0;
   done = false;
-  timer: TimerHandle | undefined = undefined;
   lastError: unknown = undefined;
   onParentAbort: (() => void) | undefined = undefined;
   parentSignal: AbortSignal | undefined = undefined;
@@ -43,6 +47,11 @@ class HedgedCall<T> {
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
   ) {}
+
+  /** The hedge delay passed with no winner yet. */
+  expire(): void {
+    if (!this.done) this.policy.launchNext(this, 'delay');
+  }
 }
 
 /**
@@ -58,7 +67,7 @@ class HedgedCall<T> {
 export class HedgePolicy implements RunnablePolicy {
   readonly delayMs: number;
   readonly maxHedges: number;
-  private readonly clock: Clock;
+  private readonly delays: DeadlineList;
   private readonly hedgeEmitter = new EventEmitter<HedgeEvent>();
   /** Subscribe to extra attempts. */
   readonly onHedge = this.hedgeEmitter.event;
@@ -66,7 +75,8 @@ export class HedgePolicy implements RunnablePolicy {
   constructor(options: HedgeOptions = {}) {
     this.delayMs = checkNumber('hedge', 'delayMs', options.delayMs ?? HEDGE_DEFAULT_DELAY_MS, 0);
     this.maxHedges = checkInteger('hedge', 'maxHedges', options.maxHedges ?? HEDGE_DEFAULT_MAX_HEDGES, 0);
-    this.clock = options.clock ?? systemClock;
+    // The hedge delays of all calls share one timer.
+    this.delays = new DeadlineList(options.clock ?? systemClock);
     Object.freeze(this);
   }
 
@@ -86,20 +96,16 @@ export class HedgePolicy implements RunnablePolicy {
         call.onParentAbort = () => this.finish(call, false, signal.reason);
         signal.addEventListener('abort', call.onParentAbort, { once: true });
       }
-      this.launch(call, 'delay');
+      this.launchNext(call, 'delay');
     });
   }
 
-  private launch<T>(call: HedgedCall<T>, trigger: HedgeEvent['trigger']): void {
+  /** @internal */
+  launchNext<T>(call: HedgedCall<T>, trigger: HedgeEvent['trigger']): void {
     const attempt = call.parent.child(call.attempts.length + 1);
     call.attempts.push(attempt);
     if (attempt.attempt > 1 && this.hedgeEmitter.hasListeners) this.hedgeEmitter.emit({ attempt: attempt.attempt, trigger });
-    if (call.attempts.length <= this.maxHedges) {
-      call.timer = this.clock.setTimeout(() => {
-        call.timer = undefined;
-        if (!call.done) this.launch(call, 'delay');
-      }, this.delayMs);
-    }
+    if (call.attempts.length <= this.maxHedges) this.delays.add(call, this.delayMs);
     invoke(call.operation, attempt).then(
       (value) => {
         if (!call.done) this.finish(call, true, value, attempt);
@@ -110,9 +116,8 @@ export class HedgePolicy implements RunnablePolicy {
         call.failed++;
         call.lastError = error;
         if (call.attempts.length <= this.maxHedges) {
-          if (call.timer !== undefined) this.clock.clearTimeout(call.timer);
-          call.timer = undefined;
-          this.launch(call, 'failure');
+          this.delays.remove(call);
+          this.launchNext(call, 'failure');
         } else if (call.failed === call.attempts.length) {
           this.finish(call, false, new HedgeFailedError(call.attempts.length, { cause: error }));
         }
@@ -122,8 +127,7 @@ export class HedgePolicy implements RunnablePolicy {
 
   private finish<T>(call: HedgedCall<T>, ok: boolean, outcome: unknown, winner?: Execution): void {
     call.done = true;
-    if (call.timer !== undefined) this.clock.clearTimeout(call.timer);
-    call.timer = undefined;
+    this.delays.remove(call);
     if (call.onParentAbort !== undefined) call.parentSignal!.removeEventListener('abort', call.onParentAbort);
     for (const attempt of call.attempts) {
       if (attempt !== winner) attempt.abort(ok ? new CancelledError('Another hedged attempt won') : outcome);
