@@ -36,6 +36,8 @@ export class AlertEngine {
   private timer: TimerHandle | undefined;
   private running = false;
   private readonly emitter = new EventEmitter<AlertNotification>();
+  /** Runs before each evaluation (ops drains its pending events here). */
+  beforeEvaluate: () => void = () => {};
   /** Every notification as it is produced (dashboard live feed). */
   readonly onNotification: Event<AlertNotification> = this.emitter.event;
 
@@ -64,6 +66,7 @@ export class AlertEngine {
 
   /** Runs every rule now; returns the notifications produced (also queued to the sinks). */
   evaluate(): AlertNotification[] {
+    this.beforeEvaluate();
     const now = this.clock.now();
     const round = ++this.round;
     const produced: AlertNotification[] = [];

@@ -24,6 +24,13 @@ import { SlaTracker } from './sla.js';
 import type { SlaReport } from './sla.js';
 import { UptimeTracker } from './uptime.js';
 
+const KIND_REQUEST = 0;
+const KIND_ATTEMPT = 1;
+const KIND_BREAKER = 2;
+const KIND_EJECTION = 3;
+/** Events waiting to be aggregated before a synchronous drain (bounds memory under a burst). */
+const MAX_PENDING_EVENTS = 4096;
+
 export interface OpsDeps {
   /** Default {@link systemClock}. */
   clock?: Clock;
@@ -37,7 +44,11 @@ export interface OpsDeps {
   version?: string;
 }
 
-/** The recording side: synchronous, O(1), no I/O — safe to call from router event listeners. */
+/**
+ * The recording side: each call is a push onto a bounded queue (O(1), no I/O, no allocation);
+ * aggregation runs on the next macrotask. Events are kept by reference until then: emit a fresh
+ * object per event (the router does) and do not mutate it afterwards.
+ */
 export interface OpsObserver {
   request(e: RequestEvent): void;
   attempt(e: AttemptEvent): void;
@@ -148,8 +159,8 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   }
 
   const routeLabel = (route: string) => collapse(route, routeNames, true);
-  const observe: OpsObserver = {
-    request(e) {
+  const record = {
+    request(e: RequestEvent) {
       const route = routeLabel(e.route);
       const objective = resolved.slo.enabled ? objectiveFor(resolved, route) : undefined;
       metrics.request(e, route, collapse(e.tenant, resolved.tenants, false), objective?.latencyThresholdMs);
@@ -157,7 +168,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       sla.record('routes', route, e.at, status !== 'error', e.durationMs);
       if (objective && status !== 'client_error') burn.record(route, e.at, status === 'error', e.durationMs > objective.latencyThresholdMs);
     },
-    attempt(e) {
+    attempt(e: AttemptEvent) {
       metrics.attempt(e);
       const ok = attemptStatus(e) !== 'error';
       sla.record('deployments', e.deployment, e.at, ok, e.durationMs);
@@ -165,13 +176,50 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       if (!e.ok && e.errorKind) deploymentStates.noteError(e.group, e.deployment, e.errorKind, e.at);
       else deploymentStates.ensure(e.group, e.deployment, e.at);
     },
-    breaker(e) {
+    breaker(e: BreakerEvent) {
       deploymentStates.setBreaker(e.group, e.deployment, e.to, e.at);
       if (e.to === 'open') breakerRule.noteOpened(e.group, e.deployment);
     },
-    ejection(e) {
+    ejection(e: EjectionEvent) {
       deploymentStates.setEjected(e.group, e.deployment, e.ejected, e.at);
     },
+  };
+
+  // Events are queued (two parallel arrays, no allocation per event) and aggregated on the next
+  // macrotask, so the request that emitted them pays a push. Every read drains first, so reads
+  // are always current; a full queue drains synchronously instead of dropping.
+  const kinds: number[] = [];
+  const events: unknown[] = [];
+  let drainHandle: ReturnType<typeof setImmediate> | undefined;
+  const drain = () => {
+    if (drainHandle !== undefined) clearImmediate(drainHandle);
+    drainHandle = undefined;
+    for (let i = 0; i < kinds.length; i++) {
+      try {
+        switch (kinds[i]) {
+          case KIND_REQUEST: record.request(events[i] as RequestEvent); break;
+          case KIND_ATTEMPT: record.attempt(events[i] as AttemptEvent); break;
+          case KIND_BREAKER: record.breaker(events[i] as BreakerEvent); break;
+          default: record.ejection(events[i] as EjectionEvent);
+        }
+      } catch (error) {
+        logger.error({ error: error instanceof Error ? error.message : String(error) }, 'ops: failed to record an event');
+      }
+    }
+    kinds.length = 0;
+    events.length = 0;
+  };
+  const enqueue = (kind: number, event: unknown) => {
+    kinds.push(kind);
+    events.push(event);
+    if (kinds.length >= MAX_PENDING_EVENTS) drain();
+    else if (drainHandle === undefined) drainHandle = setImmediate(drain);
+  };
+  const observe: OpsObserver = {
+    request: (e) => enqueue(KIND_REQUEST, e),
+    attempt: (e) => enqueue(KIND_ATTEMPT, e),
+    breaker: (e) => enqueue(KIND_BREAKER, e),
+    ejection: (e) => enqueue(KIND_EJECTION, e),
     probe: recordProbe,
     inFlight(route, delta) {
       metrics.inFlightDelta(routeLabel(route), delta);
@@ -180,16 +228,20 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       metrics.overhead(ms);
     },
   };
+  engine.beforeEvaluate = drain;
 
   return {
     config: resolved,
     observe,
-    metricsText: () => metrics.text(),
+    metricsText: () => {
+      drain();
+      return metrics.text();
+    },
     metricsContentType: metrics.contentType,
-    health: (snapshot) => buildHealth(snapshot, sla, resolved, clock.now(), deps.version),
+    health: (snapshot) => (drain(), buildHealth(snapshot, sla, resolved, clock.now(), deps.version)),
     healthStatusCode: healthHttpStatus,
-    sla: () => sla.report(clock.now()),
-    deployments: () => [...deploymentStates.all()].map((s) => ({ ...s })),
+    sla: () => (drain(), sla.report(clock.now())),
+    deployments: () => (drain(), [...deploymentStates.all()].map((s) => ({ ...s }))),
     alerts: {
       active: () => engine.active(),
       timeline: () => engine.timeline(),
@@ -200,6 +252,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
     },
     onProbe: prober?.onResult,
     close() {
+      drain();
       engine.stop();
       prober?.stop();
       for (const q of queues) q.close();
