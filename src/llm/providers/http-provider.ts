@@ -40,6 +40,7 @@ export interface UpstreamCall {
 }
 
 type HttpBody = AsyncIterable<Buffer> & {
+  iterator(options: { destroyOnReturn: boolean }): AsyncIterableIterator<Buffer>;
   text(): Promise<string>;
   destroy(error?: Error): unknown;
   dump(options?: { limit?: number }): Promise<void>;
@@ -129,6 +130,17 @@ export abstract class HttpProvider implements Provider {
     const watchdog = new StreamWatchdog(this.clock, fail, options.firstTokenTimeoutMs, options.idleTimeoutMs);
     let body: HttpBody | undefined;
     let finished = false;
+    // Released before `finish` is handed over, so a consumer that stops right after it leaks
+    // nothing: the socket returns to the pool (drained) or is cut, the timer and listener go.
+    const release = () => {
+      watchdog.stop();
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (body) {
+        if (finished) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+        else body.destroy();
+        body = undefined;
+      }
+    };
     try {
       watchdog.start();
       const res = await this.pool.request({
@@ -142,37 +154,37 @@ export abstract class HttpProvider implements Provider {
       }
       const parser = new SseParser();
       const decoder = this.streamDecoder();
-      for await (const chunk of body) {
+      // Leaving the loop at `finish` must not destroy the body: it is drained for keep-alive instead.
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
         for (const sse of parser.feed(chunk)) {
           for (const event of decoder.push(sse)) {
-            watchdog.pause();
-            yield event;
             if (event.type === 'finish') {
               finished = true;
+              release();
+              yield event;
               return;
             }
+            watchdog.pause();
+            yield event;
             watchdog.resume();
           }
         }
       }
       parser.end();
       for (const event of decoder.end()) {
-        watchdog.pause();
+        if (event.type === 'finish') {
+          finished = true;
+          release();
+          yield event;
+          return;
+        }
         yield event;
-        if (event.type === 'finish') finished = true;
-        watchdog.resume();
       }
-      if (!finished) throw new LlmError('connection', `${this.source} stream ended before the answer finished`);
+      throw new LlmError('connection', `${this.source} stream ended before the answer finished`);
     } catch (err) {
       throw failure ?? this.classify(err);
     } finally {
-      watchdog.stop();
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-      if (body) {
-        // A finished stream is drained so its socket goes back to the pool; anything else is cut.
-        if (finished) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-        else body.destroy();
-      }
+      release();
     }
   }
 

@@ -119,12 +119,16 @@ describe.each(CASES)('provider contract: $name', (d) => {
     expect(provider.dialect).toBe(d.name);
   });
 
-  it('reuses keep-alive connections for sequential calls', async () => {
+  it('reuses keep-alive connections for sequential calls, including streams that end after their finish event', async () => {
     setup();
+    let responseEnded: Promise<void> = Promise.resolve();
     upstream.handler = (r) => {
+      responseEnded = new Promise((resolve) => r.res.on('finish', resolve));
       if (JSON.parse(r.body).stream) {
         startSse(r.res);
-        r.res.end(d.sse);
+        r.res.write(d.sse);
+        // The body ends a little after the finish event: the socket must be drained, not cut.
+        setTimeout(() => r.res.end(), 5);
       } else {
         sendJson(r.res, 200, d.okBody);
       }
@@ -132,7 +136,9 @@ describe.each(CASES)('provider contract: $name', (d) => {
     const before = upstream.connections;
     for (let i = 0; i < 10; i++) {
       await provider.chat(CANONICAL_REQUEST);
+      await responseEnded;
       expect(await collect(provider.stream(CANONICAL_REQUEST))).toEqual(CANONICAL_EVENTS);
+      await responseEnded;
     }
     // undici may open a second socket while the first is still being released; never one per call.
     expect(upstream.connections - before).toBeLessThanOrEqual(2);
