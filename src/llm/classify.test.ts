@@ -50,6 +50,8 @@ describe('classifyHttpError', () => {
     [413, { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } }, 'bad_request'],
     [400, { error: { message: 'filtered', code: 'content_filter' } }, 'content_filtered'],
     [400, { error: { message: 'blocked', code: 'content_policy_violation', innererror: { code: 'ResponsibleAIPolicyViolation' } } }, 'content_filtered'],
+    [400, { type: 'error', error: { type: 'invalid_request_error', message: 'This request appears to violate our Usage Policy.' } }, 'content_filtered'],
+    [400, { error: { message: 'Your request was rejected as a result of our safety system.', code: null } }, 'content_filtered'],
     [400, { error: { message: 'bad temperature' } }, 'bad_request'],
     [404, {}, 'bad_request'],
     [422, {}, 'bad_request'],

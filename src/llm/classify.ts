@@ -28,7 +28,8 @@ export interface UpstreamErrorInfo {
 
 const CONTEXT_LENGTH_PATTERN =
   /context[_ ]length|maximum context|context window|prompt is too long|exceed(s)? context limit|too many tokens/i;
-const CONTENT_FILTER_PATTERN = /content[_ ]filter|content management policy|content_policy_violation|responsibleaipolicyviolation/i;
+const CONTENT_FILTER_PATTERN =
+  /content[_ ]filter|content management policy|content_policy_violation|responsibleaipolicyviolation|violates? (our|the) usage polic|safety system/i;
 
 /**
  * Reads `{error:{message,type,code}}` (OpenAI), `{type:'error',error:{type,message}}` (Anthropic)

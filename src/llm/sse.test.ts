@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSseComment, formatSseEvent, SseParser, type SseEvent } from './sse.js';
+import { formatSseComment, formatSseEvent, SSE_MAX_EVENT_CHARS, SseParser, type SseEvent } from './sse.js';
 
 function parseAll(chunks: (string | Uint8Array)[]): SseEvent[] {
   const parser = new SseParser();
@@ -46,6 +46,21 @@ describe('SseParser', () => {
       const chunks = points.slice(1).map((end, i) => bytes.subarray(points[i], end));
       expect(parseAll(chunks)).toEqual(expected);
     }), { numRuns: 300 });
+  });
+});
+
+describe('SseParser limits', () => {
+  it('fails with server_error when a line or an event grows past the limit', () => {
+    expect(SSE_MAX_EVENT_CHARS).toBe(8 * 1024 * 1024);
+    const lines = new SseParser({ maxEventChars: 100 });
+    lines.feed('data: ' + 'x'.repeat(90));
+    expect(() => lines.feed('x'.repeat(20))).toThrow(expect.objectContaining({ kind: 'server_error' }));
+    const events = new SseParser({ maxEventChars: 100 });
+    expect(() => {
+      for (let i = 0; i < 20; i++) events.feed('data: 0123456789\n');
+    }).toThrow(expect.objectContaining({ kind: 'server_error' }));
+    const ok = new SseParser({ maxEventChars: 100 });
+    for (let i = 0; i < 20; i++) expect(ok.feed('data: 0123456789\n\n')).toHaveLength(1);
   });
 });
 

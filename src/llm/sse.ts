@@ -3,6 +3,7 @@
  * The parser accepts chunks split anywhere — inside a field, between CR and LF, inside a
  * multi-byte UTF-8 sequence — and yields complete events only.
  */
+import { LlmError } from './errors.js';
 
 /** One dispatched event. `event` is undefined when the stream gave no `event:` field (the spec's "message"). */
 export interface SseEvent {
@@ -15,6 +16,18 @@ const LF = 10;
 const CR = 13;
 
 /**
+ * Longest line or event data the parser buffers before failing (a stream that never sends a line
+ * break must not grow memory without bound). Default 8 MiB of characters.
+ */
+export const SSE_MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/** Options for {@link SseParser}. */
+export interface SseParserOptions {
+  /** Default {@link SSE_MAX_EVENT_CHARS}. */
+  maxEventChars?: number;
+}
+
+/**
  * Incremental SSE parser. Feed it bytes or text as they arrive; it returns the events completed
  * by that chunk. Call {@link SseParser.end} when the body ends (an unterminated trailing event
  * is discarded, as the spec says).
@@ -24,6 +37,7 @@ const CR = 13;
  * for await (const chunk of body) for (const ev of parser.feed(chunk)) handle(ev);
  */
 export class SseParser {
+  private readonly maxEventChars: number;
   private readonly decoder = new TextDecoder('utf-8');
   private partial = '';
   private afterCR = false;
@@ -33,7 +47,14 @@ export class SseParser {
   private eventName: string | undefined = undefined;
   private lastId: string | undefined = undefined;
 
-  /** Parses one chunk; returns the events it completed (often none, often one). */
+  constructor(options: SseParserOptions = {}) {
+    this.maxEventChars = options.maxEventChars ?? SSE_MAX_EVENT_CHARS;
+  }
+
+  /**
+   * Parses one chunk; returns the events it completed (often none, often one). Throws
+   * `LlmError('server_error')` when a line or an event grows past `maxEventChars`.
+   */
   feed(chunk: Uint8Array | string): SseEvent[] {
     let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (this.first && text.length > 0) {
@@ -64,6 +85,9 @@ export class SseParser {
       start = i + 1;
     }
     if (start < length) this.partial += text.slice(start);
+    if (this.partial.length > this.maxEventChars || this.data.length > this.maxEventChars) {
+      throw new LlmError('server_error', `Malformed event stream: an event exceeds ${this.maxEventChars} characters`);
+    }
     return out;
   }
 
