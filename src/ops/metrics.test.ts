@@ -88,3 +88,20 @@ describe('metrics text', () => {
     expect(await globalRegistry.metrics()).not.toContain('bulwark_');
   });
 });
+
+describe('attach', () => {
+  it('subscribes to a router-like event source and detaches cleanly', async () => {
+    const { EventEmitter } = await import('../core/events.js');
+    const clock = new FakeClock();
+    const local = createOps({ alerts: { enabled: false } }, { clock, logger: silentLogger });
+    const router = { req: new EventEmitter<any>(), att: new EventEmitter<any>(), brk: new EventEmitter<any>(), ej: new EventEmitter<any>() };
+    const detach = local.attach({ onRequest: router.req.event, onAttempt: router.att.event, onBreaker: router.brk.event, onEjection: router.ej.event });
+    router.req.emit(requestEvent(clock.now()));
+    router.brk.emit(breakerEvent(clock.now(), 'x', 'open'));
+    expect(local.sla().routes['gpt-4'].windows['1m'].requests).toBe(1);
+    expect(local.deployments().find((d) => d.id === 'x')!.breaker).toBe('open');
+    detach();
+    expect(router.req.hasListeners || router.att.hasListeners || router.brk.hasListeners || router.ej.hasListeners).toBe(false);
+    local.close();
+  });
+});

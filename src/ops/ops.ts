@@ -75,9 +75,19 @@ export interface OpsAlerts {
   dropped(): Record<string, number>;
 }
 
+/** The router's event surface (structural: any object with these four events). */
+export interface RouterEventSource {
+  onRequest: Event<RequestEvent>;
+  onAttempt: Event<AttemptEvent>;
+  onBreaker: Event<BreakerEvent>;
+  onEjection: Event<EjectionEvent>;
+}
+
 export interface Ops {
   readonly config: ResolvedOpsConfig;
   readonly observe: OpsObserver;
+  /** Subscribes `observe` to a router's four events; returns the function that unsubscribes. */
+  attach(router: RouterEventSource): () => void;
   /** Prometheus text for `GET /metrics`. */
   metricsText(): Promise<string>;
   /** Content type for `GET /metrics`. */
@@ -105,7 +115,7 @@ export interface Ops {
  *
  * @example
  * const ops = createOps({ topology: { groups, routes } }, { clock: systemClock, logger, probe });
- * router.onRequest(ops.observe.request); // ... attempt, breaker, ejection
+ * const detach = ops.attach(router); // onRequest, onAttempt, onBreaker, onEjection
  * res.end(await ops.metricsText());
  */
 export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
@@ -233,6 +243,12 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   return {
     config: resolved,
     observe,
+    attach(router) {
+      const disposers = [router.onRequest(observe.request), router.onAttempt(observe.attempt), router.onBreaker(observe.breaker), router.onEjection(observe.ejection)];
+      return () => {
+        for (const dispose of disposers) dispose();
+      };
+    },
     metricsText: () => {
       drain();
       return metrics.text();
