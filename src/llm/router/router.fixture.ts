@@ -30,13 +30,15 @@ export interface FixtureOptions {
   canContinue?: { primary?: boolean; secondary?: boolean };
   dialect?: 'openai' | 'anthropic';
   deps?: RouterDeps;
+  /** The mock paces streams (tokenDelayMs) on the router's FakeClock too. */
+  mockOnFakeClock?: boolean;
   /** Replace the config before the router is built. */
   edit?: (config: RouterConfig) => void;
 }
 
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
-  const mock = await startMockProvider();
   const clock = new FakeClock();
+  const mock = await startMockProvider(options.mockOnFakeClock ? { clock } : {});
   const provider = (id: string, dialect: 'openai' | 'anthropic' = options.dialect ?? 'openai') =>
     dialect === 'openai'
       ? { type: 'openai' as const, baseUrl: `${mock.deploymentUrl(id)}/v1`, apiKey: `sk-test-${id}` }
