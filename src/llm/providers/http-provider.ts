@@ -111,14 +111,15 @@ export abstract class HttpProvider implements Provider {
     return this.readResponse(parsed);
   }
 
+  /** Lazy: the upstream request is sent when iteration starts; every failure surfaces from iteration. */
   stream(request: ChatRequest, options: ProviderCallOptions = {}): AsyncIterable<StreamEvent> {
-    const call = this.prepare(request, true);
-    return { [Symbol.asyncIterator]: () => this.streamEvents(call, options) };
+    return { [Symbol.asyncIterator]: () => this.streamEvents(request, options) };
   }
 
-  private async *streamEvents(call: UpstreamCall, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+  private async *streamEvents(request: ChatRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw this.aborted(callerSignal.reason);
+    const call = this.prepare(request, true);
     const controller = new AbortController();
     let failure: LlmError | undefined;
     const fail = (error: LlmError) => {

@@ -74,6 +74,23 @@ describe('URLs and headers sent upstream', () => {
   });
 });
 
+describe('request translation failures', () => {
+  it('surface as bad_request from chat() and from stream iteration, before anything is sent', async () => {
+    const upstream = await Upstream.start();
+    const provider = createProvider({ type: 'anthropic', baseUrl: upstream.url });
+    const request = { model: 'm', messages: [{ role: 'assistant' as const, content: '', toolCalls: [{ id: 'a', name: 't', arguments: 'not json' }] }] };
+    try {
+      await expect(provider.chat(request)).rejects.toMatchObject({ kind: 'bad_request' });
+      const stream = provider.stream(request); // building the iterable never throws
+      await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ kind: 'bad_request' });
+      expect(upstream.requests).toHaveLength(0);
+    } finally {
+      await provider.close();
+      await upstream.close();
+    }
+  });
+});
+
 describe('StreamWatchdog', () => {
   it('fires the first-token timeout once, at the deadline, and not after stop()', async () => {
     const clock = new FakeClock();
