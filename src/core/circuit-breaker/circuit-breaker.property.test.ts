@@ -93,6 +93,7 @@ async function check(strategy: Strategy, halfOpenMaxCalls: number, successThresh
   const transitions: string[] = [];
   let lastOpenUntil = 0;
   let period = 0;
+  let resetModel = false;
   breaker.onStateChange((e) => {
     const edge = `${e.from}>${e.to}`;
     // No transition skipped: closed never goes straight to half-open, open never straight to closed.
@@ -102,7 +103,8 @@ async function check(strategy: Strategy, halfOpenMaxCalls: number, successThresh
       period++;
     }
     if (e.to === 'open') lastOpenUntil = e.openUntil!;
-    if (e.to === 'open' || e.to === 'closed') model.reset();
+    // The breaker forgets its window when it opens or closes; the model does so after the step.
+    if (e.to === 'open' || e.to === 'closed') resetModel = true;
     transitions.push(edge);
   });
   const raw = () => breaker.toJSON().state;
@@ -139,7 +141,6 @@ async function check(strategy: Strategy, halfOpenMaxCalls: number, successThresh
         // closed → open exactly when the configured condition holds.
         const shouldOpen = model.record(action.outcome === 'fail');
         expect(after).toBe(shouldOpen ? 'open' : 'closed');
-        if (shouldOpen) model.reset();
       }
       const opensAfter = transitions.filter((t) => t === 'closed>open').length;
       if (!counted) expect(opensAfter).toBe(opensBefore);
@@ -147,9 +148,12 @@ async function check(strategy: Strategy, halfOpenMaxCalls: number, successThresh
       await clock.advance(action.ms);
     } else if (action.t === 'isolate') {
       releases.push(breaker.isolate());
-      model.reset();
     } else {
       releases.shift()?.();
+    }
+    if (resetModel) {
+      model.reset();
+      resetModel = false;
     }
     // Never more probes in flight than permitted in the current half-open period.
     if (raw() === 'half-open') {

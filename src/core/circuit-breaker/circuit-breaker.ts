@@ -95,8 +95,8 @@ export class CircuitBreaker implements RunnablePolicy {
     this.timed = this.strategy.measuresTime !== false;
     this.changedAt = this.clock.now();
     const { store } = this.options;
-    const initial = this.options.snapshot ?? store.get(this.name);
-    if (initial !== undefined) this.adopt(checkSnapshot(initial, `store snapshot "${this.name}"`), false);
+    if (this.options.snapshot !== undefined) this.adopt(this.options.snapshot, false);
+    else this.adoptStored(store.get(this.name));
     this.unsubscribe = store.subscribe(this.name, (snapshot) => {
       try {
         this.applyRemote(snapshot);
@@ -227,10 +227,12 @@ export class CircuitBreaker implements RunnablePolicy {
 
   private admit(): number {
     switch (this.current) {
-      case 'open':
-        if (this.clock.now() < this.openUntil) return this.reject(this.openUntil - this.clock.now());
+      case 'open': {
+        const remainingMs = this.openUntil - this.clock.now();
+        if (remainingMs > 0) return this.reject(remainingMs);
         this.enterHalfOpen();
         return this.admitProbe();
+      }
       case 'half-open':
         return this.admitProbe();
       case 'isolated':
@@ -351,6 +353,18 @@ export class CircuitBreaker implements RunnablePolicy {
     } catch {
       // The store contract forbids throwing; if one does, the local decision still stands.
     }
+  }
+
+  /** A corrupt stored value must not stop the process from starting: it starts closed instead. */
+  private adoptStored(stored: BreakerSnapshot | undefined): void {
+    if (stored === undefined) return;
+    let valid: BreakerSnapshot;
+    try {
+      valid = checkSnapshot(stored, `store snapshot "${this.name}"`);
+    } catch {
+      return;
+    }
+    this.adopt(valid, false);
   }
 
   private adopt(s: BreakerSnapshot, remote: boolean): void {
