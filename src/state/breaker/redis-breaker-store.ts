@@ -1,0 +1,249 @@
+import type { Result } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import type { Disposable } from '../../core/events.js';
+import { checkSnapshot, type BreakerSnapshot } from '../../core/circuit-breaker/snapshot.js';
+import type { BreakerStateStore } from '../../core/circuit-breaker/store.js';
+import { DEFAULT_BREAKER_KEY_TTL_SECONDS, DEFAULT_BREAKER_RECONCILE_INTERVAL_MS } from '../defaults.js';
+import { UNAVAILABLE, type RedisLink } from '../redis-link.js';
+
+/** Options of {@link RedisBreakerStateStore}. */
+export interface RedisBreakerStoreOptions {
+  /** A breaker key expires this long after its last write, in s (default 7 days). */
+  keyTtlSeconds?: number;
+  /** Every breaker state is re-read this often, healing missed notifications, ms (default 5000; 0 = never). */
+  reconcileIntervalMs?: number;
+  /** Default `systemClock` (timers only: snapshot times come from the breakers). */
+  clock?: Clock;
+}
+
+type Listener = (snapshot: BreakerSnapshot) => void;
+
+/**
+ * Compare-and-set by `changedAt` (ties go to the later write), a cluster-wide sequence number to
+ * order notifications, and the notification itself — one atomic step.
+ * KEYS: state hash, index set, sequence. ARGV: name, snapshot JSON, changedAt, origin, channel, ttl (s).
+ */
+const WRITE_SCRIPT = `
+local at = redis.call('HGET', KEYS[1], 'at')
+if at and tonumber(at) > tonumber(ARGV[3]) then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'at', ARGV[3], 'seq', seq)
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[5], cjson.encode({ o = ARGV[4], q = seq, k = ARGV[1], s = ARGV[2] }))
+return seq
+`;
+
+interface ChangeMessage {
+  o: string;
+  q: number;
+  k: string;
+  s: string;
+}
+
+/**
+ * Circuit-breaker state shared through Redis, implementing the core's {@link BreakerStateStore}:
+ * `get` reads a local cache warmed by {@link RedisBreakerStateStore.open}; `set` updates the cache
+ * at once and writes Redis (compare-and-set by `changedAt` in a Lua script, which also publishes
+ * the change); a subscriber connection hears every change and hands newer snapshots to the
+ * breakers of this process. A breaker opened on one replica fast-fails on the others as soon as
+ * the notification arrives (milliseconds; bounded by `reconcileIntervalMs` if it is lost).
+ *
+ * While Redis is down, writes stay local and are remembered; when it is back, they are written
+ * again (last writer by `changedAt` wins) and every remote state is reloaded.
+ *
+ * Keys: `<prefix>breaker:<name>` (hash: snap, at, seq), `<prefix>breakers` (index),
+ * `<prefix>breaker-seq`; channel `<prefix>breaker-changes`.
+ *
+ * @example
+ * const store = await RedisBreakerStateStore.open(link);
+ * const router = createRouter(config, { breakerStore: store });
+ */
+export class RedisBreakerStateStore implements BreakerStateStore {
+  private readonly cache = new Map<string, BreakerSnapshot>();
+  /** Highest cluster sequence number applied per key (orders notifications with equal `changedAt`). */
+  private readonly seen = new Map<string, number>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  /** Keys written while Redis could not take them: re-written on recovery. */
+  private readonly dirty = new Set<string>();
+  private readonly origin = randomUUID();
+  private readonly channel: string;
+  private readonly indexKey: string;
+  private readonly seqKey: string;
+  private readonly keyTtlSeconds: number;
+  private readonly reconcileIntervalMs: number;
+  private readonly clock: Clock;
+  private reconcileTimer: TimerHandle | undefined;
+  private closed = false;
+  private readonly disposers: Disposable[] = [];
+  private readonly onMessage = (channel: string, message: string): void => {
+    if (channel === this.channel) this.receive(message);
+  };
+  private readonly onSubscriberReady = (): void => {
+    void this.reload();
+  };
+
+  private constructor(private readonly link: RedisLink, options: RedisBreakerStoreOptions) {
+    this.channel = link.key('breaker-changes');
+    this.indexKey = link.key('breakers');
+    this.seqKey = link.key('breaker-seq');
+    this.keyTtlSeconds = options.keyTtlSeconds ?? DEFAULT_BREAKER_KEY_TTL_SECONDS;
+    this.reconcileIntervalMs = options.reconcileIntervalMs ?? DEFAULT_BREAKER_RECONCILE_INTERVAL_MS;
+    this.clock = options.clock ?? systemClock;
+    if (typeof link.commands.bulwarkBreakerWrite !== 'function') {
+      link.commands.defineCommand('bulwarkBreakerWrite', { numberOfKeys: 3, lua: WRITE_SCRIPT });
+    }
+  }
+
+  /**
+   * Subscribes to changes and loads every breaker state Redis holds, so that `get` answers from
+   * a warm cache before any breaker is built. Never rejects: with Redis down it starts empty and
+   * fills in on recovery.
+   */
+  static async open(link: RedisLink, options: RedisBreakerStoreOptions = {}): Promise<RedisBreakerStateStore> {
+    const store = new RedisBreakerStateStore(link, options);
+    link.subscriber.on('message', store.onMessage);
+    link.subscriber.on('ready', store.onSubscriberReady);
+    store.disposers.push(link.onRecovered(() => void store.resync()));
+    await link.subscriber.subscribe(store.channel).catch(() => {});
+    await store.reload();
+    store.scheduleReconcile();
+    return store;
+  }
+
+  get(key: string): BreakerSnapshot | undefined {
+    return this.cache.get(key);
+  }
+
+  set(key: string, snapshot: BreakerSnapshot): Promise<void> {
+    this.cache.set(key, snapshot);
+    return this.write(key, snapshot);
+  }
+
+  subscribe(key: string, listener: Listener): Disposable {
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(key);
+      if (!current) return;
+      current.delete(listener);
+      if (current.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  /** Names of every breaker this process knows a state for. */
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  /** Writes the states changed while Redis was unreachable, then reloads every remote state. */
+  async resync(): Promise<void> {
+    const pending = [...this.dirty];
+    this.dirty.clear();
+    for (const key of pending) {
+      const snapshot = this.cache.get(key);
+      if (snapshot) await this.write(key, snapshot);
+    }
+    await this.reload();
+  }
+
+  /** Reads every breaker state from Redis and applies those newer than the local ones. */
+  async reload(): Promise<void> {
+    const names = await this.link.call((r) => r.smembers(this.indexKey));
+    if (names === UNAVAILABLE || names.length === 0) return;
+    const rows = await this.link.call((r) => {
+      const batch = r.pipeline();
+      for (const name of names) batch.hmget(this.link.key(`breaker:${name}`), 'snap', 'seq');
+      return batch.exec();
+    });
+    if (rows === UNAVAILABLE || rows === null) return;
+    rows.forEach(([error, row], i) => {
+      const [snap, seq] = (row ?? []) as Array<string | null>;
+      if (!error && snap && seq) this.apply(names[i], Number(seq), snap);
+    });
+  }
+
+  /** Stops listening; the cache stays readable. The link is not closed (it is shared). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconcileTimer !== undefined) this.clock.clearTimeout(this.reconcileTimer);
+    this.link.subscriber.off('message', this.onMessage);
+    this.link.subscriber.off('ready', this.onSubscriberReady);
+    for (const dispose of this.disposers) dispose();
+  }
+
+  private async write(key: string, snapshot: BreakerSnapshot): Promise<void> {
+    const seq = await this.link.call((r) => r.bulwarkBreakerWrite(
+      this.link.key(`breaker:${key}`), this.indexKey, this.seqKey,
+      key, JSON.stringify(snapshot), snapshot.changedAt, this.origin, this.channel, this.keyTtlSeconds,
+    ));
+    if (seq === UNAVAILABLE) this.dirty.add(key);
+    else if (seq === 0) await this.adoptWinner(key); // a newer state is in Redis: converge on it
+    else if (seq > (this.seen.get(key) ?? 0)) this.seen.set(key, seq);
+  }
+
+  /** After a lost compare-and-set: the winning state replaces ours (and our breaker's, via its listener). */
+  private async adoptWinner(key: string): Promise<void> {
+    const row = await this.link.call((r) => r.hmget(this.link.key(`breaker:${key}`), 'snap', 'seq'));
+    if (row === UNAVAILABLE || !row[0] || !row[1]) return;
+    this.apply(key, Number(row[1]), row[0], true);
+  }
+
+  private receive(message: string): void {
+    let change: ChangeMessage;
+    try {
+      change = JSON.parse(message) as ChangeMessage;
+    } catch {
+      return;
+    }
+    if (change.o === this.origin || typeof change.k !== 'string') return; // our own write: the cache has it
+    this.apply(change.k, Number(change.q), change.s);
+  }
+
+  private apply(key: string, seq: number, json: string, force = false): void {
+    if (!force && seq <= (this.seen.get(key) ?? 0)) return;
+    let snapshot: BreakerSnapshot;
+    try {
+      snapshot = checkSnapshot(JSON.parse(json), `redis breaker "${key}"`);
+    } catch {
+      return; // a malformed remote state never replaces a valid local one
+    }
+    if (seq > (this.seen.get(key) ?? 0)) this.seen.set(key, seq);
+    const local = this.cache.get(key);
+    if (local && (snapshot.changedAt < local.changedAt || sameSnapshot(local, snapshot))) return;
+    this.cache.set(key, snapshot);
+    const listeners = this.listeners.get(key);
+    if (!listeners) return;
+    for (const listener of [...listeners]) {
+      try {
+        listener(snapshot);
+      } catch {
+        // One subscriber's failure must not stop the others hearing about the change.
+      }
+    }
+  }
+
+  private scheduleReconcile(): void {
+    if (this.reconcileIntervalMs <= 0 || this.closed) return;
+    this.reconcileTimer = this.clock.setTimeout(() => {
+      void this.reload().finally(() => this.scheduleReconcile());
+    }, this.reconcileIntervalMs);
+  }
+}
+
+function sameSnapshot(a: BreakerSnapshot, b: BreakerSnapshot): boolean {
+  return a.state === b.state && a.changedAt === b.changedAt && a.openUntil === b.openUntil && a.reason === b.reason && a.consecutiveTrips === b.consecutiveTrips;
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    bulwarkBreakerWrite(
+      stateKey: string, indexKey: string, seqKey: string,
+      name: string, json: string, changedAt: number, origin: string, channel: string, ttlSeconds: number,
+    ): Result<number, Context>;
+  }
+}
