@@ -127,6 +127,7 @@ export class AnthropicStreamEncoder {
   private id: string;
   private model: string;
   private started = false;
+  private ended = false;
   private nextBlock = 0;
   private openBlock = -1;
   private openIsText = false;
@@ -162,8 +163,9 @@ export class AnthropicStreamEncoder {
     return out + formatSseJson({ type: 'content_block_start', index: this.openBlock, content_block: contentBlock }, 'content_block_start');
   }
 
-  /** SSE text for one event ('' when the event adds nothing on the wire). */
+  /** SSE text for one event ('' when the event adds nothing on the wire, and for anything after `finish`). */
   encode(event: StreamEvent): string {
+    if (this.ended) return '';
     let out = '';
     if (!this.started) {
       if (event.type === 'start') {
@@ -189,6 +191,7 @@ export class AnthropicStreamEncoder {
         return out + formatSseJson({ type: 'content_block_delta', index: block, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } }, 'content_block_delta');
       }
       case 'finish': {
+        this.ended = true;
         out += this.closeBlock();
         const usage = event.usage ?? { inputTokens: 0, outputTokens: 0 };
         out += formatSseJson({

@@ -216,6 +216,16 @@ describe('dialect specifics', () => {
     expect(decodeStream('openai', prelude + OPENAI_SSE)).toEqual(CANONICAL_EVENTS);
   });
 
+  it.each([
+    ['openai', () => new OpenAIStreamEncoder({ created: 1 })],
+    ['anthropic', () => new AnthropicStreamEncoder()],
+  ] as const)('%s encoder writes nothing after finish (e.g. a late event of a continued stream)', (_name, make) => {
+    const enc = make();
+    for (const e of CANONICAL_EVENTS) enc.encode(e);
+    expect(enc.encode({ type: 'text', text: 'late' })).toBe('');
+    expect(enc.encode(CANONICAL_EVENTS[CANONICAL_EVENTS.length - 1])).toBe('');
+  });
+
   it('OpenAI encoder omits the usage chunk unless asked, and always ends with [DONE]', () => {
     const enc = new OpenAIStreamEncoder({ created: 5 });
     const text = CANONICAL_EVENTS.map((e) => enc.encode(e)).join('');

@@ -131,6 +131,7 @@ export class OpenAIStreamEncoder {
   private readonly created: number;
   private readonly includeUsage: boolean;
   private started = false;
+  private ended = false;
 
   constructor(options: OpenAIStreamEncoderOptions) {
     this.id = options.id ?? '';
@@ -150,8 +151,9 @@ export class OpenAIStreamEncoder {
     return `${this.prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
   }
 
-  /** SSE text for one event ('' when the event adds nothing on the wire). */
+  /** SSE text for one event ('' when the event adds nothing on the wire, and for anything after `finish`). */
   encode(event: StreamEvent): string {
+    if (this.ended) return '';
     let prefix = '';
     if (!this.started) {
       this.started = true;
@@ -174,6 +176,7 @@ export class OpenAIStreamEncoder {
       case 'tool_call_delta':
         return prefix + this.chunk({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
       case 'finish': {
+        this.ended = true;
         let out = prefix + this.chunk({}, event.finishReason);
         if (this.includeUsage) {
           const usage = event.usage ?? { inputTokens: 0, outputTokens: 0 };
