@@ -13,7 +13,7 @@ interface Received {
 }
 
 /** A real HTTP server on 127.0.0.1:0 answering with the next status from `statuses` (then 200). */
-async function webhookServer(statuses: number[], hold?: Promise<void>) {
+async function webhookServer(statuses: number[], hold?: Promise<void>, retryAfter?: string) {
   const received: Received[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let data = '';
@@ -22,6 +22,7 @@ async function webhookServer(statuses: number[], hold?: Promise<void>) {
       received.push({ body: JSON.parse(data), headers: req.headers });
       if (hold) await hold;
       res.statusCode = statuses.shift() ?? 200;
+      if (retryAfter && res.statusCode === 429) res.setHeader('retry-after', retryAfter);
       res.end('ok');
     });
   });
@@ -115,6 +116,21 @@ describe('webhook sinks over a real HTTP server', () => {
     release();
     await ops.alerts.flush();
     expect(hook.received.map((r) => r.body.subject)).toEqual(['openai-east', 'dep-3', 'dep-4']);
+  });
+
+  it("waits for the receiver's Retry-After when it is longer than the backoff", async () => {
+    const hook = await webhookServer([429], undefined, '10');
+    cleanups.push(hook.close);
+    const clock = new FakeClock();
+    const ops = opsWith(hook.url, 'webhook', clock);
+    ops.observe.breaker(breakerEvent(clock.now(), 'openai-east', 'open'));
+    ops.alerts.evaluate();
+    await vi.waitFor(() => expect(hook.received).toHaveLength(1));
+    await clock.advance(9_000); // past the 2-s backoff, short of the 10-s hint
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hook.received).toHaveLength(1);
+    await clock.advance(1_000);
+    await vi.waitFor(() => expect(hook.received).toHaveLength(2));
   });
 
   it('gives up after maxAttempts and counts the failure', async () => {

@@ -1,13 +1,18 @@
 import { request } from 'undici';
+import type { Clock } from '../core/clock.js';
+import { parseRetryAfter } from '../core/retry-after.js';
 import type { SinkConfig } from './config.js';
 import type { AlertNotification, AlertSink } from './alert-types.js';
 import type { OpsLogger } from './logger.js';
 
 /** A failed webhook delivery; the message carries the status code, never the URL (it may hold a token). */
 export class WebhookDeliveryError extends Error {
-  constructor(readonly sinkName: string, readonly statusCode: number) {
+  /** From the receiver's Retry-After (429/503): the retry policy waits at least this long. */
+  readonly retryAfterMs: number | undefined;
+  constructor(readonly sinkName: string, readonly statusCode: number, retryAfterMs?: number) {
     super(`${sinkName}: webhook answered ${statusCode}`);
     this.name = 'WebhookDeliveryError';
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -23,8 +28,9 @@ export class LogSink implements AlertSink {
   }
 }
 
-async function postJson(sinkName: string, url: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<void> {
+async function postJson(sinkName: string, url: string, headers: Record<string, string>, body: unknown, timeoutMs: number, now: () => number, signal?: AbortSignal): Promise<void> {
   const response = await request(url, {
+    signal,
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -32,7 +38,10 @@ async function postJson(sinkName: string, url: string, headers: Record<string, s
     bodyTimeout: timeoutMs,
   });
   await response.body.dump();
-  if (response.statusCode < 200 || response.statusCode >= 300) throw new WebhookDeliveryError(sinkName, response.statusCode);
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    const hint = response.headers['retry-after'];
+    throw new WebhookDeliveryError(sinkName, response.statusCode, parseRetryAfter(Array.isArray(hint) ? hint[0] : hint, now()));
+  }
 }
 
 /** POSTs the {@link AlertNotification} as JSON to any endpoint; non-2xx is a failure (retried by the queue). */
@@ -42,10 +51,11 @@ export class WebhookSink implements AlertSink {
     private readonly url: string,
     private readonly headers: Record<string, string>,
     private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  send(n: AlertNotification): Promise<void> {
-    return postJson(this.name, this.url, this.headers, n, this.timeoutMs);
+  send(n: AlertNotification, signal?: AbortSignal): Promise<void> {
+    return postJson(this.name, this.url, this.headers, n, this.timeoutMs, this.now, signal);
   }
 }
 
@@ -67,18 +77,20 @@ export class SlackSink implements AlertSink {
     readonly name: string,
     private readonly url: string,
     private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  send(n: AlertNotification): Promise<void> {
-    return postJson(this.name, this.url, {}, slackMessage(n), this.timeoutMs);
+  send(n: AlertNotification, signal?: AbortSignal): Promise<void> {
+    return postJson(this.name, this.url, {}, slackMessage(n), this.timeoutMs, this.now, signal);
   }
 }
 
 /** Builds the configured sinks; names are `log`, `webhook#i`/`slack#i` or the configured `name`. */
-export function createSinks(configs: readonly SinkConfig[], logger: OpsLogger, timeoutMs: number): AlertSink[] {
+export function createSinks(configs: readonly SinkConfig[], logger: OpsLogger, timeoutMs: number, clock: Clock): AlertSink[] {
+  const now = () => clock.now();
   return configs.map((c, i) => {
     if (c.type === 'log') return new LogSink(logger);
-    if (c.type === 'webhook') return new WebhookSink(c.name ?? `webhook#${i}`, c.url, c.headers ?? {}, timeoutMs);
-    return new SlackSink(c.name ?? `slack#${i}`, c.url, timeoutMs);
+    if (c.type === 'webhook') return new WebhookSink(c.name ?? `webhook#${i}`, c.url, c.headers ?? {}, timeoutMs, now);
+    return new SlackSink(c.name ?? `slack#${i}`, c.url, timeoutMs, now);
   });
 }

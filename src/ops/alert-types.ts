@@ -59,5 +59,5 @@ export interface ActiveAlert {
 export interface AlertSink {
   /** Shown in metrics and logs; never contains a URL or token. */
   readonly name: string;
-  send(notification: AlertNotification): Promise<void>;
+  send(notification: AlertNotification, signal?: AbortSignal): Promise<void>;
 }

@@ -1,5 +1,7 @@
-import { sleep } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
+import { exponentialBackoff } from '../core/backoff.js';
+import { retry } from '../core/retry.js';
+import type { RetryPolicy } from '../core/retry.js';
 import type { AlertNotification, AlertSink } from './alert-types.js';
 import type { OpsLogger } from './logger.js';
 
@@ -15,15 +17,17 @@ export type DeliveryReport = (sink: string, status: 'sent' | 'failed' | 'dropped
 
 /**
  * One sink's outbound queue: bounded (the oldest notification is dropped when full, and counted),
- * drained by a single async loop, each send retried with exponential backoff on the injected
- * clock (`baseDelayMs · 2^(n-1)`, capped at `maxDelayMs`). `push` is synchronous and O(1), so an
- * evaluation tick — let alone a request — never waits on a webhook. (src/core has no retry policy
- * yet, so this small loop stands in for it.)
+ * drained by a single async loop, each send run through the core retry policy on the injected
+ * clock: exponential backoff `baseDelayMs · 2^(n-1)` capped at `maxDelayMs`, without jitter (a
+ * handful of alerts cannot stampede a receiver), longer when the receiver sends Retry-After.
+ * `push` is synchronous and O(1), so an evaluation tick — let alone a request — never waits on
+ * a webhook.
  */
 export class DeliveryQueue {
   private readonly items: AlertNotification[] = [];
   private draining: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly retry: RetryPolicy;
   /** Notifications dropped because the queue was full. */
   dropped = 0;
 
@@ -33,7 +37,15 @@ export class DeliveryQueue {
     private readonly options: DeliveryOptions,
     private readonly report: DeliveryReport,
     private readonly logger: OpsLogger,
-  ) {}
+  ) {
+    this.retry = retry({
+      clock,
+      maxAttempts: options.maxAttempts,
+      maxDelayMs: options.maxDelayMs,
+      backoff: exponentialBackoff({ initialDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs, jitter: 'none' }),
+    });
+    this.retry.onRetry(() => this.report(this.sink.name, 'retried'));
+  }
 
   get size(): number {
     return this.items.length;
@@ -73,25 +85,13 @@ export class DeliveryQueue {
   }
 
   private async deliver(notification: AlertNotification): Promise<void> {
-    const { maxAttempts, baseDelayMs, maxDelayMs } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.sink.send(notification);
-        this.report(this.sink.name, 'sent');
-        return;
-      } catch (error) {
-        if (attempt >= maxAttempts || this.abort.signal.aborted) {
-          this.report(this.sink.name, 'failed');
-          this.logger.warn({ sink: this.sink.name, alert: notification.id, attempts: attempt, error: describe(error) }, 'alert delivery failed; giving up');
-          return;
-        }
-        this.report(this.sink.name, 'retried');
-        try {
-          await sleep(this.clock, Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)), this.abort.signal);
-        } catch {
-          return; // closed while waiting
-        }
-      }
+    try {
+      await this.retry.execute(({ signal }) => this.sink.send(notification, signal), this.abort.signal);
+      this.report(this.sink.name, 'sent');
+    } catch (error) {
+      if (this.abort.signal.aborted) return; // closed while sending or waiting
+      this.report(this.sink.name, 'failed');
+      this.logger.warn({ sink: this.sink.name, alert: notification.id, error: describe(error) }, 'alert delivery failed; giving up');
     }
   }
 }

@@ -144,7 +144,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   if (r.sloBurnRate && resolved.slo.enabled) rules.push(new SloBurnRateRule(burn, resolved));
 
   const report = (sink: string, status: 'sent' | 'failed' | 'dropped' | 'retried') => metrics.notifications.labels(sink, status).inc();
-  const sinks = [...createSinks(resolved.alerts.sinks, logger, resolved.alerts.delivery.timeoutMs), ...(deps.sinks ?? [])];
+  const sinks = [...createSinks(resolved.alerts.sinks, logger, resolved.alerts.delivery.timeoutMs, clock), ...(deps.sinks ?? [])];
   const queues = sinks.map((sink) => new DeliveryQueue(sink, clock, resolved.alerts.delivery, report, logger));
   const engine = new AlertEngine(rules, queues, clock, resolved.alerts, (active) => {
     metrics.alertsActive.reset();
