@@ -54,6 +54,7 @@ function typeForStatus(status: number, openai: boolean): string {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return openai ? 'invalid_request_error' : 'not_found_error';
+  if (status === 413) return openai ? 'invalid_request_error' : 'request_too_large';
   if (status === 429) return 'rate_limit_error';
   if (status < 500) return 'invalid_request_error';
   return openai ? 'server_error' : 'api_error';
@@ -71,7 +72,8 @@ export function toOpenAIErrorBody(error: unknown, param: string | null = null): 
     return { error: { message: error.message, type: OPENAI_TYPE_BY_KIND[error.kind], code: OPENAI_CODE_BY_KIND[error.kind] ?? error.code, param } };
   }
   if (error instanceof BulwarkError) {
-    return { error: { message: error.message, type: typeForStatus(error.status, true), code: error.code, param } };
+    const code = error.code === 'BULWARK_ERR_UNKNOWN_MODEL' ? 'model_not_found' : error.code;
+    return { error: { message: error.message, type: typeForStatus(error.status, true), code, param } };
   }
   return { error: { message: 'Internal error', type: 'server_error', code: null, param } };
 }
