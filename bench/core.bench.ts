@@ -6,10 +6,13 @@
  *   (c) retry + breaker + timeout + bulkhead (cockatiel's `wrap(retry, breaker, timeout,
  *       bulkhead)`; opossum's breaker with its timeout option, the closest it has);
  * plus Bulwark's other policies alone, for reference. Each case: warm-up, then RUNS timed runs of
- * about RUN_MS each; the median ns/op is reported. Figures are noisy on a shared machine.
+ * about RUN_MS each, interleaved between libraries with a GC before each; the median ns/op is
+ * reported. Figures are noisy on a shared machine.
  *
  * Env: BENCH_RUNS (default 7), BENCH_RUN_MS (default 250).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as cockatiel from 'cockatiel';
 import Opossum from 'opossum';
 import {
@@ -21,6 +24,9 @@ const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 250);
 
 type Case = () => Promise<unknown>;
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 const work = async () => 42;
 
 async function loop(fn: Case, iterations: number): Promise<number> {
@@ -29,8 +35,8 @@ async function loop(fn: Case, iterations: number): Promise<number> {
   return Number(process.hrtime.bigint() - start) / iterations;
 }
 
-async function measure(fn: Case): Promise<number> {
-  // Calibrate: find an iteration count that takes about RUN_MS, warming up as we go.
+async function calibrate(fn: Case): Promise<number> {
+  // Find an iteration count that takes about RUN_MS, warming up as we go.
   let iterations = 1_000;
   for (;;) {
     const ns = await loop(fn, iterations);
@@ -41,10 +47,28 @@ async function measure(fn: Case): Promise<number> {
     iterations *= 4;
   }
   await loop(fn, iterations); // one more full-length warm-up
-  const results: number[] = [];
-  for (let r = 0; r < RUNS; r++) results.push(await loop(fn, iterations));
-  results.sort((x, y) => x - y);
-  return results[results.length >> 1];
+  return iterations;
+}
+
+/**
+ * Median ns/op of each case. The cases of one row are interleaved run by run, with a full GC
+ * before each run, so that machine noise and one library's garbage do not land on another's figure.
+ */
+async function measureRow(cases: Case[]): Promise<number[]> {
+  const iterations: number[] = [];
+  for (const fn of cases) iterations.push(await calibrate(fn));
+  const results: number[][] = cases.map(() => []);
+  for (let r = 0; r < RUNS; r++) {
+    for (let c = 0; c < cases.length; c++) {
+      gc();
+      results[c].push(await loop(cases[c], iterations[c]));
+    }
+  }
+  return results.map((runs) => runs.sort((x, y) => x - y)[runs.length >> 1]);
+}
+
+async function measure(fn: Case): Promise<number> {
+  return (await measureRow([fn]))[0];
 }
 
 // --- (a) bare -----------------------------------------------------------------------------
@@ -99,18 +123,10 @@ async function main(): Promise<void> {
   await measure(bare);
   const bareNs = await measure(bare);
   rows.push({ name: '(a) bare awaited async call', bulwark: bareNs, cockatiel: bareNs, opossum: bareNs });
-  rows.push({
-    name: '(b) circuit breaker alone',
-    bulwark: await measure(() => bwBreaker.execute(work)),
-    cockatiel: await measure(() => ckBreaker.execute(work)),
-    opossum: await measure(() => opBreakerOnly.fire()),
-  });
-  rows.push({
-    name: '(c) retry+breaker+timeout+bulkhead',
-    bulwark: await measure(() => bwFull.execute(work)),
-    cockatiel: await measure(() => ckFull.execute(work)),
-    opossum: await measure(() => opFull.fire()),
-  });
+  const [bB, cB, oB] = await measureRow([() => bwBreaker.execute(work), () => ckBreaker.execute(work), () => opBreakerOnly.fire()]);
+  rows.push({ name: '(b) circuit breaker alone', bulwark: bB, cockatiel: cB, opossum: oB });
+  const [bC, cC, oC] = await measureRow([() => bwFull.execute(work), () => ckFull.execute(work), () => opFull.fire()]);
+  rows.push({ name: '(c) retry+breaker+timeout+bulkhead', bulwark: bC, cockatiel: cC, opossum: oC });
   const alone: Array<[string, Case]> = [
     ['retry alone', () => bwRetry.execute(work)],
     ['timeout alone', () => bwTimeout.execute(work)],
