@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { systemClock } from '../core/clock.js';
+import { sleep, systemClock } from '../core/clock.js';
 import type { RouterConfig } from '../llm/router-config.js';
 import type { Router } from '../llm/types.js';
 import type { RouterControl } from '../llm/router/router-control.js';
@@ -141,14 +141,19 @@ export class Gateway {
   }
 
   /**
-   * Graceful stop: readiness turns false, the listener closes, requests and streams in flight get
-   * up to `graceMs` (default `server.shutdownGraceMs`) to finish; then every connection, router and
+   * Graceful stop: readiness turns false; after `server.drainDelayMs` the listener closes;
+   * requests and streams in flight get up to `graceMs` (default `server.shutdownGraceMs`) in all to finish; then every connection, router and
    * mock is closed. Resolves true when nothing had to be cut.
    */
   async shutdown(graceMs = this.currentConfig.server.shutdownGraceMs): Promise<boolean> {
     this.server.beginDrain();
-    const clean = await this.server.waitIdle(graceMs);
-    if (!clean) this.server.destroyConnections();
+    const delayMs = Math.min(this.currentConfig.server.drainDelayMs, graceMs);
+    if (delayMs > 0) await sleep(this.clock, delayMs);
+    this.server.stopListening();
+    const clean = await this.server.waitIdle(graceMs - delayMs);
+    // Nothing is in flight any more (or the deadline passed): the keep-alive connections left are
+    // idle or overdue, so close them all rather than wait for their keep-alive timeout.
+    this.server.destroyConnections();
     await this.slot.close();
     await this.mocks.close();
     return clean;

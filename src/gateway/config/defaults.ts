@@ -19,5 +19,7 @@ export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** On SIGTERM, in-flight requests and streams get up to 30 s to finish. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
+/** On SIGTERM, keep the listener open this long with /readyz at 503 (0: close at once). */
+export const DEFAULT_DRAIN_DELAY_MS = 0;
 /** Log level. */
 export const DEFAULT_LOG_LEVEL = 'info';

@@ -22,11 +22,11 @@ export interface ParseConfigOptions {
  */
 export function parseConfig(text: string, options: ParseConfigOptions = {}): GatewayConfig {
   const source = options.source ?? 'config';
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(source, doc.errors.map((e) => ({
       path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(syntax)',
-      message: e.message.split('\n')[0],
+      message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
     })));
   }
   const problems: ConfigProblem[] = [];

@@ -18,7 +18,10 @@ export const serverSchema = z.strictObject({
   headersTimeoutMs: durationSchema.default(D.DEFAULT_HEADERS_TIMEOUT_MS),
   requestTimeoutMs: durationSchema.default(D.DEFAULT_REQUEST_TIMEOUT_MS),
   keepAliveTimeoutMs: durationSchema.default(D.DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
-  shutdownGraceMs: durationSchema.default(D.DEFAULT_SHUTDOWN_GRACE_MS),
+  shutdownGraceMs: durationSchema.default(D.DEFAULT_SHUTDOWN_GRACE_MS).meta({ description: 'On SIGTERM: time for requests in flight to finish.' }),
+  drainDelayMs: durationSchema.default(D.DEFAULT_DRAIN_DELAY_MS).meta({
+    description: 'On SIGTERM: keep accepting (with /readyz at 503) this long before closing the listener, so load balancers notice. Kubernetes: ~5s.',
+  }),
 });
 
 /** An embedded mock provider started in the gateway's own process (demo and tests). */

@@ -106,13 +106,18 @@ export class GatewayServer {
   }
 
   /**
-   * Stops taking connections: the listener closes, idle keep-alive connections close, and every
-   * answer from now on carries `connection: close`. Requests in flight continue.
+   * Starts draining: `/readyz` answers 503 and every answer from now on carries
+   * `connection: close`. The listener stays open until {@link GatewayServer.stopListening}, so a
+   * load balancer has time to notice.
    */
   beginDrain(): void {
-    if (this.draining) return;
     this.draining = true;
-    this.http.close();
+  }
+
+  /** Closes the listener and idle keep-alive connections; requests in flight continue. */
+  stopListening(): void {
+    this.draining = true;
+    if (this.http.listening) this.http.close();
     this.http.closeIdleConnections();
   }
 

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/gateway/config/load.js';
+import { Gateway, type RouterFactory } from '../../src/gateway/gateway.js';
+import { defaultRouterFactory } from '../../src/gateway/router-factory.js';
+import { memoryLogger, testConfigYaml } from './helpers.js';
+
+describe('gateway reload', () => {
+  let gateway: Gateway | undefined;
+  afterEach(async () => {
+    await gateway?.shutdown(1000);
+    gateway = undefined;
+  });
+
+  // Observes (does not replace) the real router: counts close() calls.
+  function observedFactory(closed: number[]): RouterFactory {
+    let n = 0;
+    return (config, deps) => {
+      const router = defaultRouterFactory(config, deps);
+      const id = ++n;
+      const close = router.close.bind(router);
+      router.close = () => {
+        closed.push(id);
+        return close();
+      };
+      return router;
+    };
+  }
+
+  it('swaps in the new config while a stream in flight finishes on the old router, which then closes', async () => {
+    const closed: number[] = [];
+    gateway = await Gateway.start({ config: parseConfig(testConfigYaml(), { env: {} }), createRouter: observedFactory(closed), logger: memoryLogger('warn').logger });
+    gateway.mock('m')!.setProfile({ default: { tokenDelayMs: 40 } });
+
+    const streaming = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4', stream: true, messages: [{ role: 'user', content: 'long answer during reload' }] }),
+    });
+    const res = await streaming;
+    expect(res.headers.get('x-bulwark-served-by')).toBe('primary-gpt4');
+
+    const next = parseConfig(testConfigYaml().replace('- { name: gpt-4, chain: [gpt4, gpt35]', '- { name: gpt-5, chain: [gpt35] }\n  - { name: gpt-4, chain: [gpt4, gpt35]'), { env: {} });
+    await gateway.reload(next);
+    expect(gateway.slot.generation).toBe(2);
+    expect(closed).toEqual([]); // the old router still has a stream in flight
+
+    const body = await res.text();
+    expect(body.trim().endsWith('data: [DONE]')).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toEqual([1]);
+
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data.map((m) => m.id)).toContain('gpt-5');
+    const answer = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(answer.headers.get('x-bulwark-served-by')).toBe('secondary-gpt35');
+  });
+
+  it('keeps the old router when the new one cannot be built', async () => {
+    gateway = await Gateway.start({ config: parseConfig(testConfigYaml(), { env: {} }), createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
+    const failing: RouterFactory = () => {
+      throw new Error('cannot build');
+    };
+    (gateway as unknown as { createRouter: RouterFactory }).createRouter = failing;
+    await expect(gateway.reload(parseConfig(testConfigYaml(), { env: {} }))).rejects.toThrow('cannot build');
+    expect(gateway.slot.generation).toBe(1);
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] }) });
+    expect(res.status).toBe(200);
+  });
+
+  it('reports not ready while draining, then stops listening', async () => {
+    const yaml = testConfigYaml().replace('server: { port: 0 }', 'server: { port: 0, drainDelayMs: 300 }');
+    gateway = await Gateway.start({ config: parseConfig(yaml, { env: {} }), createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
+    expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+    const stopping = gateway.shutdown(2000);
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('connection')).toBe('close');
+    expect((await fetch(`${gateway.url}/livez`)).status).toBe(200);
+    expect(await stopping).toBe(true);
+    await expect(fetch(`${gateway.url}/livez`)).rejects.toThrow();
+    gateway = undefined;
+  });
+});
