@@ -13,3 +13,4 @@ export * from './providers/anthropic.js';
 export * from './providers/create-provider.js';
 export * from './defaults.js';
 export * from './router/index.js';
+export * from './fetch/index.js';

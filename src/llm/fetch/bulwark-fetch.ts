@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { BulwarkError } from '../../core/errors.js';
+import { AllFallbacksFailedError, LlmError } from '../errors.js';
+import type { RouterConfig } from '../router-config.js';
+import { createRouter } from '../router/create-router.js';
+import type { RouterDeps } from '../router/router-deps.js';
+import type { CallOptions, ChatStream, Router, ServedInfo, StreamEvent } from '../types.js';
+import { dialectForPath, OPENAI_FETCH_DIALECT, retryAfterSeconds, statusOf, type FetchDialect } from './fetch-dialect.js';
+
+/** Options of {@link bulwarkFetch}. */
+export interface BulwarkFetchOptions {
+  /** Tenant of every call, or a function of the request (e.g. from a header). Default `default`. */
+  tenant?: string | ((request: Request) => string | undefined);
+  /** Requests the wrapper does not intercept go here. Default: answered 404 in the OpenAI error format. */
+  passthrough?: typeof fetch;
+  /** When `routerOrConfig` is a config: the router's deps (clock, providers, stores). */
+  deps?: RouterDeps;
+  /** Clock for the `created` field of streamed chunks. Default `deps.clock`, else the system clock. */
+  clock?: Clock;
+}
+
+/** A fetch-compatible function backed by the router. */
+export interface BulwarkFetch {
+  (input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The router answering the intercepted calls. */
+  readonly router: Router;
+  /** Closes the router if the wrapper built it from a config (a router passed in is left open). */
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A `fetch` that gives an official SDK the router's resilience in-process: it intercepts
+ * `POST …/chat/completions` (OpenAI dialect) and `POST …/messages` (Anthropic dialect), and
+ * `GET …/models`, answers through the router (fallback chain, cache, default answer; streams
+ * stay streams, as SSE) and returns a web `Response` in the caller's dialect with the
+ * `x-bulwark-served-by`, `-attempts`, `-fallback-depth`, `-degraded` and `x-request-id` headers.
+ * Errors come back in the dialect's error format with `x-should-retry: false`, since the router
+ * has already retried and fallen back (so SDK retries do not multiply upstream calls); also set
+ * `maxRetries: 0` on the client to be explicit. The host in `baseURL` is never contacted.
+ *
+ * @example
+ * const openai = new OpenAI({ apiKey: 'unused', baseURL: 'http://bulwark.local/v1', fetch: bulwarkFetch(router), maxRetries: 0 });
+ * const anthropic = new Anthropic({ apiKey: 'unused', baseURL: 'http://bulwark.local', fetch: bulwarkFetch(router) });
+ */
+export function bulwarkFetch(routerOrConfig: Router | RouterConfig, options: BulwarkFetchOptions = {}): BulwarkFetch {
+  const owned = !isRouter(routerOrConfig);
+  const router = isRouter(routerOrConfig) ? routerOrConfig : createRouter(routerOrConfig, options.deps);
+  const clock = options.clock ?? options.deps?.clock ?? systemClock;
+  const handler = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = toRequest(input, init);
+    const url = new URL(request.url);
+    if (request.method === 'POST') {
+      const dialect = dialectForPath(url.pathname);
+      if (dialect !== undefined) return answer(router, dialect, request, options, clock);
+    }
+    if (request.method === 'GET' && url.pathname.replace(/\/+$/, '').endsWith('/models')) return modelsList(router);
+    if (options.passthrough !== undefined) return options.passthrough(request);
+    const notFound = new LlmError('bad_request', `bulwarkFetch does not serve ${request.method} ${url.pathname}`);
+    return jsonResponse(404, OPENAI_FETCH_DIALECT.errorBody(notFound), { 'x-should-retry': 'false' });
+  };
+  return Object.assign(handler, {
+    router,
+    close: () => (owned ? router.close() : Promise.resolve()),
+  });
+}
+
+function isRouter(value: Router | RouterConfig): value is Router {
+  return typeof (value as Router).chat === 'function';
+}
+
+function toRequest(input: string | URL | Request, init: RequestInit | undefined): Request {
+  if (input instanceof Request && init === undefined) return input;
+  const body = init?.body;
+  const streaming = body !== undefined && body !== null && typeof (body as ReadableStream).getReader === 'function';
+  return new Request(input, streaming ? ({ ...init, duplex: 'half' } as RequestInit) : init);
+}
+
+async function answer(router: Router, dialect: FetchDialect, request: Request, options: BulwarkFetchOptions, clock: Clock): Promise<Response> {
+  const requestId = request.headers.get('x-request-id') ?? randomUUID();
+  let parsed: ReturnType<FetchDialect['parse']>;
+  try {
+    const text = await request.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new LlmError('bad_request', 'The request body is not valid JSON');
+    }
+    parsed = dialect.parse(json);
+  } catch (error) {
+    return errorResponse(dialect, error, requestId);
+  }
+  const tenant = typeof options.tenant === 'function' ? options.tenant(request) : options.tenant;
+  const call: CallOptions = { signal: request.signal, tenant, requestId };
+  try {
+    if (!parsed.stream) {
+      const { response, served } = await router.chat(parsed.request, call);
+      return jsonResponse(200, dialect.responseBody(response), servedHeaders(served, requestId));
+    }
+    const stream = await router.stream(parsed.request, call);
+    return sseResponse(stream, dialect, parsed.includeUsage, requestId, Math.floor(clock.now() / 1000));
+  } catch (error) {
+    return errorResponse(dialect, error, requestId);
+  }
+}
+
+function sseResponse(stream: ChatStream, dialect: FetchDialect, includeUsage: boolean, requestId: string, created: number): Response {
+  const sse = dialect.encoder(created, includeUsage);
+  let iterator: AsyncIterator<StreamEvent> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start() {
+      iterator = stream[Symbol.asyncIterator]();
+    },
+    async pull(controller) {
+      try {
+        for (;;) {
+          const step = await iterator!.next();
+          if (step.done) {
+            controller.close();
+            return;
+          }
+          const text = sse.encode(step.value);
+          if (text !== '') {
+            controller.enqueue(encoder.encode(text));
+            return;
+          }
+        }
+      } catch (error) {
+        // A broken stream ends with the dialect's error event, never as a clean end.
+        controller.enqueue(encoder.encode(sse.encodeError(error)));
+        controller.close();
+      }
+    },
+    async cancel() {
+      // The reader went away: ending the iterator aborts the upstream request.
+      await iterator?.return?.();
+    },
+  });
+  const headers = servedHeaders(stream.served, requestId);
+  headers['content-type'] = 'text/event-stream; charset=utf-8';
+  headers['cache-control'] = 'no-cache';
+  return new Response(body, { status: 200, headers });
+}
+
+function servedHeaders(served: ServedInfo, requestId: string): Record<string, string> {
+  return {
+    'x-bulwark-served-by': served.servedBy,
+    'x-bulwark-attempts': String(served.attempts),
+    'x-bulwark-fallback-depth': String(served.fallbackDepth),
+    'x-bulwark-degraded': String(served.degraded),
+    'x-request-id': requestId,
+  };
+}
+
+function errorResponse(dialect: FetchDialect, error: unknown, requestId: string): Response {
+  const headers: Record<string, string> = { 'x-request-id': requestId, 'x-should-retry': 'false' };
+  if (error instanceof AllFallbacksFailedError) {
+    headers['x-bulwark-served-by'] = 'none';
+    headers['x-bulwark-attempts'] = String(error.attempts);
+  }
+  const retryAfter = retryAfterSeconds(error);
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  const status = error instanceof BulwarkError ? statusOf(error) : 500;
+  return jsonResponse(status, dialect.errorBody(error), headers);
+}
+
+function jsonResponse(status: number, body: unknown, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...headers, 'content-type': 'application/json' } });
+}
+
+function modelsList(router: Router): Response {
+  const data = router.models().map((id) => ({ id, object: 'model', created: 0, owned_by: 'bulwark' }));
+  return jsonResponse(200, { object: 'list', data }, {});
+}
