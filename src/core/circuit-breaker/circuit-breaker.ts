@@ -116,6 +116,20 @@ export class CircuitBreaker implements RunnablePolicy {
     return this.current;
   }
 
+  /**
+   * Whether `execute` would run an operation right now (for balancers choosing among
+   * deployments): false when isolated, when open and the period has not elapsed, or when
+   * half-open with every probe permit taken; always true otherwise and in metrics-only mode
+   * (isolation aside). Like {@link state}, it may move an expired open breaker to half-open.
+   */
+  get permitsCalls(): boolean {
+    const state = this.state;
+    if (state === 'isolated') return false;
+    if (this.options.metricsOnly) return true;
+    if (state === 'open') return false;
+    return state !== 'half-open' || this.probesInFlight < this.options.halfOpenMaxCalls;
+  }
+
   /** While open: ms until a probe will be allowed; otherwise 0. */
   get retryAfterMs(): number {
     return this.current === 'open' ? Math.max(0, this.openUntil - this.clock.now()) : 0;

@@ -107,3 +107,28 @@ describe('metricsOnly', () => {
     await expect(breaker.execute(succeed)).rejects.toBeInstanceOf(BrokenCircuitError);
   });
 });
+
+describe('permitsCalls', () => {
+  it('tells a balancer whether a call would run now, in every state', async () => {
+    const { clock, breaker } = make();
+    expect(breaker.permitsCalls).toBe(true);
+    await failTimes(breaker, 2);
+    expect(breaker.permitsCalls).toBe(false);
+    await clock.advance(1000);
+    expect(breaker.permitsCalls).toBe(true); // moved to half-open, one permit free
+    expect(breaker.state).toBe('half-open');
+    let finish!: () => void;
+    const probe = breaker.execute(() => new Promise<void>((resolve) => { finish = resolve; }));
+    expect(breaker.permitsCalls).toBe(false); // the only permit is taken
+    finish();
+    await probe;
+    expect(breaker.permitsCalls).toBe(true);
+    const release = breaker.isolate();
+    expect(breaker.permitsCalls).toBe(false);
+    release();
+    const shadow = make({ metricsOnly: true }).breaker;
+    await failTimes(shadow, 2);
+    expect(shadow.state).toBe('open');
+    expect(shadow.permitsCalls).toBe(true);
+  });
+});
