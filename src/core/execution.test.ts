@@ -47,3 +47,13 @@ describe('Execution (lazy context)', () => {
     await expect(invoke(() => 3, Execution.root())).resolves.toBe(3);
   });
 });
+
+describe('Execution.mayAbort', () => {
+  it('is false only when no caller signal and no abortable ancestor exist', () => {
+    expect(Execution.root().mayAbort).toBe(false);
+    expect(Execution.root().child(1, undefined, false).mayAbort).toBe(false);
+    expect(Execution.root().child().mayAbort).toBe(true);
+    expect(Execution.root().child().child(1, undefined, false).mayAbort).toBe(true);
+    expect(Execution.root(undefined, new AbortController().signal).child(1, undefined, false).mayAbort).toBe(true);
+  });
+});

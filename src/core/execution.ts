@@ -26,32 +26,47 @@ export class Execution implements ExecuteContext {
   readonly operation: Operation<unknown> | undefined;
   private readonly parent: Execution | undefined;
   private readonly callerSignal: AbortSignal | undefined;
+  private readonly abortable: boolean;
   private controller: AbortController | undefined = undefined;
   private reason: unknown = NOT_ABORTED;
   private linkedTo: AbortSignal | undefined = undefined;
   private onParentAbort: (() => void) | undefined = undefined;
 
-  private constructor(parent: Execution | undefined, callerSignal: AbortSignal | undefined, attempt: number, operation: Operation<unknown> | undefined) {
+  private constructor(parent: Execution | undefined, callerSignal: AbortSignal | undefined, attempt: number, operation: Operation<unknown> | undefined, abortable: boolean) {
     this.parent = parent;
     this.callerSignal = callerSignal;
+    this.abortable = abortable;
     this.attempt = attempt;
     this.operation = operation;
   }
 
   /** The context of a new call. `signal` is the caller's signal, if any. */
   static root(operation?: Operation<unknown>, signal?: AbortSignal, attempt = 1): Execution {
-    return new Execution(undefined, signal, attempt, operation);
+    return new Execution(undefined, signal, attempt, operation, signal !== undefined);
   }
 
   /** Uses `context` when it is an Execution, else wraps a foreign context (its signal becomes the parent). */
   static from(context: ExecuteContext): Execution {
     if (context instanceof Execution) return context;
-    return new Execution(undefined, context.signal, context.attempt, undefined);
+    return new Execution(undefined, context.signal, context.attempt, undefined, true);
   }
 
-  /** A child context: aborts when this one aborts; may be aborted alone. Inherits the operation unless given one. */
-  child(attempt: number = this.attempt, operation: Operation<unknown> | undefined = this.operation): Execution {
-    return new Execution(this, undefined, attempt, operation);
+  /**
+   * A child context: aborts when this one aborts; may be aborted alone. Inherits the operation
+   * unless given one. Pass `abortable: false` when the creator never calls `abort()` on it
+   * (retry's attempts): {@link mayAbort} then lets waiting policies skip listening.
+   */
+  child(attempt: number = this.attempt, operation: Operation<unknown> | undefined = this.operation, abortable = true): Execution {
+    return new Execution(this, undefined, attempt, operation, abortable);
+  }
+
+  /**
+   * False when nothing can ever abort this context: no caller signal above it and no ancestor
+   * that a policy may abort. Lets a policy skip creating a signal just to listen to it.
+   */
+  get mayAbort(): boolean {
+    if (this.abortable || this.reason !== NOT_ABORTED) return true;
+    return this.parent !== undefined && this.parent.mayAbort;
   }
 
   /** Aborts when the work should stop (created on first read). */

@@ -89,8 +89,8 @@ export class HedgePolicy implements RunnablePolicy {
     if (parent.aborted) return Promise.reject(parent.abortReason);
     return new Promise<T>((resolve, reject) => {
       const call = new HedgedCall(this, parent, operation, resolve, reject);
-      if (this.maxHedges > 0) {
-        // Hedging is for expensive calls: listening to the caller here is worth its cost.
+      if (this.maxHedges > 0 && parent.mayAbort) {
+        // Stop every attempt at once when the caller gives up (skipped when nothing can abort it).
         const signal = parent.signal;
         call.parentSignal = signal;
         call.onParentAbort = () => this.finish(call, false, signal.reason);

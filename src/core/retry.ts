@@ -121,7 +121,7 @@ export class RetryPolicy implements RunnablePolicy {
     this.budget?.recordRequest();
     let previousDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
-      const child = parent.child(attempt);
+      const child = parent.child(attempt, undefined, false);
       try {
         return await operation(child);
       } catch (error) {
