@@ -21,6 +21,7 @@ export interface SloObjective {
   latencyPercent?: number;
 }
 
+/** `slo:` — the default objective for every route, per-route overrides, and the burn-rate table. */
 export interface SloConfig extends SloObjective {
   /** Default true. */
   enabled?: boolean;
@@ -30,6 +31,7 @@ export interface SloConfig extends SloObjective {
   burnRates?: BurnRateWindowPair[];
 }
 
+/** Where alert notifications go (`alerts.sinks[]`). */
 export type SinkConfig =
   | { type: 'log' }
   /** Generic JSON webhook: POSTs the notification object. Headers may carry a token; it is never logged. */
@@ -37,6 +39,7 @@ export type SinkConfig =
   /** Slack-compatible incoming webhook: POSTs `{ text, blocks }`. */
   | { type: 'slack'; url: string; name?: string };
 
+/** `alerts:` — on by default with the course's thresholds. */
 export interface AlertsConfig {
   /** Default true: alerts are on with the course's thresholds. */
   enabled?: boolean;

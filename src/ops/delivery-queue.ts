@@ -5,6 +5,7 @@ import type { RetryPolicy } from '../core/retry.js';
 import type { AlertNotification, AlertSink } from './alert-types.js';
 import type { OpsLogger } from './logger.js';
 
+/** Per-sink queue bound and retry settings (defaults in `defaults.ts`: 1000, 5 attempts, 1 s, 30 s). */
 export interface DeliveryOptions {
   queueSize: number;
   maxAttempts: number;

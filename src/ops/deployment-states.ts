@@ -9,6 +9,10 @@ export interface DeploymentState {
   ejected: boolean;
   /** Last active probe result; undefined before the first probe. */
   probeOk: boolean | undefined;
+  /** Clock time of the last probe. */
+  probeAt: number | undefined;
+  /** Error kind of the last failed probe. */
+  probeErrorKind: string | undefined;
   /** Last error kind seen on an attempt or probe (a kind, never a message: no secrets). */
   lastErrorKind: string | undefined;
   /** Clock time of the last state change. */
@@ -47,7 +51,7 @@ export class DeploymentStates {
   ensure(group: string, id: string, at: number): DeploymentState {
     let state = this.byId.get(id);
     if (!state) {
-      state = { id, group, breaker: 'closed', ejected: false, probeOk: undefined, lastErrorKind: undefined, since: at };
+      state = { id, group, breaker: 'closed', ejected: false, probeOk: undefined, probeAt: undefined, probeErrorKind: undefined, lastErrorKind: undefined, since: at };
       this.byId.set(id, state);
       let members = this.groups.get(group);
       if (!members) this.groups.set(group, (members = new Set()));
@@ -76,6 +80,8 @@ export class DeploymentStates {
   setProbe(id: string, ok: boolean, errorKind: string | undefined, at: number): void {
     const state = this.byId.get(id);
     if (!state) return;
+    state.probeAt = at;
+    state.probeErrorKind = ok ? undefined : errorKind;
     if (errorKind) state.lastErrorKind = errorKind;
     if (state.probeOk === ok) return;
     state.probeOk = ok;

@@ -6,6 +6,7 @@ import type { SlaTracker } from './sla.js';
 /** Media type of the IETF health-check response format draft. */
 export const HEALTH_CONTENT_TYPE = 'application/health+json';
 
+/** The draft's three verdicts. */
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 /** What the gateway knows about the router right now: routes → chain of groups → deployments. */
@@ -51,6 +52,13 @@ export interface HealthReport {
   checks: Record<string, HealthCheck[]>;
 }
 
+/** The last active-probe result for a deployment, when probes run. */
+export interface ProbeStatus {
+  ok: boolean;
+  errorKind?: string;
+  at: number;
+}
+
 /** The HTTP status for a report: 200 for pass and warn, 503 for fail. */
 export function healthHttpStatus(report: Pick<HealthReport, 'status'>): 200 | 503 {
   return report.status === 'fail' ? 503 : 200;
@@ -60,11 +68,18 @@ const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (a === 'fail' 
 
 /**
  * Builds the health report: per deployment `id:breaker`, `id:error-rate` and `id:latency`
- * (5-min SLA figures), per route `route:usable-deployments`. `fail` when a required route has no
+ * (5-min SLA figures), `id:probe` once a probe ran, per route `route:usable-deployments`. `fail` when a required route has no
  * usable deployment in any group of its chain; `warn` when a deployment is open/ejected, its
  * error rate or p95 is above the health thresholds, or a non-required route is down.
  */
-export function buildHealth(snapshot: HealthSnapshot, sla: SlaTracker, config: ResolvedOpsConfig, now: number, version?: string): HealthReport {
+export function buildHealth(
+  snapshot: HealthSnapshot,
+  sla: SlaTracker,
+  config: ResolvedOpsConfig,
+  now: number,
+  version?: string,
+  probeOf: (deployment: string) => ProbeStatus | undefined = () => undefined,
+): HealthReport {
   const time = new Date(now).toISOString();
   const checks: Record<string, HealthCheck[]> = {};
   const failing: string[] = [];
@@ -101,6 +116,15 @@ export function buildHealth(snapshot: HealthSnapshot, sla: SlaTracker, config: R
           ...(latencyStatus === 'warn' ? { output: `p95 above ${latencyP95Ms} ms` } : {}),
         }];
         status = worst(status, worst(breakerStatus, worst(errorStatus, latencyStatus)));
+        const probe = probeOf(d.id);
+        if (probe) {
+          const probeStatus: HealthStatus = probe.ok ? 'pass' : 'warn';
+          checks[`${d.id}:probe`] = [{
+            componentId: d.id, componentType: 'deployment', observedValue: probe.ok, status: probeStatus, time: new Date(probe.at).toISOString(),
+            ...(!probe.ok && probe.errorKind ? { output: `last probe failed: ${probe.errorKind}` } : {}),
+          }];
+          status = worst(status, probeStatus);
+        }
       }
     }
     const required = route.required ?? true;

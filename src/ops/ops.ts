@@ -254,7 +254,13 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       return metrics.text();
     },
     metricsContentType: metrics.contentType,
-    health: (snapshot) => (drain(), buildHealth(snapshot, sla, resolved, clock.now(), deps.version)),
+    health: (snapshot) => {
+      drain();
+      return buildHealth(snapshot, sla, resolved, clock.now(), deps.version, (id) => {
+        const s = deploymentStates.get(id);
+        return s?.probeOk === undefined ? undefined : { ok: s.probeOk, errorKind: s.probeErrorKind, at: s.probeAt! };
+      });
+    },
     healthStatusCode: healthHttpStatus,
     sla: () => (drain(), sla.report(clock.now())),
     deployments: () => (drain(), [...deploymentStates.all()].map((s) => ({ ...s }))),

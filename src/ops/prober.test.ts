@@ -37,6 +37,11 @@ describe('active health probes', () => {
     expect(bad.map((r) => [r.deployment, r.errorKind])).toEqual([['b', 'server_error']]);
     expect(ops.deployments().find((d) => d.id === 'b')).toMatchObject({ probeOk: false, lastErrorKind: 'server_error' });
     expect(await ops.metricsText()).toMatch(/bulwark_deployment_up\{group="gpt4",deployment="b"\} 0/);
+    const health = ops.health({ routes: [{ name: 'gpt-4', groups: [{ name: 'gpt4', deployments: [{ id: 'a', breaker: 'closed', ejected: false }, { id: 'b', breaker: 'closed', ejected: false }] }] }] });
+    expect(health.status).toBe('warn');
+    expect(health.checks['b:probe'][0]).toMatchObject({ status: 'warn', observedValue: false, output: 'last probe failed: server_error' });
+    expect(health.checks['a:probe'][0]).toMatchObject({ status: 'pass', observedValue: true });
+    expect(JSON.stringify(health)).not.toContain('upstream said no'); // kinds only, never messages
 
     failing.delete('b');
     await clock.advance(30_000); // b down from t=60 s to t=90 s

@@ -15,6 +15,7 @@ export interface ProbeResult {
   at: number;
 }
 
+/** Prober settings (defaults: every 30 s, 5-s timeout). */
 export interface ProberOptions {
   intervalMs: number;
   timeoutMs: number;

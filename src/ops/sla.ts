@@ -5,6 +5,7 @@ import type { UptimeTracker } from './uptime.js';
 
 /** The rolling windows `sla()` reports. */
 export type SlaWindowName = keyof typeof SLA_WINDOWS;
+/** Which entities a series belongs to. */
 export type SlaScope = 'deployments' | 'groups' | 'routes';
 
 /** Figures over one window. Ratios and latencies are null when the window saw no requests. */
