@@ -223,10 +223,30 @@ export class CircuitBreaker implements RunnablePolicy {
     return this.successes.hasListeners || this.failures.hasListeners || this.ignored.hasListeners;
   }
 
-  private async runTracked<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
-    if (isCancelled(context)) throw new CancelledError(undefined, { cause: abortReason(context) });
-    const ticket = this.current === 'closed' ? TICKET_RECORD : this.admit();
-    if (ticket === TICKET_PASS) return operation(context);
+  private runTracked<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
+    if (isCancelled(context)) return Promise.reject(new CancelledError(undefined, { cause: abortReason(context) }));
+    let ticket: number;
+    try {
+      ticket = this.current === 'closed' ? TICKET_RECORD : this.admit();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (ticket === TICKET_PASS) return passThrough(operation, context);
+    if (ticket > 0 && this.options.probeGate !== undefined) return this.runGatedProbe(operation, context, ticket);
+    return this.runAdmitted(operation, context, ticket);
+  }
+
+  private async runGatedProbe<T>(operation: Operation<T>, context: ExecuteContext, probeTicket: number): Promise<T> {
+    const ticket = await this.gateProbe(probeTicket);
+    if (ticket <= 0) return this.runAdmitted(operation, context, ticket); // metrics-only: observed, no permit held
+    try {
+      return await this.runAdmitted(operation, context, ticket);
+    } finally {
+      this.releaseProbePermit();
+    }
+  }
+
+  private async runAdmitted<T>(operation: Operation<T>, context: ExecuteContext, ticket: number): Promise<T> {
     const start = this.timed || this.callListeners() ? this.clock.now() : UNTIMED;
     let result: T;
     try {
@@ -258,6 +278,31 @@ export class CircuitBreaker implements RunnablePolicy {
         return TICKET_PASS;
       default:
         return TICKET_RECORD;
+    }
+  }
+
+  /**
+   * A probe admitted locally also needs a cluster-wide permit from `probeGate`. Refused: the local
+   * slot is given back and the call fails fast (or, metrics-only, runs as an observed call).
+   * A gate that throws grants the probe: a broken gate must never stop the breaker healing.
+   */
+  private async gateProbe(ticket: number): Promise<number> {
+    let granted: boolean;
+    try {
+      granted = await this.options.probeGate!.acquire(this.name, this.options.halfOpenMaxCalls);
+    } catch {
+      granted = true;
+    }
+    if (granted) return ticket;
+    if (ticket === this.halfOpenGeneration && this.current === 'half-open') this.probesInFlight--;
+    return this.reject(this.retryAfterMs || undefined);
+  }
+
+  private releaseProbePermit(): void {
+    try {
+      this.options.probeGate!.release(this.name);
+    } catch {
+      // The gate's contract forbids throwing; its permit expires on its own if one does.
     }
   }
 
@@ -404,6 +449,11 @@ export class CircuitBreaker implements RunnablePolicy {
   private hold(state: OperatorState): Disposable {
     return this.holds.acquire(state, this.applyHolds);
   }
+}
+
+/** Disabled breaker: the operation runs untouched (a synchronous throw becomes a rejection). */
+async function passThrough<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
+  return operation(context);
 }
 
 /**

@@ -8,6 +8,7 @@ export type { WindowThresholdOptions, WindowThresholds } from './window-threshol
 export * from './classify.js';
 export * from './snapshot.js';
 export * from './store.js';
+export type * from './probe-gate.js';
 export * from './circuit-breaker.js';
 export type { ResolvedBreakerOptions } from './options.js';
 export type { OperatorState } from './operator-holds.js';

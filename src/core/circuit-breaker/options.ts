@@ -7,6 +7,7 @@ import { BREAKER_DEFAULTS } from './defaults.js';
 import { checkSnapshot, type BreakerSnapshot } from './snapshot.js';
 import { MemoryBreakerStateStore, type BreakerStateStore } from './store.js';
 import type { TripStrategy } from './trip-strategy.js';
+import type { ProbeGate } from './probe-gate.js';
 import type { CircuitBreakerOptions, ErrorClassification } from './types.js';
 import { checkInteger, checkNumber, describe } from './validate.js';
 
@@ -25,6 +26,7 @@ export interface ResolvedBreakerOptions {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly store: BreakerStateStore;
+  readonly probeGate: ProbeGate | undefined;
   readonly snapshot: BreakerSnapshot | undefined;
 }
 
@@ -66,6 +68,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
     clock,
     random: checkFunction('CircuitBreaker.random', options.random ?? defaultRandom),
     store,
+    probeGate: checkProbeGate(options.probeGate),
     snapshot: options.snapshot === undefined ? undefined : checkSnapshot(options.snapshot, 'CircuitBreaker.snapshot'),
   });
 }
@@ -73,4 +76,12 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
 function checkFunction<F>(field: string, value: F): F {
   if (typeof value !== 'function') throw new InvalidOptionsError(`${field} must be a function, got ${describe(value)}`);
   return value;
+}
+
+function checkProbeGate(gate: ProbeGate | undefined): ProbeGate | undefined {
+  if (gate === undefined) return undefined;
+  if (gate === null || typeof gate !== 'object' || typeof gate.acquire !== 'function' || typeof gate.release !== 'function') {
+    throw new InvalidOptionsError(`CircuitBreaker.probeGate must be a ProbeGate (acquire, release), got ${describe(gate)}`);
+  }
+  return gate;
 }

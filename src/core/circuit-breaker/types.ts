@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { RandomSource } from '../random.js';
 import type { BreakerSnapshot } from './snapshot.js';
 import type { BreakerStateStore } from './store.js';
+import type { ProbeGate } from './probe-gate.js';
 import type { TripStrategy } from './trip-strategy.js';
 
 /**
@@ -54,6 +55,12 @@ export interface CircuitBreakerOptions {
   random?: RandomSource;
   /** Where the state is kept and shared (default: a private `MemoryBreakerStateStore`). */
   store?: BreakerStateStore;
+  /**
+   * Cluster-wide limit on half-open probes (default none: only the local `halfOpenMaxCalls`).
+   * With replicas sharing state through `store`, a gate keeps the whole cluster at
+   * `halfOpenMaxCalls` probes at once. See {@link ProbeGate}.
+   */
+  probeGate?: ProbeGate;
   /** Start from this state (e.g. a saved `toJSON()`); takes precedence over `store.get(name)`. */
   snapshot?: BreakerSnapshot;
 }
