@@ -11,3 +11,4 @@ export { openaiWire } from './openai-wire.js';
 export { anthropicWire } from './anthropic-wire.js';
 export { CONTROL_PREFIX } from './control-api.js';
 export { DEPLOYMENT_PREFIX, PLAN_CACHE_LIMIT } from './engine.js';
+export { InProcessMock, type InProcessMockOptions } from './in-process.js';
