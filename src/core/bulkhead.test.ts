@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BULKHEAD_DEFAULT_MAX_CONCURRENT, BULKHEAD_DEFAULT_MAX_QUEUED, BULKHEAD_DEFAULT_QUEUE_TIMEOUT_MS, bulkhead } from './bulkhead.js';
 import { BulkheadRejectedError, InvalidOptionsError } from './errors.js';
 import { FakeClock } from './fake-clock.js';
+import { pipeline } from './pipeline.js';
+import { timeout } from './timeout.js';
 
 function gate() {
   let open!: (v: string) => void;
@@ -83,6 +85,21 @@ describe('bulkhead', () => {
     const error = await queued;
     expect(error).toBeInstanceOf(BulkheadRejectedError);
     expect((error as Error).message).toMatch(/50 ms/);
+    expect(b.queued).toBe(0);
+    running.open('x');
+  });
+
+  it('a queued call leaves the queue when an outer timeout aborts it (no caller signal)', async () => {
+    const clock = new FakeClock();
+    const b = bulkhead({ maxConcurrent: 1, maxQueued: 1, clock });
+    const p = pipeline(timeout({ timeoutMs: 50, clock }), b);
+    const running = gate();
+    void b.execute(() => running.promise);
+    const queued = p.execute(() => 'late').catch((e: unknown) => (e as Error).name);
+    await Promise.resolve();
+    expect(b.queued).toBe(1);
+    await clock.advance(50);
+    expect(await queued).toBe('TimeoutError');
     expect(b.queued).toBe(0);
     running.open('x');
   });

@@ -32,6 +32,9 @@ export interface BulkheadRejectEvent {
   queued: number;
 }
 
+/** Marks a queued call whose caller cannot abort (nothing to listen to); `undefined` means it left. */
+const NOT_LISTENING = () => {};
+
 class QueuedCall implements DeadlineEntry {
   deadline = 0;
   previousEntry: DeadlineEntry | undefined = undefined;
@@ -123,10 +126,13 @@ export class BulkheadPolicy implements RunnablePolicy {
     this.tail = call;
     this.waiting++;
     if (this.queueTimeoutMs !== Infinity) this.deadlines.add(call, this.queueTimeoutMs);
-    const signal = execution.signal;
-    call.signal = signal;
-    call.onAbort = () => this.leaveQueue(call, signal.reason);
-    signal.addEventListener('abort', call.onAbort, { once: true });
+    call.onAbort = NOT_LISTENING;
+    if (execution.mayAbort) {
+      const signal = execution.signal;
+      call.signal = signal;
+      call.onAbort = () => this.leaveQueue(call, signal.reason);
+      signal.addEventListener('abort', call.onAbort, { once: true });
+    }
     return promise;
   }
 
@@ -138,7 +144,7 @@ export class BulkheadPolicy implements RunnablePolicy {
     call.before = call.after = undefined;
     this.waiting--;
     this.deadlines.remove(call);
-    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    if (call.signal !== undefined) call.signal.removeEventListener('abort', call.onAbort!);
     call.onAbort = undefined;
   }
 

@@ -87,7 +87,8 @@ export class RateLimiterPolicy implements RunnablePolicy {
 
   private async waitThenRun<T>(operation: Operation<T>, context: ExecuteContext, waitMs: number): Promise<T> {
     try {
-      await sleep(this.clock, waitMs, Execution.from(context).signal);
+      const execution = Execution.from(context);
+      await sleep(this.clock, waitMs, execution.mayAbort ? execution.signal : undefined);
     } catch (error) {
       this.tokens += 1; // give the reservation back
       throw error;

@@ -129,7 +129,7 @@ export class RetryPolicy implements RunnablePolicy {
         if (delayMs < 0) throw error;
         if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, delayMs, error });
         previousDelayMs = delayMs;
-        if (delayMs > 0 || parent.aborted) await sleep(this.clock, delayMs, parent.signal);
+        if (delayMs > 0 || parent.aborted) await sleep(this.clock, delayMs, parent.mayAbort ? parent.signal : undefined);
       } finally {
         child.dispose();
       }
