@@ -18,6 +18,7 @@ describe('ops defaults (pinned)', () => {
       health: [D.DEFAULT_HEALTH_ERROR_RATE_THRESHOLD, D.DEFAULT_HEALTH_LATENCY_P95_MS, D.DEFAULT_HEALTH_MIN_REQUESTS],
       probes: [D.DEFAULT_PROBE_INTERVAL_MS, D.DEFAULT_PROBE_TIMEOUT_MS],
       sla: [D.SLA_FINE_BUCKET_MS, D.SLA_FINE_BUCKETS, D.SLA_COARSE_BUCKET_MS, D.SLA_COARSE_BUCKETS, D.SLA_SIGNIFICANT_DIGITS, D.SLA_MAX_LATENCY_MS],
+      labels: [D.OTHER_LABEL, D.MAX_UNCONFIGURED_ROUTES],
       burn: [D.BURN_FINE_BUCKET_MS, D.BURN_FINE_BUCKETS, D.BURN_COARSE_BUCKET_MS, D.BURN_COARSE_BUCKETS],
     }).toEqual({
       slo: [99.5, 2000, 95],
@@ -26,6 +27,7 @@ describe('ops defaults (pinned)', () => {
       health: [0.05, 2000, 10],
       probes: [30_000, 5_000],
       sla: [10_000, 30, 300_000, 12, 2, 600_000],
+      labels: ['other', 50],
       burn: [60_000, 360, 300_000, 864],
     });
     // The rings cover their windows: 5 min fine SLA, 1 h coarse SLA, 6 h fine burn, 3 d coarse burn.

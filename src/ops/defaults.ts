@@ -24,6 +24,8 @@ export const OVERHEAD_BUCKETS_S: readonly number[] = Object.freeze([
 
 /** Label value every unconfigured tenant (and unknown route) collapses to. */
 export const OTHER_LABEL = 'other';
+/** Without configured routes, this many distinct route names get their own label; the rest are `other`. */
+export const MAX_UNCONFIGURED_ROUTES = 50;
 
 /** SLA: fine ring resolution (10 s buckets, 30 of them = 5 min). */
 export const SLA_FINE_BUCKET_MS = 10_000;

@@ -89,6 +89,19 @@ describe('metrics text', () => {
   });
 });
 
+describe('route labels without a topology', () => {
+  it('keeps the first names seen and collapses the rest to other', async () => {
+    const clock = new FakeClock();
+    const local = createOps({ alerts: { enabled: false } }, { clock, logger: silentLogger });
+    for (let i = 0; i < 80; i++) local.observe.request(requestEvent(clock.now(), { route: `model-${i}` }));
+    const routes = new Set(parse(await local.metricsText()).filter((s) => s.name === 'bulwark_requests_total').map((s) => s.labels.route));
+    expect(routes.size).toBe(51);
+    expect(routes.has('model-0') && routes.has('model-49') && routes.has('other')).toBe(true);
+    expect(Object.keys(local.sla().routes)).toHaveLength(51);
+    local.close();
+  });
+});
+
 describe('attach', () => {
   it('subscribes to a router-like event source and detaches cleanly', async () => {
     const { EventEmitter } = await import('../core/events.js');

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptEvent, BreakerStateName, RequestEvent } from '../llm/router-events.js';
-import { GEN_AI_DURATION_BUCKETS_S, GEN_AI_TOKEN_BUCKETS, OTHER_LABEL, OVERHEAD_BUCKETS_S } from './defaults.js';
+import { GEN_AI_DURATION_BUCKETS_S, GEN_AI_TOKEN_BUCKETS, MAX_UNCONFIGURED_ROUTES, OTHER_LABEL, OVERHEAD_BUCKETS_S } from './defaults.js';
 import type { DeploymentState } from './deployment-states.js';
 import { isUsable } from './deployment-states.js';
 import { attemptStatus, rejectionReason, requestStatus } from './outcome.js';
@@ -130,8 +130,25 @@ export class OpsMetrics {
   }
 }
 
-/** Maps label values outside `allowed` to `other` (no-op when `allowed` is empty for routes). */
-export function collapse(value: string, allowed: ReadonlySet<string>, openWhenEmpty: boolean): string {
-  if (allowed.has(value)) return value;
-  return openWhenEmpty && allowed.size === 0 ? value : OTHER_LABEL;
+/** Maps a label value outside `allowed` to `other`. */
+export function collapse(value: string, allowed: ReadonlySet<string>): string {
+  return allowed.has(value) ? value : OTHER_LABEL;
+}
+
+/**
+ * Route label values: the configured routes when there are any; otherwise (library use without
+ * a topology) the first {@link MAX_UNCONFIGURED_ROUTES} names seen, then `other` — a caller
+ * choosing model names can never grow the series (or the SLA windows) without bound.
+ */
+export class RouteLabels {
+  private readonly seen = new Set<string>();
+  constructor(private readonly configured: ReadonlySet<string>) {}
+
+  label(route: string): string {
+    if (this.configured.size > 0) return this.configured.has(route) ? route : OTHER_LABEL;
+    if (this.seen.has(route)) return route;
+    if (this.seen.size >= MAX_UNCONFIGURED_ROUTES) return OTHER_LABEL;
+    this.seen.add(route);
+    return route;
+  }
 }

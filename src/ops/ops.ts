@@ -16,7 +16,7 @@ import { buildHealth, healthHttpStatus } from './health.js';
 import type { HealthReport, HealthSnapshot } from './health.js';
 import type { OpsLogger } from './logger.js';
 import { defaultOpsLogger } from './logger.js';
-import { collapse, OpsMetrics } from './metrics.js';
+import { collapse, OpsMetrics, RouteLabels } from './metrics.js';
 import { Prober } from './prober.js';
 import type { ProbeFunction, ProbeResult } from './prober.js';
 import { attemptStatus, requestStatus } from './outcome.js';
@@ -168,12 +168,13 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
     prober.start();
   }
 
-  const routeLabel = (route: string) => collapse(route, routeNames, true);
+  const routeLabels = new RouteLabels(routeNames);
+  const routeLabel = (route: string) => routeLabels.label(route);
   const record = {
     request(e: RequestEvent) {
       const route = routeLabel(e.route);
       const objective = resolved.slo.enabled ? objectiveFor(resolved, route) : undefined;
-      metrics.request(e, route, collapse(e.tenant, resolved.tenants, false), objective?.latencyThresholdMs);
+      metrics.request(e, route, collapse(e.tenant, resolved.tenants), objective?.latencyThresholdMs);
       const status = requestStatus(e);
       sla.record('routes', route, e.at, status !== 'error', e.durationMs);
       if (objective && status !== 'client_error') burn.record(route, e.at, status === 'error', e.durationMs > objective.latencyThresholdMs);
