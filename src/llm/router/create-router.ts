@@ -58,6 +58,7 @@ export function createRouter(config: RouterConfig, deps: RouterDeps = {}): Route
           clock,
           random,
           breakerStore: deps.breakerStore,
+          probeGate: deps.probeGate,
         });
         deploymentsById.set(d.id, deployment);
         return deployment;

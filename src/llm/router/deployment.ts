@@ -4,6 +4,7 @@ import type { Disposable } from '../../core/events.js';
 import type { Policy } from '../../core/policy.js';
 import type { RandomSource } from '../../core/random.js';
 import { CircuitBreaker, ConsecutiveBreaker, type BreakerStateStore, type ErrorClassification } from '../../core/circuit-breaker/index.js';
+import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
 import { pipeline } from '../../core/pipeline.js';
 import { retry } from '../../core/retry.js';
 import { exponentialBackoff } from '../../core/backoff.js';
@@ -19,6 +20,7 @@ export interface DeploymentDeps {
   clock: Clock;
   random: RandomSource;
   breakerStore?: BreakerStateStore;
+  probeGate?: ProbeGate;
 }
 
 /** Retry only what a second attempt can fix (LlmError.retryable, or a policy timeout). */
@@ -82,6 +84,7 @@ export class Deployment {
       clock: deps.clock,
       random: deps.random,
       store: deps.breakerStore,
+      probeGate: deps.probeGate,
     });
     const retryPolicy = retry({
       maxAttempts: policies.retry.maxAttempts,

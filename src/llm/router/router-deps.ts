@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
 import type { BreakerStateStore } from '../../core/circuit-breaker/store.js';
+import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
 import type { Provider, ProviderConfig } from '../provider.js';
 import type { CacheStore } from './cache/cache-store.js';
 
@@ -16,4 +17,6 @@ export interface RouterDeps {
   cacheStore?: CacheStore;
   /** Where breaker state is shared between replicas (default: each breaker's own memory store). Keys are deployment ids. */
   breakerStore?: BreakerStateStore;
+  /** Cluster-wide half-open probe permits for the deployments' breakers (default none: each replica probes on its own). See `src/state`. */
+  probeGate?: ProbeGate;
 }
