@@ -72,6 +72,13 @@ export interface DeploymentPolicies {
   /** Streaming: max gap between chunks. Default 15_000. */
   idleTimeoutMs?: number;
   bulkhead?: { maxConcurrent?: number; maxQueued?: number; queueTimeoutMs?: number };
+  /**
+   * Hedged requests (latency-sensitive routes): when an attempt has not answered (non-streaming)
+   * or produced its first token (streaming) after `delayMs`, start another on a different
+   * deployment of the same group and keep whichever answers first. Off when absent. Core policy:
+   * `core/hedge.ts` (defaults 2_000 ms, 1 extra attempt).
+   */
+  hedge?: { delayMs?: number; maxHedges?: number };
 }
 
 export interface EjectionConfig {

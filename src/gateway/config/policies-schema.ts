@@ -21,6 +21,11 @@ const bulkheadFields = {
   queueTimeoutMs: durationSchema,
 };
 
+const hedgeSchema = z.strictObject({
+  delayMs: durationSchema.optional().meta({ description: 'Start another attempt when the first has not answered after this long (set near p95). Default 2s.' }),
+  maxHedges: z.int().min(1).max(4).optional().meta({ description: 'Extra attempts at most. Default 1.' }),
+});
+
 /**
  * Policies for a group or one deployment: every field optional, overriding the top-level
  * `policies` (children copy their parent's settings, never mutate them).
@@ -32,6 +37,7 @@ export const policiesOverrideSchema = z.strictObject({
   firstTokenTimeoutMs: durationSchema.optional(),
   idleTimeoutMs: durationSchema.optional(),
   bulkhead: z.strictObject(bulkheadFields).partial().optional(),
+  hedge: hedgeSchema.optional(),
 });
 
 /** Top-level policies: every deployment's defaults (the course's: breaker 5 failures, 60 s open). */
@@ -61,6 +67,7 @@ export const policiesSchema = z.strictObject({
       queueTimeoutMs: bulkheadFields.queueTimeoutMs.default(D.DEFAULT_BULKHEAD_QUEUE_TIMEOUT_MS),
     })
     .prefault({}),
+  hedge: hedgeSchema.optional(),
 });
 
 export const ejectionSchema = z.strictObject({
