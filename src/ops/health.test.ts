@@ -18,6 +18,21 @@ function setup() {
 }
 
 describe('health (application/health+json)', () => {
+  it('can build its own snapshot from the topology and the events it saw', () => {
+    const clock = new FakeClock();
+    const ops = createOps(
+      { topology: { groups: { gpt4: ['a'], mini: ['b'] }, routes: { 'gpt-4': { chain: ['gpt4', 'mini'] } } }, alerts: { enabled: false } },
+      { clock, logger: silentLogger },
+    );
+    ops.observe.breaker({ group: 'gpt4', deployment: 'a', from: 'closed', to: 'open', reason: 'failures', at: clock.now() });
+    expect(ops.health(ops.healthSnapshot()).status).toBe('warn');
+    ops.observe.ejection({ group: 'mini', deployment: 'b', ejected: true, at: clock.now() });
+    const snap = ops.healthSnapshot();
+    expect(snap.routes[0]).toMatchObject({ name: 'gpt-4', required: true, groups: [{ name: 'gpt4', deployments: [{ id: 'a', breaker: 'open' }] }, { name: 'mini', deployments: [{ id: 'b', ejected: true }] }] });
+    expect(ops.healthStatusCode(ops.health(snap))).toBe(503);
+    ops.close();
+  });
+
   it('passes when everything is closed and quiet', () => {
     const { ops } = setup();
     const report = ops.health(snapshot([dep('a'), dep('b')], [dep('c')]));

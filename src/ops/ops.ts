@@ -94,6 +94,11 @@ export interface Ops {
   readonly metricsContentType: string;
   /** Body for `GET /health` (serve with {@link HEALTH_CONTENT_TYPE} and `healthStatusCode`). */
   health(snapshot: HealthSnapshot): HealthReport;
+  /**
+   * A snapshot built from what ops itself has seen (configured topology + breaker, ejection and
+   * probe events), for gateways that do not build one from the router: `ops.health(ops.healthSnapshot())`.
+   */
+  healthSnapshot(): HealthSnapshot;
   /** 200 for pass/warn, 503 for fail. */
   healthStatusCode(report: HealthReport): 200 | 503;
   /** JSON for `GET /admin/sla`. */
@@ -261,6 +266,22 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
         const s = deploymentStates.get(id);
         return s?.probeOk === undefined ? undefined : { ok: s.probeOk, errorKind: s.probeErrorKind, at: s.probeAt! };
       });
+    },
+    healthSnapshot: () => {
+      drain();
+      return {
+        routes: Object.entries(resolved.routes).map(([name, route]) => ({
+          name,
+          required: route.required,
+          groups: route.chain.map((group) => ({
+            name: group,
+            deployments: [...deploymentStates.members(group)].map((id) => {
+              const state = deploymentStates.get(id)!;
+              return { id, breaker: state.breaker, ejected: state.ejected, ...(state.lastErrorKind ? { lastErrorKind: state.lastErrorKind } : {}) };
+            }),
+          })),
+        })),
+      };
     },
     healthStatusCode: healthHttpStatus,
     sla: () => (drain(), sla.report(clock.now())),
