@@ -11,6 +11,8 @@ describe('rateLimiter', () => {
     expect(() => rateLimiter({ ratePerSecond: 0 })).toThrow(InvalidOptionsError);
     expect(() => rateLimiter({ ratePerSecond: 0 })).toThrow(/ratePerSecond.*0/);
     expect(() => rateLimiter({ ratePerSecond: 1, burst: 0 })).toThrow(/burst.*0/);
+    expect(() => rateLimiter(undefined as never)).toThrow(InvalidOptionsError);
+    expect(() => rateLimiter({} as never)).toThrow(/ratePerSecond.*undefined/);
   });
 
   it('allows a burst, then rejects with retryAfterMs until a token refills', async () => {

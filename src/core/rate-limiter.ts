@@ -4,7 +4,7 @@ import { RateLimitedError } from './errors.js';
 import { coarseTimeFor, type TimeSource } from './coarse-time.js';
 import { EventEmitter } from './events.js';
 import { Execution, invoke } from './execution.js';
-import { checkNumber } from './options.js';
+import { checkNumber, invalidOption } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 
 /** Default `maxWaitMs`: 0 (reject at once when no token is left). */
@@ -49,7 +49,8 @@ export class RateLimiterPolicy implements RunnablePolicy {
   readonly onRateLimited = this.limitedEmitter.event;
 
   constructor(options: RateLimiterOptions) {
-    this.ratePerSecond = checkNumber('rateLimiter', 'ratePerSecond', options?.ratePerSecond, Number.MIN_VALUE);
+    if (options === null || typeof options !== 'object') invalidOption('rateLimiter', 'options', 'must be an object with ratePerSecond', options);
+    this.ratePerSecond = checkNumber('rateLimiter', 'ratePerSecond', options.ratePerSecond, Number.MIN_VALUE);
     this.burst = checkNumber('rateLimiter', 'burst', options.burst ?? Math.max(1, this.ratePerSecond), 1);
     this.maxWaitMs = checkNumber('rateLimiter', 'maxWaitMs', options.maxWaitMs ?? RATE_LIMITER_DEFAULT_MAX_WAIT_MS, 0, true);
     this.clock = options.clock ?? systemClock;
