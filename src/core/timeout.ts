@@ -13,7 +13,11 @@ export const TIMEOUT_DEFAULT_MS = 30_000;
 export interface TimeoutOptions {
   /** Milliseconds before the work is aborted and the call rejects with TimeoutError. Default {@link TIMEOUT_DEFAULT_MS}. */
   timeoutMs?: number;
-  /** Default `systemClock` (its timers are unref'd: a pending timeout never keeps Node alive). */
+  /**
+   * Default `systemClock` (its timers are unref'd: a pending timeout never keeps Node alive). On
+   * the system clock deadlines have 10 ms resolution (never early, up to ~10 ms late); on any
+   * other clock (FakeClock) they are exact.
+   */
   clock?: Clock;
 }
 
