@@ -16,7 +16,7 @@ import { renderDefaultResponse } from './default-response.js';
 import type { Deployment } from './deployment.js';
 import type { ModelGroup } from './model-group.js';
 import { probeDeployment } from './probe.js';
-import { RequestRun } from './request-run.js';
+import { attemptsOf, noteAttempts, RequestRun } from './request-run.js';
 import type { ResolvedRoute } from './resolved-route.js';
 import type { ChainGroupView, DeploymentView, ProbeResult, RouterControl, RouterInspection } from './router-control.js';
 import type { RouterCore } from './router-core.js';
@@ -147,6 +147,9 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
       if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: run.lastError });
       const last = await this.lastResort(run, plan.length);
       return { result: { response: last.response, served: last.served }, group: undefined, cacheHit: last.served.servedBy === 'cache' };
+    } catch (error) {
+      noteAttempts(error, run.attempts);
+      throw error;
     } finally {
       run.dispose();
     }
@@ -272,10 +275,6 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     }
     return deployment;
   }
-}
-
-function attemptsOf(error: unknown): number {
-  return error instanceof AllFallbacksFailedError ? error.attempts : 0;
 }
 
 function errorKindOf(error: unknown): RequestEvent['errorKind'] {

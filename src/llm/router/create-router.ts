@@ -59,6 +59,7 @@ export function createRouter(config: RouterConfig, deps: RouterDeps = {}): Route
           random,
           breakerStore: deps.breakerStore,
           probeGate: deps.probeGate,
+          front: deps.deploymentPolicies?.({ id: d.id, group: name, config: d }),
         });
         deploymentsById.set(d.id, deployment);
         return deployment;

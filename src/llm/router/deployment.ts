@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Disposable } from '../../core/events.js';
-import type { Policy } from '../../core/policy.js';
+import type { Policy, RunnablePolicy } from '../../core/policy.js';
 import type { RandomSource } from '../../core/random.js';
 import { CircuitBreaker, ConsecutiveBreaker, type BreakerStateStore, type ErrorClassification } from '../../core/circuit-breaker/index.js';
 import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
@@ -21,6 +21,8 @@ export interface DeploymentDeps {
   random: RandomSource;
   breakerStore?: BreakerStateStore;
   probeGate?: ProbeGate;
+  /** Policies in front of the pipeline (`RouterDeps.deploymentPolicies`). */
+  front?: RunnablePolicy[];
 }
 
 /** Retry only what a second attempt can fix (LlmError.retryable, or a policy timeout). */
@@ -101,8 +103,9 @@ export class Deployment {
       queueTimeoutMs: policies.bulkhead.queueTimeoutMs,
       clock: deps.clock,
     });
-    this.chat = pipeline(slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
-    this.streamOpen = pipeline(slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+    const front = deps.front ?? [];
+    this.chat = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
+    this.streamOpen = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
   }
 
   /** Can take new traffic: not drained, breaker neither open nor isolated (reading the state moves an expired open breaker to half-open). */

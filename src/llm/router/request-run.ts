@@ -3,6 +3,18 @@ import { TimeoutError } from '../../core/errors.js';
 import type { ChatRequest } from '../types.js';
 import type { ResolvedRoute } from './resolved-route.js';
 
+const attemptsByError = new WeakMap<object, number>();
+
+/** Remembers how many upstream attempts a request made before it failed with `error` (for its RequestEvent). */
+export function noteAttempts(error: unknown, attempts: number): void {
+  if (error !== null && typeof error === 'object' && !attemptsByError.has(error)) attemptsByError.set(error, attempts);
+}
+
+/** Attempts noted for `error` by {@link noteAttempts} (0 when none). */
+export function attemptsOf(error: unknown): number {
+  return error !== null && typeof error === 'object' ? (attemptsByError.get(error) ?? 0) : 0;
+}
+
 /**
  * The state of one request through the router: its deadline, its signal (the caller's abort or
  * the route's total timeout), attempts made and the last failure. One object per request.

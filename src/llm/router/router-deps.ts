@@ -2,6 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
 import type { BreakerStateStore } from '../../core/circuit-breaker/store.js';
 import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
+import type { RunnablePolicy } from '../../core/policy.js';
+import type { DeploymentConfig } from '../router-config.js';
 import type { Provider, ProviderConfig } from '../provider.js';
 import type { CacheStore } from './cache/cache-store.js';
 
@@ -19,4 +21,12 @@ export interface RouterDeps {
   breakerStore?: BreakerStateStore;
   /** Cluster-wide half-open probe permits for the deployments' breakers (default none: each replica probes on its own). See `src/state`. */
   probeGate?: ProbeGate;
+  /**
+   * Extra policies run in front of a deployment's own pipeline (before its bulkhead and breaker),
+   * built once per deployment: e.g. the gateway's adaptive concurrency limit and shared RPM/TPM
+   * quotas. A refusal (`ConcurrencyLimitedError`, `RateLimitedError`) is a local `overloaded` /
+   * `rate_limited` failure: nothing was sent, the breaker never sees it, the next deployment is
+   * tried. Default none.
+   */
+  deploymentPolicies?: (deployment: { id: string; group: string; config: DeploymentConfig }) => RunnablePolicy[];
 }

@@ -1,4 +1,4 @@
-import { BulkheadRejectedError, CancelledError, TimeoutError } from '../../core/errors.js';
+import { BulkheadRejectedError, CancelledError, ConcurrencyLimitedError, RateLimitedError, TimeoutError } from '../../core/errors.js';
 import { classifyError } from '../classify.js';
 import { LlmError } from '../errors.js';
 
@@ -17,6 +17,12 @@ export function toLlmError(error: unknown, deployment: string, callerSignal: Abo
   if (error instanceof TimeoutError) return new LlmError('timeout', `Deployment ${deployment}: ${error.message}`, { deployment, cause: error });
   if (error instanceof BulkheadRejectedError) {
     return new LlmError('overloaded', `Deployment ${deployment} is at its concurrency limit`, { deployment, cause: error });
+  }
+  if (error instanceof ConcurrencyLimitedError) {
+    return new LlmError('overloaded', `Deployment ${deployment} is at its adaptive concurrency limit`, { deployment, cause: error });
+  }
+  if (error instanceof RateLimitedError) {
+    return new LlmError('rate_limited', `Deployment ${deployment} is at its shared rate limit`, { deployment, cause: error, retryAfterMs: error.retryAfterMs });
   }
   if (error instanceof CancelledError) return new LlmError('cancelled', error.message, { deployment, cause: error });
   return withDeployment(classifyError(error), deployment);

@@ -3,7 +3,7 @@ import type { ChatRequest, ChatResponse, ChatStream, ServedInfo } from '../../ty
 import type { BulwarkRouter } from '../bulwark-router.js';
 import { cacheKey } from '../cache/cache-key.js';
 import { ChainPlan } from '../chain-plan.js';
-import { RequestRun } from '../request-run.js';
+import { noteAttempts, RequestRun } from '../request-run.js';
 import type { ResolvedRoute } from '../resolved-route.js';
 import { openStreamStep } from './open-step.js';
 import { RoutedStream } from './routed-stream.js';
@@ -54,6 +54,9 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: run.lastError });
       const last = await router.lastResort(run, plan.length);
       return stored(last.response, last.served, last.served.servedBy === 'cache');
+    } catch (error) {
+      noteAttempts(error, run.attempts);
+      throw error;
     } finally {
       if (!handedOver) run.dispose();
     }

@@ -3,7 +3,7 @@ import type { ChatRequest, ChatStream, ServedInfo, StreamEvent } from '../../typ
 import type { BulwarkRouter } from '../bulwark-router.js';
 import type { ChainPlan } from '../chain-plan.js';
 import type { ModelGroup } from '../model-group.js';
-import type { RequestRun } from '../request-run.js';
+import { noteAttempts, type RequestRun } from '../request-run.js';
 import { AnswerAccumulator } from './answer-accumulator.js';
 import { buildContinuation } from './continuation.js';
 import { openStreamStep } from './open-step.js';
@@ -96,6 +96,7 @@ export class RoutedStream implements ChatStream {
       throw error;
     } finally {
       if (!completed) {
+        noteAttempts(failure, this.run.attempts);
         this.current.end(failure instanceof LlmError ? failure : new LlmError('cancelled', 'The stream ended early'));
         this.servedInfo = { ...this.servedInfo, attempts: this.run.attempts };
         this.router.emitRequest(this.run.route, this.run.tenant, this.startedAt, undefined, failure, true, this.current.ttftMs);

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestEvent } from '../router-events.js';
+import { ask, startFixture, until, type Fixture } from './router.fixture.js';
+
+let fx: Fixture | undefined;
+afterEach(async () => {
+  await fx?.close();
+  fx = undefined;
+});
+
+describe('router policies', () => {
+  it("the route's total timeout stops the walk (virtual time) and the default answers", async () => {
+    fx = await startFixture({ route: { totalTimeoutMs: 8_000, defaultResponse: 'late' } });
+    const f = fx;
+    f.mock.patchProfile({ deployments: { primary: { hang: 1 } } });
+    const answer = f.router.chat(ask('hello'));
+    await until(() => f.mock.stats().inFlight === 1);
+    await f.clock.advance(8_000);
+    const { served } = await answer;
+    expect(served).toEqual({ servedBy: 'default', attempts: 1, fallbackDepth: 3, degraded: true });
+    expect(f.calls('secondary')).toBe(0);
+  });
+
+  it('a full bulkhead sends the call to the next deployment without an upstream attempt', async () => {
+    fx = await startFixture({ policies: { bulkhead: { maxConcurrent: 1, maxQueued: 0 } } });
+    const f = fx;
+    f.mock.patchProfile({ deployments: { primary: { latency: { kind: 'fixed', ms: 100 } } } });
+    const [first, second] = await Promise.all([f.router.chat(ask('one')), f.router.chat(ask('two'))]);
+    expect(first.served.servedBy).toBe('primary');
+    expect(second.served).toEqual({ servedBy: 'secondary', attempts: 1, fallbackDepth: 1, degraded: false });
+    expect(f.calls('primary')).toBe(1);
+  });
+
+  it('fails over inside a group before moving to the next group', async () => {
+    fx = await startFixture({
+      edit: (config) => {
+        config.providers.twin = { ...config.providers.secondary, baseUrl: config.providers.primary.baseUrl.replace('/primary/', '/twin/') };
+        // Tier 1: used only when the primary (tier 0) is unusable for this request.
+        config.modelGroups.gpt4.deployments.push({ id: 'twin', provider: 'twin', model: 'gpt-4o', priority: 1 });
+      },
+    });
+    fx.mock.patchProfile({ deployments: { primary: { errors: { '500': 1 } } } });
+    const { served, response } = await fx.router.chat(ask('hello'));
+    expect(served).toEqual({ servedBy: 'twin', attempts: 3, fallbackDepth: 0, degraded: false });
+    expect(fx.calls('primary')).toBe(2);
+    expect(response.content).toContain('via twin');
+    expect(fx.calls('secondary')).toBe(0);
+  });
+
+  it('request events carry the attempts of failed requests too', async () => {
+    fx = await startFixture();
+    const events: RequestEvent[] = [];
+    fx.router.onRequest((e) => events.push(e));
+    await fx.router.chat(ask('x', { messages: [] })).catch(() => undefined);
+    expect(events).toEqual([expect.objectContaining({ ok: false, errorKind: 'bad_request', attempts: 1, servedBy: 'none' })]);
+  });
+});
