@@ -67,10 +67,6 @@ async function measureRow(cases: Case[]): Promise<number[]> {
   return results.map((runs) => runs.sort((x, y) => x - y)[runs.length >> 1]);
 }
 
-async function measure(fn: Case): Promise<number> {
-  return (await measureRow([fn]))[0];
-}
-
 // --- (a) bare -----------------------------------------------------------------------------
 const bare: Case = () => work();
 
@@ -120,8 +116,8 @@ const ratio = (other: number | undefined, ours: number | undefined) =>
 async function main(): Promise<void> {
   const rows: Row[] = [];
   // The first timed case would otherwise pay for the process warming up (JIT, heap growth).
-  await measure(bare);
-  const bareNs = await measure(bare);
+  await measureRow([bare]);
+  const [bareNs] = await measureRow([bare]);
   rows.push({ name: '(a) bare awaited async call', bulwark: bareNs, cockatiel: bareNs, opossum: bareNs });
   const [bB, cB, oB] = await measureRow([() => bwBreaker.execute(work), () => ckBreaker.execute(work), () => opBreakerOnly.fire()]);
   rows.push({ name: '(b) circuit breaker alone', bulwark: bB, cockatiel: cB, opossum: oB });
@@ -136,7 +132,8 @@ async function main(): Promise<void> {
     ['rate limiter alone', () => bwRate.execute(work)],
     ['adaptive limit alone', () => bwAdaptive.execute(work)],
   ];
-  for (const [name, fn] of alone) rows.push({ name, bulwark: await measure(fn) });
+  const aloneNs = await measureRow(alone.map(([, fn]) => fn));
+  alone.forEach(([name], i) => rows.push({ name, bulwark: aloneNs[i] }));
 
   const header = ['case', 'bulwark ns/op', 'cockatiel ns/op', 'opossum ns/op', 'cockatiel/bulwark', 'opossum/bulwark'];
   const table = rows.map((r) => [r.name, fmt(r.bulwark), fmt(r.cockatiel), fmt(r.opossum), ratio(r.cockatiel, r.bulwark), ratio(r.opossum, r.bulwark)]);
