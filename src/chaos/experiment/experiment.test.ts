@@ -72,6 +72,7 @@ describe('chaos experiments', () => {
     expect(() => parseExperiment({ title: 't', target: { gateway: 'http://x' }, steadyState: { probes: [{ name: 'r', type: 'http', url: '/' }] }, method: [{ action: 'faults.reset' }] }))
       .toThrow(/target\.faults: faults\.\* actions need target\.faults/);
     expect(interpolateEnv('key ${K}', { K: 'v' })).toBe('key v');
+    expect(interpolateEnv('${U:-http://x:1}/y ${K:-d}', { K: 'v' })).toBe('http://x:1/y v');
     expect(() => interpolateEnv('${MISSING_VAR_X}', {})).toThrow(/MISSING_VAR_X/);
   });
 });

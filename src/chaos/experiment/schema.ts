@@ -104,10 +104,11 @@ export type Experiment = z.output<typeof experimentSchema>;
 export type Probe = z.output<typeof probeSchema>;
 export type Step = Experiment['method'][number];
 
-/** Replaces `${NAME}` with the environment variable's value (unset → error naming it). */
+/** Replaces `${NAME}` with the environment variable's value (unset → error naming it) and `${NAME:-fallback}` (unset or empty → fallback). */
 export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  return text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+  return text.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
     const value = env[name];
+    if (fallback !== undefined) return value ? value : fallback;
     if (value === undefined) throw new Error(`environment variable ${name} is not set (used as \${${name}})`);
     return value;
   });
