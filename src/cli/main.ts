@@ -37,7 +37,15 @@ export async function main(args: string[]): Promise<number> {
     console.log(command.usage);
     return EXIT_OK;
   }
-  return command.run(rest);
+  // Policy timers are unref'd (they never keep a process alive on their own), so a command that
+  // is only waiting on them — a load run between arrivals, a drill's timeline — holds the event
+  // loop open itself until it is done.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await command.run(rest);
+  } finally {
+    clearInterval(keepAlive);
+  }
 }
 
 // `node --import tsx src/cli/main.ts ...` (npm start) runs it directly; bin/bulwark.js imports it.
