@@ -107,7 +107,12 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
   }
 
   stream(request: ChatRequest, options: CallOptions = {}): Promise<ChatStream> {
-    const route = this.routeFor(request.model);
+    let route: ResolvedRoute;
+    try {
+      route = this.routeFor(request.model);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return openRouterStream(this, route, request, {
       tenant: options.tenant ?? DEFAULT_TENANT,
       requestId: options.requestId ?? randomUUID(),

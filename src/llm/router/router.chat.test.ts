@@ -264,6 +264,8 @@ describe('router control', () => {
     expect(fx.router.models()).toEqual(['gpt-4', 'gpt4', 'gpt35']);
     expect((await fx.router.chat({ model: 'gpt35', messages: [{ role: 'user', content: 'hi' }] })).served.servedBy).toBe('secondary');
     await expect(fx.router.chat({ model: 'nope', messages: [] })).rejects.toMatchObject({ code: 'BULWARK_ERR_UNKNOWN_MODEL' });
+    const opening = fx.router.stream({ model: 'nope', messages: [] }); // a rejected promise, never a synchronous throw
+    await expect(opening).rejects.toMatchObject({ code: 'BULWARK_ERR_UNKNOWN_MODEL', status: 404 });
   });
 
   it('rejects a config with unknown references, naming the path', async () => {

@@ -23,11 +23,13 @@ export function cacheKey(route: string, request: ChatRequest, tenant: string): s
     request.temperature ?? null,
     request.topP ?? null,
     request.stop ?? null,
-    request.tools?.map((t) => [t.name, t.description ?? null, t.parameters]) ?? null,
+    // JSON Schemas are objects written by hand: their key order must not matter.
+    request.tools?.map((t) => [t.name, t.description ?? null, stableStringify(t.parameters)]) ?? null,
     request.toolChoice ?? null,
     request.seed ?? null,
   ];
-  return `bulwark:cache:${KEY_VERSION}:${createHash('sha256').update(stableStringify(normalized)).digest('hex')}`;
+  // Everything else is arrays of primitives in a fixed order, so plain JSON is already canonical.
+  return `bulwark:cache:${KEY_VERSION}:${createHash('sha256').update(JSON.stringify(normalized)).digest('hex')}`;
 }
 
 function normalizeMessage(message: ChatMessage): unknown {

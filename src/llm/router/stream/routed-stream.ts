@@ -51,7 +51,7 @@ export class RoutedStream implements ChatStream {
 
   private async *events(): AsyncGenerator<StreamEvent> {
     let completed = false;
-    let failure: unknown = new LlmError('cancelled', 'The caller stopped reading the stream');
+    let failure: unknown;
     try {
       for (;;) {
         const upstream = this.current;
@@ -96,6 +96,8 @@ export class RoutedStream implements ChatStream {
       throw error;
     } finally {
       if (!completed) {
+        // No error caught: the caller left the loop early (break / return()).
+        failure ??= new LlmError('cancelled', 'The caller stopped reading the stream');
         noteAttempts(failure, this.run.attempts);
         this.current.end(failure instanceof LlmError ? failure : new LlmError('cancelled', 'The stream ended early'));
         this.servedInfo = { ...this.servedInfo, attempts: this.run.attempts };
