@@ -11,5 +11,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   load: { summary: 'Load-test a gateway: open/closed models, HDR latency, k6-style thresholds, reports', load: () => import('./commands/load.js') },
   faults: { summary: 'Fault-injection proxy (latency, bandwidth, hangs, resets, HTTP errors) controlled at runtime', load: () => import('./commands/faults.js') },
   chaos: { summary: 'Run a chaos experiment (`chaos run FILE`): steady state, faults under load, rollbacks, verdict', load: () => import('./commands/chaos.js') },
+  drill: { summary: 'Disaster-recovery drills (outage, hang, 429 storm, region loss, restart…) with TTD/RTO/SLA verdicts', load: () => import('./commands/drill.js') },
   alerts: { summary: 'Export the built-in alerts as Prometheus alerting rules (alerts export --format prometheus)', load: () => import('./commands/alerts.js') },
 };

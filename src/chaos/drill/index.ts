@@ -8,3 +8,6 @@ export * from './run-scenario.js';
 export * from './run-virtual.js';
 export * from './virtual-target.js';
 export * from './report.js';
+export * from './http-drill-sender.js';
+export * from './real-target.js';
+export * from './run-real.js';

@@ -9,9 +9,11 @@
  * - *lost*: neither — the client's timeout fired, the connection failed for good, or a stream
  *   ended without its terminal event and without an error event. A drill passes only with 0 lost.
  * - *TTD* (time to detect): fault start → the first breaker open, or the first answer not served
- *   by the faulted deployments, whichever comes first.
- * - *RTO*: fault end → the end of the first answer served by a recovering deployment to a request
- *   sent after the fault ended.
+ *   (or, for a broken stream, not continued) by the faulted deployments, whichever comes first.
+ *   Breaker openings and continuations are seen on virtual time only; real time sees answers.
+ * - *RTO*: from the fault's end (a restart: from its start) → the end of the first answer served
+ *   by a recovering deployment to a request sent after the fault ended (after the restarted
+ *   gateway was up).
  */
 import type { LatencySummary } from '../load/recorder.js';
 import type { DrillTargets } from './scenarios.js';
@@ -30,6 +32,8 @@ export interface DrillSample {
   servedBy?: string;
   status: number;
   error?: string;
+  /** A broken stream continued on this deployment (seen on virtual time only). */
+  continuedBy?: string;
 }
 
 /** One target check. */
@@ -53,6 +57,8 @@ export interface DrillFigures {
   sent: number;
   steps: Record<DrillStep, number>;
   byDeployment: Record<string, number>;
+  /** Streams that broke and were continued on another deployment (virtual time only). */
+  continued: number;
   lost: number;
   answered: number;
   availability: number;
@@ -70,6 +76,8 @@ export interface DrillFigures {
 export interface FaultWindow {
   startMs: number;
   endMs: number;
+  /** RTO is counted from here: `endMs`, or a restart's start. Default `endMs`. */
+  rtoFromMs?: number;
   /** Deployments the fault hit (empty for a restart). */
   faulted: readonly string[];
   recoveredBy: readonly string[];
@@ -88,11 +96,14 @@ export function measure(samples: readonly DrillSample[], window: FaultWindow, la
   let recoveredAt = Infinity;
   const faulted = new Set(window.faulted);
   const recovering = new Set(window.recoveredBy);
+  let continued = 0;
   for (const s of samples) {
     steps[s.step]++;
     if (s.servedBy !== undefined) byDeployment[s.servedBy] = (byDeployment[s.servedBy] ?? 0) + 1;
+    if (s.continuedBy !== undefined) continued++;
     const answered = s.servedBy !== undefined && s.step !== 'error' && s.step !== 'lost';
-    if (answered && faulted.size > 0 && s.endedAt >= window.startMs && !faulted.has(s.servedBy!)) detectAt = Math.min(detectAt, s.endedAt);
+    const from = s.continuedBy ?? s.servedBy;
+    if (answered && faulted.size > 0 && s.endedAt >= window.startMs && !faulted.has(from!)) detectAt = Math.min(detectAt, s.endedAt);
     if (answered && recovering.has(s.servedBy!) && s.sentAt >= window.endMs) recoveredAt = Math.min(recoveredAt, s.endedAt);
   }
   const sent = samples.length;
@@ -102,6 +113,7 @@ export function measure(samples: readonly DrillSample[], window: FaultWindow, la
     sent,
     steps,
     byDeployment,
+    continued,
     lost: steps.lost,
     answered,
     availability: sent === 0 ? 0 : answered / sent,
@@ -109,7 +121,7 @@ export function measure(samples: readonly DrillSample[], window: FaultWindow, la
     slo,
     errorBudgetUsed: sent === 0 ? 0 : failed / ((1 - slo) * sent),
     ttdMs: detectAt === Infinity ? null : detectAt - window.startMs,
-    rtoMs: recoveredAt === Infinity ? null : recoveredAt - window.endMs,
+    rtoMs: recoveredAt === Infinity ? null : recoveredAt - (window.rtoFromMs ?? window.endMs),
     latency,
   };
 }

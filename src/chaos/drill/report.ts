@@ -33,13 +33,14 @@ export function servedMix(result: ScenarioResult): string {
   return `${s.primary}/${s.secondary}/${s.cache}/${s.default}`;
 }
 
-/** A fixed-width text table: scenario, sent, served-by mix, lost, TTD, RTO, availability, p99, verdict. */
+/** A fixed-width text table: scenario, sent, served-by mix, continued streams, errors, lost, TTD, RTO, availability, p99, verdict. */
 export function formatMatrix(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'sent', 'P/S/C/D', 'errors', 'lost', 'TTD', 'RTO', 'avail.', 'budget', 'p95', 'p99', 'verdict'];
+  const header = ['scenario', 'sent', 'P/S/C/D', 'cont.', 'errors', 'lost', 'TTD', 'RTO', 'avail.', 'budget', 'p95', 'p99', 'verdict'];
   const rows = results.map((r) => [
     r.scenario,
     String(r.figures.sent),
     servedMix(r),
+    String(r.figures.continued),
     String(r.figures.steps.error),
     String(r.figures.lost),
     ms(r.figures.ttdMs),
@@ -85,7 +86,7 @@ export function drillReportHtml(report: DrillReport): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="${report.passed ? 'pass' : 'fail'}"><strong>${report.passed ? 'PASSED' : 'FAILED'}</strong> — ${report.scenarios.length} scenarios, ${(report.durationMs / 1000).toFixed(0)} s each at ${report.rate} req/s, SLO ${pct(report.slo)}, started ${escapeHtml(report.startedAt)}${report.seed !== undefined ? `, seed ${report.seed}` : ''}.</p>
 <pre>${escapeHtml(formatMatrix(report.scenarios))}</pre>
-<p>P/S/C/D: answers from the primary model, the secondary model, the stale-if-error cache and the default answer. Lost: no answer and no clear error within the client's ${report.scenarios[0] ? report.scenarios[0].plan.requestTimeoutMs / 1000 : '—'} s timeout. TTD: fault start → first breaker open or first answer from outside the faulted deployments. RTO: fault end → first answer from a recovering deployment.</p>
+<p>P/S/C/D: answers from the primary model, the secondary model, the stale-if-error cache and the default answer (by the x-bulwark-* headers: the deployment a stream started on). cont.: broken streams continued on another deployment (seen on virtual time only). Lost: no answer and no clear error within the client's ${report.scenarios[0] ? report.scenarios[0].plan.requestTimeoutMs / 1000 : '—'} s timeout. TTD: fault start → first breaker open or first answer from outside the faulted deployments. RTO: fault end → first answer from a recovering deployment.</p>
 ${report.scenarios.map(scenarioHtml).join('\n')}
 </body></html>`;
 }

@@ -35,6 +35,8 @@ export interface ScenarioResult {
   seed?: number;
   plan: DrillPlan;
   fault: { startMs: number; endMs: number };
+  /** Gateway restart: how long the restart took until the gateway served again (ms). */
+  restartMs?: number;
   figures: DrillFigures;
   checks: DrillCheck[];
   seconds: DrillSecond[];
@@ -64,10 +66,14 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
   const faultSteps: Array<Promise<void>> = [];
 
   const fault$ = scenario.fault;
+  let restartMs: number | undefined;
   const startTimer = clock.setTimeout(() => {
     if (fault$.kind === 'restart') {
+      // The restart's window runs until the new gateway serves; RTO is counted from its start,
+      // so it includes the time the gateway took to serve again (`restartMs`).
       faultSteps.push(target.restart().then(() => {
-        fault.endMs = at();
+        restartMs = at() - fault.startMs;
+        fault.endMs = fault.startMs + restartMs;
       }));
     } else {
       faultSteps.push(target.setFaults(fault$.deployments, fault$.faults));
@@ -107,6 +113,7 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
   const figures = measure(samples, {
     startMs: fault.startMs,
     endMs: fault.endMs,
+    rtoFromMs: restart ? fault.startMs : fault.endMs,
     faulted: fault$.kind === 'mock' ? fault$.deployments : [],
     recoveredBy: scenario.recoveredBy,
     breakerOpens,
@@ -118,6 +125,7 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
     passed: checks.every((c) => c.ok),
     plan,
     fault,
+    restartMs,
     figures,
     checks,
     seconds: secondsOf(samples),

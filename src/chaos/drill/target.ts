@@ -8,6 +8,8 @@ export interface DrillAnswer {
   servedBy?: string;
   status: number;
   error?: string;
+  /** A broken stream continued on this deployment (visible in-process only: headers are sent before the break). */
+  continuedBy?: string;
 }
 
 /**

@@ -60,12 +60,14 @@ export function createVirtualTarget(options: VirtualTargetOptions): DrillTarget 
       return { step: stepOf(served.servedBy, served.fallbackDepth), servedBy: served.servedBy, status: 200 };
     }
     const answer = await router.stream(request, { signal, requestId: `drill-${index}` });
+    // What the gateway sends as x-bulwark-* headers: the served info when the first event arrived.
+    const served = answer.served;
     let finished = false;
     for await (const event of answer) if (event.type === 'finish') finished = true;
-    const served = answer.served;
     // A stream that ends without `finish` and without an error is exactly what "lost" means.
     if (!finished) return { step: 'lost', servedBy: served.servedBy, status: 200, error: 'stream_incomplete' };
-    return { step: stepOf(served.servedBy, served.fallbackDepth), servedBy: served.servedBy, status: 200 };
+    const last = answer.served.servedBy;
+    return { step: stepOf(served.servedBy, served.fallbackDepth), servedBy: served.servedBy, status: 200, continuedBy: last !== served.servedBy ? last : undefined };
   };
 
   return {

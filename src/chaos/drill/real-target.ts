@@ -1,0 +1,117 @@
+/**
+ * The drill target on real time: the HTTP mock provider (in this process, on a loopback
+ * ephemeral port) and a real `bulwark serve` child process whose config routes every
+ * deployment to the mock. A restart is a real one: SIGTERM (the gateway drains its requests in
+ * flight and exits), then the same command again on the same port.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../core/clock.js';
+import { startMockProvider, type MockProvider } from '../mock/server.js';
+import type { MockFaultsInput } from '../mock/profile.js';
+import { drillHttpSender } from './http-drill-sender.js';
+import type { DrillTarget } from './target.js';
+import { BASELINE_FAULTS, DRILL_ROUTE, drillRouterConfig, type DrillTimings, type TopologyOptions } from './topology.js';
+
+/** How long the gateway may take to start answering `/livez` (ms). */
+export const GATEWAY_START_TIMEOUT_MS = 60_000;
+/** Grace the gateway gives requests in flight on SIGTERM (ms). */
+export const GATEWAY_SHUTDOWN_GRACE_MS = 20_000;
+const CLI_MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+
+export interface RealTargetOptions {
+  timings: DrillTimings;
+  topology?: TopologyOptions;
+  /** Where the gateway's output goes (appended). Default: discarded. */
+  logFile?: string;
+  /** Seed of the mock's random source. Default 1. */
+  seed?: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitLive(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + GATEWAY_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited with code ${child.exitCode} while starting (see its log)`);
+    try {
+      const res = await fetch(`${url}/livez`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the gateway did not answer ${url}/livez within ${GATEWAY_START_TIMEOUT_MS} ms`);
+}
+
+/** Starts the mock and the gateway; resolves once the gateway answers. */
+export async function startRealTarget(options: RealTargetOptions): Promise<DrillTarget & { readonly url: string; readonly mock: MockProvider }> {
+  const mock = await startMockProvider({ profile: { default: BASELINE_FAULTS }, seed: options.seed ?? 1 });
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-drill-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const router = drillRouterConfig(options.timings, (id) => `${mock.deploymentUrl(id)}/v1`, options.topology);
+  const config = {
+    server: { host: '127.0.0.1', port, shutdownGraceMs: GATEWAY_SHUTDOWN_GRACE_MS, drainDelayMs: 0 },
+    logging: { level: 'warn' },
+    ...router,
+  };
+  const configPath = join(dir, 'gateway.json');
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const log: WriteStream | undefined = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--config', configPath, '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => log?.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => log?.write(chunk));
+    await waitLive(url, child);
+    return child;
+  };
+  const stop = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  let gateway = await launch();
+  const sender = drillHttpSender({ url, model: DRILL_ROUTE });
+  return {
+    clock: systemClock,
+    url,
+    mock,
+    breakerOpens: [],
+    send: sender.send,
+    async setFaults(deployments, faults: MockFaultsInput | null) {
+      const patch: Record<string, MockFaultsInput | null> = {};
+      for (const id of deployments) patch[id] = faults === null ? null : { ...BASELINE_FAULTS, ...faults };
+      mock.patchProfile({ deployments: patch });
+    },
+    async restart() {
+      await stop(gateway);
+      gateway = await launch();
+    },
+    async close() {
+      await sender.close();
+      await stop(gateway);
+      await mock.close();
+      log?.end();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
