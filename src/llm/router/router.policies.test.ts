@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../router-events.js';
+import type { EjectionEvent, RequestEvent } from '../router-events.js';
 import { ask, startFixture, until, type Fixture } from './router.fixture.js';
 
 let fx: Fixture | undefined;
@@ -53,5 +53,27 @@ describe('router policies', () => {
     fx.router.onRequest((e) => events.push(e));
     await fx.router.chat(ask('x', { messages: [] })).catch(() => undefined);
     expect(events).toEqual([expect.objectContaining({ ok: false, errorKind: 'bad_request', attempts: 1, servedBy: 'none' })]);
+  });
+
+  it('forwards the balancer\'s ejections and shows them in inspect()', async () => {
+    fx = await startFixture({
+      edit: (config) => {
+        config.providers.twin = { ...config.providers.secondary, baseUrl: config.providers.primary.baseUrl.replace('/primary/', '/twin/') };
+        config.modelGroups.gpt4.deployments.push({ id: 'twin', provider: 'twin', model: 'gpt-4o', priority: 1 });
+        config.modelGroups.gpt4.ejection = { consecutiveFailures: 3 };
+      },
+    });
+    const ejections: EjectionEvent[] = [];
+    fx.router.onEjection((e) => ejections.push(e));
+    fx.mock.patchProfile({ deployments: { primary: { errors: { '500': 1 } } } });
+    await fx.router.chat(ask('one')); // 2 failed attempts on the primary
+    expect(ejections).toEqual([]);
+    await fx.router.chat(ask('two')); // the 3rd consecutive failure ejects it
+    expect(ejections).toEqual([expect.objectContaining({ group: 'gpt4', deployment: 'primary', ejected: true })]);
+    const view = fx.router.inspect().routes[0].chain[0].deployments.find((d) => d.id === 'primary')!;
+    expect(view).toMatchObject({ ejected: true, available: false, lastErrorKind: 'server_error' });
+    const before = fx.calls('primary');
+    expect((await fx.router.chat(ask('three'))).served.servedBy).toBe('twin');
+    expect(fx.calls('primary')).toBe(before);
   });
 });
