@@ -16,6 +16,9 @@ import { GatewayServer, type ServingSettings } from './http/server.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
 import { createLogger } from './logger.js';
 import { RouterSlot } from './router-slot.js';
+import { GatewayOps } from './ops/gateway-ops.js';
+import { registerOpsRoutes } from './ops/ops-routes.js';
+import { ScaleOut } from './scale-out.js';
 
 /** A router the gateway can run: the public face plus events and admin controls. */
 export type GatewayRouter = Router & RouterControl;
@@ -68,6 +71,10 @@ export class Gateway {
     readonly port: number,
     /** Providers served by an embedded mock in the current config. */
     public mockedProviders: string[],
+    /** Shared state (memory or Redis) and load shedding: see `scale-out.ts`. */
+    readonly scaleOut: ScaleOut,
+    /** Health, metrics, SLA, alerts, probes and the dashboard: see `ops/gateway-ops.ts`. */
+    readonly ops: GatewayOps,
   ) {}
 
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -99,23 +106,31 @@ export class Gateway {
     if (!isLoopbackHost(host) && config.auth.keys.length === 0) throw new UnsafeBindError(host);
     const mocks = new EmbeddedMocks();
     let slot: RouterSlot | undefined;
+    let scaleOut: ScaleOut | undefined;
+    let ops: GatewayOps | undefined;
     try {
       await mocks.sync(config);
+      scaleOut = await ScaleOut.start(config, { logger, clock });
       const translated = toRouterConfig(config, mocks.resolve);
-      slot = new RouterSlot(options.createRouter(translated.router, { clock }), (error) => logger.warn({ err: error }, 'closing a router failed'));
+      slot = new RouterSlot(options.createRouter(translated.router, { clock, ...scaleOut.routerDeps() }), (error) => logger.warn({ err: error }, 'closing a router failed'));
       const server = new GatewayServer({
-        settings: servingSettings(config, clock),
+        settings: servingSettings(config, clock, scaleOut),
         logger,
         clock,
         headersTimeoutMs: config.server.headersTimeoutMs,
         requestTimeoutMs: config.server.requestTimeoutMs,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
-      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000) });
+      ops = new GatewayOps({ server, slot, config, clock, logger });
+      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
+      registerOpsRoutes(server, ops);
+      scaleOut.install(server);
       const address = await server.listen(port, host);
-      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders);
+      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops);
     } catch (error) {
+      ops?.close();
       await slot?.close();
+      await scaleOut?.close();
       await mocks.close();
       throw error;
     }
@@ -131,10 +146,11 @@ export class Gateway {
     if (config.auth.keys.length === 0 && !isLoopbackHost(this.host)) throw new UnsafeBindError(this.host);
     await this.mocks.sync(config);
     const translated = toRouterConfig(config, this.mocks.resolve);
-    const router = this.createRouter(translated.router, { clock: this.clock });
+    const router = this.createRouter(translated.router, { clock: this.clock, ...this.scaleOut.routerDeps() });
     this.slot.swap(router);
+    this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
-    this.server.settings = servingSettings(config, this.clock);
+    this.server.settings = servingSettings(config, this.clock, this.scaleOut);
     this.currentConfig = config;
     this.mockedProviders = translated.mockedProviders;
     this.logger.level = config.logging.level;
@@ -147,6 +163,7 @@ export class Gateway {
    */
   async shutdown(graceMs = this.currentConfig.server.shutdownGraceMs): Promise<boolean> {
     this.server.beginDrain();
+    this.ops.close(); // alerts, probes and dashboard streams stop; metrics stay readable
     const delayMs = Math.min(this.currentConfig.server.drainDelayMs, graceMs);
     if (delayMs > 0) await sleep(this.clock, delayMs);
     this.server.stopListening();
@@ -155,15 +172,18 @@ export class Gateway {
     // idle or overdue, so close them all rather than wait for their keep-alive timeout.
     this.server.destroyConnections();
     await this.slot.close();
+    await this.scaleOut.close();
     await this.mocks.close();
     return clean;
   }
 }
 
-function servingSettings(config: GatewayConfig, clock: Clock): ServingSettings {
+function servingSettings(config: GatewayConfig, clock: Clock, scaleOut: ScaleOut): ServingSettings {
   const keys = new KeyStore(config.auth.keys, config.auth.adminKeySha256);
   const limited = config.auth.keys.some((k) => k.rpm !== undefined);
-  return { keys, limiter: limited ? new KeyRateLimiter(config.auth.keys.length, clock) : undefined, bodyLimitBytes: config.server.bodyLimit };
+  // With Redis, key RPM is counted across every replica; alone, a per-process token bucket.
+  const limiter = !limited ? undefined : scaleOut.state.backend === 'redis' ? scaleOut.keyLimiter(config) : new KeyRateLimiter(config.auth.keys.length, clock);
+  return { keys, limiter, bodyLimitBytes: config.server.bodyLimit };
 }
 
 /** Starts a gateway; see {@link Gateway.start}. */

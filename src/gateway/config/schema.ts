@@ -4,6 +4,7 @@ import { ejectionSchema, policiesOverrideSchema, policiesSchema } from './polici
 import * as D from './defaults.js';
 import * as R from '../../llm/defaults.js';
 import * as O from '../../ops/defaults.js';
+import { loadSheddingSchema, stateSchema } from './scale-out-schema.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must be letters, digits, '.', '_', ':' or '-'`);
@@ -138,11 +139,6 @@ export const sloSchema = z.looseObject({
   routes: z.record(z.string(), z.strictObject(sloObjectiveFields).partial()).optional(),
 });
 
-/** Shared state: memory by default, Redis when `redis.url` is set. */
-export const stateSchema = z.looseObject({
-  redis: z.looseObject({ url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL') }).optional(),
-});
-
 /** Health verdicts and active probes, read by ops. */
 export const healthSchema = z.looseObject({
   probes: z.boolean().default(true).meta({ description: 'Actively probe deployments that get no traffic.' }),
@@ -170,6 +166,7 @@ export const gatewayConfigSchema = z
     alerts: alertsSchema.prefault({}),
     slo: sloSchema.prefault({}),
     state: stateSchema.prefault({}),
+    loadShedding: loadSheddingSchema.prefault({}),
     health: healthSchema.prefault({}),
   })
   .meta({ title: 'Bulwark gateway configuration', description: 'bulwark.yaml: providers, model groups, routes, policies.' });

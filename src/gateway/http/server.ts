@@ -16,8 +16,8 @@ import { RouteTable, type RouteDefinition } from './route-table.js';
 /** Settings a reload may change without restarting the listener. */
 export interface ServingSettings {
   keys: KeyStore;
-  /** Per-key RPM limits; undefined when no key has one. */
-  limiter: KeyRateLimiter | undefined;
+  /** Per-key RPM limits (per process, or shared across replicas by the scale-out layer); undefined when no key has one. */
+  limiter: Pick<KeyRateLimiter, 'acquire'> | undefined;
   bodyLimitBytes: number;
 }
 

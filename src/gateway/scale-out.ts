@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { AdaptiveLimitPolicy } from '../core/adaptive-limit.js';
+import type { RunnablePolicy } from '../core/policy.js';
+import { MemoryCacheStore } from '../llm/router/cache/memory-cache-store.js';
+import type { RouterDeps } from '../llm/router/router-deps.js';
+import { createSharedState, type SharedState } from '../state/shared-state.js';
+import type { GatewayConfig } from './config/schema.js';
+import { DeploymentQuota } from './deployment-quota.js';
+import type { GatewayServer } from './http/server.js';
+import { sendJson } from './http/respond.js';
+import { isOverloadSignal, LoadShedder } from './load-shedder.js';
+import { SharedKeyRateLimiter } from './shared-key-rate-limiter.js';
+
+/** What the gateway hands the router from the scale-out layer. */
+export type ScaleOutRouterDeps = Pick<RouterDeps, 'breakerStore' | 'probeGate' | 'cacheStore' | 'deploymentPolicies'>;
+
+const CHAT_PATHS = ['/v1/chat/completions', '/v1/messages'] as const;
+
+/**
+ * The gateway's scale-out wiring, in one place: the shared state (`state:` — memory, or Redis
+ * shared by every replica) and load shedding (`loadShedding:`).
+ * - the router gets the shared breaker store, probe gate and response cache, plus per-deployment
+ *   policies: an adaptive concurrency limit and the deployment's global RPM/TPM;
+ * - per-key RPM is counted globally ({@link SharedKeyRateLimiter});
+ * - the chat endpoints run under the gateway-wide adaptive limit ({@link LoadShedder});
+ * - `GET /admin/state` shows the backend, its status, live replicas and breaker states;
+ * - Redis going down or coming back is logged (`warn` / `info`) and counted; requests never fail for it.
+ *
+ * `state` and `loadShedding` are read at start: changing them needs a restart (a reload keeps them).
+ */
+export class ScaleOut {
+  private readonly deploymentLimits = new Map<string, AdaptiveLimitPolicy>();
+  private readonly quotas = new Map<string, DeploymentQuota>();
+  /** Times Redis went down since start (for `/admin/state`). */
+  private outages = 0;
+
+  private constructor(
+    readonly state: SharedState,
+    private readonly config: GatewayConfig,
+    readonly shedder: LoadShedder | undefined,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Connects the shared state (never fails for Redis trouble: it starts on local state) and builds the shedder. */
+  static async start(config: GatewayConfig, deps: { logger: Logger; clock: Clock }): Promise<ScaleOut> {
+    const redis = config.state.redis;
+    const state = await createSharedState(redis ? { redis: { ...redis } } : {}, {
+      clock: deps.clock,
+      localCache: () => new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock: deps.clock }),
+    });
+    const shedding = config.loadShedding;
+    const scaleOut = new ScaleOut(state, config, shedding.enabled ? new LoadShedder(shedding, deps.clock) : undefined, deps.clock);
+    state.onStatus((event) => {
+      if (event.status === 'down') {
+        scaleOut.outages++;
+        deps.logger.warn({ alert: 'shared_state_down', backend: event.backend, reason: event.reason }, 'shared state unreachable: deciding on local state until it is back');
+      } else {
+        deps.logger.info({ backend: event.backend, reason: event.reason }, 'shared state reachable: local state re-published, remote state reloaded');
+      }
+    });
+    if (state.backend === 'redis' && state.status === 'down') {
+      scaleOut.outages++;
+      deps.logger.warn({ alert: 'shared_state_down', backend: 'redis', reason: state.statusReason }, 'shared state unreachable at start: deciding on local state until it is back');
+    }
+    return scaleOut;
+  }
+
+  /** Dependencies for every router built (at start and on each reload). */
+  routerDeps(): ScaleOutRouterDeps {
+    return {
+      breakerStore: this.state.breakerStore,
+      probeGate: this.state.probeGate,
+      cacheStore: this.state.cacheStore,
+      deploymentPolicies: ({ id, config }) => {
+        const policies: RunnablePolicy[] = [];
+        if (this.shedder) policies.push(this.deploymentLimit(id));
+        if (config.rpm !== undefined || config.tpm !== undefined) policies.push(this.quota(id, config.rpm, config.tpm));
+        return policies;
+      },
+    };
+  }
+
+  /** Per-key RPM counted across replicas; undefined when no key has an `rpm`. */
+  keyLimiter(config: GatewayConfig): SharedKeyRateLimiter | undefined {
+    if (!config.auth.keys.some((k) => k.rpm !== undefined)) return undefined;
+    return new SharedKeyRateLimiter(config.auth.keys.map((k) => k.sha256), this.state.limiter);
+  }
+
+  /** Wraps the chat endpoints with the gateway-wide limit and adds `GET /admin/state`. */
+  install(server: GatewayServer): void {
+    if (this.shedder) {
+      for (const path of CHAT_PATHS) {
+        const match = server.routes.match('POST', path);
+        if (match.kind === 'found') server.routes.add({ ...match.route, handler: this.shedder.wrap(match.route.handler) }, { replace: true });
+      }
+    }
+    server.routes.add({
+      method: 'GET', path: '/admin/state', auth: 'admin',
+      handler: (context, _req, res) => sendJson(res, context, 200, JSON.stringify(this.describe())),
+    });
+  }
+
+  /** What `GET /admin/state` answers. */
+  describe(): Record<string, unknown> {
+    const store = this.state.breakerStore as { keys?: () => string[] };
+    const names = store.keys?.() ?? [];
+    return {
+      backend: this.state.backend,
+      replica: this.state.replicaId,
+      status: this.state.status,
+      ...(this.state.statusReason ? { reason: this.state.statusReason } : {}),
+      outages: this.outages,
+      liveReplicas: this.state.liveReplicas(),
+      breakers: Object.fromEntries(names.map((n) => [n, this.state.breakerStore.get(n)])),
+      loadShedding: this.shedder
+        ? {
+          limit: this.shedder.limiter.limit,
+          inFlight: this.shedder.limiter.inFlight,
+          shed: this.shedder.shed,
+          deployments: Object.fromEntries([...this.deploymentLimits].map(([id, l]) => [id, { limit: l.limit, inFlight: l.inFlight }])),
+        }
+        : { enabled: false },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.state.close();
+  }
+
+  private deploymentLimit(id: string): AdaptiveLimitPolicy {
+    let limit = this.deploymentLimits.get(id);
+    if (!limit) {
+      const { initialLimit, minLimit, maxLimit } = this.config.loadShedding.deployment;
+      limit = new AdaptiveLimitPolicy({
+        initialLimit: Math.min(maxLimit, Math.max(minLimit, initialLimit)), minLimit, maxLimit, isOverload: isOverloadSignal, clock: this.clock,
+      });
+      this.deploymentLimits.set(id, limit); // kept across reloads: the learned limit survives
+    }
+    return limit;
+  }
+
+  private quota(id: string, rpm: number | undefined, tpm: number | undefined): DeploymentQuota {
+    const key = `${id}:${rpm ?? ''}:${tpm ?? ''}`;
+    let quota = this.quotas.get(key);
+    if (!quota) this.quotas.set(key, (quota = new DeploymentQuota(id, { rpm, tpm }, this.state.limiter)));
+    return quota;
+  }
+}
