@@ -1,0 +1,106 @@
+import type { RouterInspection } from '../../llm/router/router-control.js';
+import type { BreakerStateName } from '../../llm/router-events.js';
+import type { ActiveAlert } from '../alert-types.js';
+import type { SlaReport, SlaWindowFigures } from '../sla.js';
+import type { MixSeries, MixTotals } from './served-mix.js';
+import type { ServedMix } from './served-mix.js';
+
+/** What the dashboard reads each tick (all cheap, all current). */
+export interface DashboardSources {
+  /** The current router's routes and deployments. */
+  inspect(): RouterInspection;
+  /** SLA figures (ops). */
+  sla(): SlaReport;
+  /** Alerts active now (ops). */
+  activeAlerts(): ActiveAlert[];
+  /** The gateway around the router. */
+  gateway(): { inFlight: number; draining: boolean; generation: number };
+}
+
+/** Latency and rate figures over the last minute. */
+export interface DashboardFigures {
+  requests: number;
+  errorRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  throughputRps: number;
+}
+
+export interface DashboardDeployment {
+  id: string;
+  provider: string;
+  model: string;
+  breaker: BreakerStateName;
+  /** ms until a half-open probe is allowed, while open. */
+  breakerRetryAfterMs: number;
+  available: boolean;
+  drained: boolean;
+  ejected: boolean;
+  outstanding: number;
+  lastErrorKind: string | null;
+  lastErrorAt: number | null;
+  figures: DashboardFigures;
+}
+
+export interface DashboardRoute {
+  name: string;
+  required: boolean;
+  /** Deployments of the chain new traffic may go to. */
+  usable: number;
+  cache: boolean;
+  hasDefaultResponse: boolean;
+  chain: Array<{ group: string; deployments: DashboardDeployment[] }>;
+  figures: DashboardFigures;
+  /** Who answered over the last minute. */
+  mix: MixTotals;
+  series: MixSeries;
+}
+
+/** One `snapshot` message of the dashboard's event stream. */
+export interface DashboardSnapshot {
+  at: number;
+  gateway: { inFlight: number; draining: boolean; generation: number };
+  routes: DashboardRoute[];
+  alerts: ActiveAlert[];
+}
+
+const EMPTY_FIGURES: DashboardFigures = Object.freeze({ requests: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null, throughputRps: 0 });
+
+function figuresOf(f: SlaWindowFigures | undefined): DashboardFigures {
+  if (!f) return EMPTY_FIGURES;
+  return { requests: f.requests, errorRate: f.errorRate, p50Ms: f.p50Ms, p95Ms: f.p95Ms, p99Ms: f.p99Ms, throughputRps: f.throughputRps };
+}
+
+/**
+ * Builds one dashboard snapshot: the router's routes (implicit ones left out) with each chain
+ * group's deployments, their breaker and 1-minute SLA figures, each route's served-by mix and
+ * per-second series, the active alerts and the gateway's state.
+ */
+export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix, now: number): DashboardSnapshot {
+  const inspection = sources.inspect();
+  const sla = sources.sla();
+  const routes: DashboardRoute[] = [];
+  for (const route of inspection.routes) {
+    if (route.implicit) continue;
+    let usable = 0;
+    const chain = route.chain.map((group) => ({
+      group: group.group,
+      deployments: group.deployments.map((d): DashboardDeployment => {
+        if (d.available) usable++;
+        return {
+          id: d.id, provider: d.provider, model: d.model, breaker: d.breaker, breakerRetryAfterMs: d.breakerRetryAfterMs,
+          available: d.available, drained: d.drained, ejected: d.ejected, outstanding: d.outstanding,
+          lastErrorKind: d.lastErrorKind ?? null, lastErrorAt: d.lastErrorAt ?? null,
+          figures: figuresOf(sla.deployments[d.id]?.windows['1m']),
+        };
+      }),
+    }));
+    const series = mix.series(route.name, now);
+    routes.push({
+      name: route.name, required: route.required, usable, cache: route.cache, hasDefaultResponse: route.hasDefaultResponse,
+      chain, figures: figuresOf(sla.routes[route.name]?.windows['1m']), mix: mix.totals(route.name, now), series,
+    });
+  }
+  return { at: now, gateway: sources.gateway(), routes, alerts: sources.activeAlerts() };
+}
