@@ -97,6 +97,42 @@ describe('bulwarkFetch with the official openai client', () => {
   });
 });
 
+describe('bulwarkFetch as a plain fetch', () => {
+  it('cancelling the response body aborts the upstream stream at once, even mid-wait', async () => {
+    fx = await startFixture();
+    const f = fx;
+    f.mock.patchProfile({ deployments: { primary: { tokenDelayMs: 2_000 } } });
+    const fetcher = bulwarkFetch(f.router);
+    const response = await fetcher('http://bulwark.local/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4', stream: true, messages: [{ role: 'user', content: `echo: ${FULL}` }] }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('x-bulwark-served-by')).toBe('primary');
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('chat.completion.chunk');
+    const started = Date.now();
+    await reader.cancel();
+    await until(() => f.mock.stats().inFlight === 0, 1_500);
+    expect(Date.now() - started).toBeLessThan(1_500); // well before the next 2 s token
+  });
+
+  it('answers 404 for what it does not serve, or hands it to passthrough', async () => {
+    fx = await startFixture();
+    const plain = bulwarkFetch(fx.router);
+    expect((await plain('http://bulwark.local/v1/embeddings', { method: 'POST', body: '{}' })).status).toBe(404);
+    const seen: string[] = [];
+    const through = bulwarkFetch(fx.router, { passthrough: async (input) => (seen.push(String((input as Request).url)), new Response('ok')) });
+    expect(await (await through('http://bulwark.local/v1/embeddings', { method: 'POST', body: '{}' })).text()).toBe('ok');
+    expect(seen).toEqual(['http://bulwark.local/v1/embeddings']);
+    const invalid = await plain('http://bulwark.local/v1/chat/completions', { method: 'POST', body: '{not json' });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+  });
+});
+
 describe('bulwarkFetch with the official @anthropic-ai/sdk client', () => {
   it('answers messages, streaming and not, in the Anthropic dialect', async () => {
     fx = await startFixture();

@@ -94,20 +94,35 @@ async function answer(router: Router, dialect: FetchDialect, request: Request, o
     return errorResponse(dialect, error, requestId);
   }
   const tenant = typeof options.tenant === 'function' ? options.tenant(request) : options.tenant;
-  const call: CallOptions = { signal: request.signal, tenant, requestId };
   try {
     if (!parsed.stream) {
-      const { response, served } = await router.chat(parsed.request, call);
+      const { response, served } = await router.chat(parsed.request, { signal: request.signal, tenant, requestId });
       return jsonResponse(200, dialect.responseBody(response), servedHeaders(served, requestId));
     }
-    const stream = await router.stream(parsed.request, call);
-    return sseResponse(stream, dialect, parsed.includeUsage, requestId, Math.floor(clock.now() / 1000));
+    // A stream is cancelled by the request's signal or by the reader cancelling the body: both
+    // abort the upstream call at once (even while the router waits for the next chunk).
+    const cancel = new AbortController();
+    const onAbort = () => cancel.abort(request.signal.reason);
+    if (request.signal.aborted) onAbort();
+    else request.signal.addEventListener('abort', onAbort, { once: true });
+    const call: CallOptions = { signal: cancel.signal, tenant, requestId };
+    let stream: ChatStream;
+    try {
+      stream = await router.stream(parsed.request, call);
+    } catch (error) {
+      request.signal.removeEventListener('abort', onAbort);
+      throw error;
+    }
+    const done = () => request.signal.removeEventListener('abort', onAbort);
+    return sseResponse(stream, dialect, parsed.includeUsage, requestId, Math.floor(clock.now() / 1000), cancel, done);
   } catch (error) {
     return errorResponse(dialect, error, requestId);
   }
 }
 
-function sseResponse(stream: ChatStream, dialect: FetchDialect, includeUsage: boolean, requestId: string, created: number): Response {
+function sseResponse(
+  stream: ChatStream, dialect: FetchDialect, includeUsage: boolean, requestId: string, created: number, cancel: AbortController, done: () => void,
+): Response {
   const sse = dialect.encoder(created, includeUsage);
   let iterator: AsyncIterator<StreamEvent> | undefined;
   const body = new ReadableStream<Uint8Array>({
@@ -119,6 +134,7 @@ function sseResponse(stream: ChatStream, dialect: FetchDialect, includeUsage: bo
         for (;;) {
           const step = await iterator!.next();
           if (step.done) {
+            done();
             controller.close();
             return;
           }
@@ -130,13 +146,15 @@ function sseResponse(stream: ChatStream, dialect: FetchDialect, includeUsage: bo
         }
       } catch (error) {
         // A broken stream ends with the dialect's error event, never as a clean end.
+        done();
         controller.enqueue(encoder.encode(sse.encodeError(error)));
         controller.close();
       }
     },
-    async cancel() {
-      // The reader went away: ending the iterator aborts the upstream request.
-      await iterator?.return?.();
+    cancel(reason) {
+      // The reader went away: abort the upstream request now (the pending read then ends the iterator).
+      done();
+      cancel.abort(reason ?? new LlmError('cancelled', 'The reader cancelled the response body'));
     },
   });
   const headers = servedHeaders(stream.served, requestId);
