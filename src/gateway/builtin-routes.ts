@@ -4,6 +4,7 @@ import { anthropicDialect, openaiDialect } from './dialect.js';
 import { sendJson } from './http/respond.js';
 import type { GatewayServer } from './http/server.js';
 import type { RouterSlot } from './router-slot.js';
+import type { ChatObserver } from './ops/chat-observer.js';
 
 /** What the built-in endpoints read. */
 export interface BuiltinRouteDeps {
@@ -12,6 +13,8 @@ export interface BuiltinRouteDeps {
   clock: Clock;
   /** Unix seconds shown as `created` in `GET /v1/models`. */
   startedAtSeconds: number;
+  /** Ops: in-flight requests per route and the gateway's own time. */
+  observer?: ChatObserver;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface BuiltinRouteDeps {
  */
 export function registerBuiltinRoutes(deps: BuiltinRouteDeps): void {
   const { server, slot } = deps;
-  const chatDeps = { slot, clock: deps.clock, bodyLimitBytes: () => server.settings.bodyLimitBytes };
+  const chatDeps = { slot, clock: deps.clock, bodyLimitBytes: () => server.settings.bodyLimitBytes, observer: deps.observer };
   server.routes.add({ method: 'POST', path: '/v1/chat/completions', auth: 'client', dialect: 'openai', handler: chatHandler(openaiDialect, chatDeps) });
   server.routes.add({ method: 'POST', path: '/v1/messages', auth: 'client', dialect: 'anthropic', handler: chatHandler(anthropicDialect, chatDeps) });
 

@@ -9,12 +9,15 @@ import type { RequestContext } from './http/request-context.js';
 import { bulwarkHeaders, sendJson } from './http/respond.js';
 import type { RouteHandler } from './http/route-table.js';
 import type { RouterSlot } from './router-slot.js';
+import type { ChatObserver } from './ops/chat-observer.js';
 
 /** What the chat endpoints need from the gateway (read per request, so reloads apply at once). */
 export interface ChatHandlerDeps {
   slot: RouterSlot;
   bodyLimitBytes(): number;
   clock: Clock;
+  /** Ops accounting (in flight per route, gateway overhead); none: no extra clock reads. */
+  observer?: ChatObserver;
 }
 
 /**
@@ -33,6 +36,11 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
     }
     const parsed = dialect.parse(json);
     const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
+    const observer = deps.observer;
+    const route = parsed.request.model;
+    let overheadMs: number | undefined;
+    observer?.started(route);
+    const routerStartedAt = observer ? deps.clock.now() : 0;
     const lease = deps.slot.acquire();
     try {
       if (parsed.stream) await streamAnswer(context, res, lease.router.stream(parsed.request, options), dialect, parsed.includeUsage, deps.clock);
@@ -44,11 +52,14 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
           if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
           throw error;
         }
+        const routerEndedAt = observer ? deps.clock.now() : 0;
         context.served = result.served;
         sendJson(res, context, 200, dialect.responseJson(result.response));
+        if (observer) overheadMs = routerStartedAt - context.startedAt + deps.clock.now() - routerEndedAt;
       }
     } finally {
       lease.release();
+      observer?.ended(route, overheadMs);
     }
   };
 }

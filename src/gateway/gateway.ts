@@ -16,6 +16,8 @@ import { GatewayServer, type ServingSettings } from './http/server.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
 import { createLogger } from './logger.js';
 import { RouterSlot } from './router-slot.js';
+import { GatewayOps } from './ops/gateway-ops.js';
+import { registerOpsRoutes } from './ops/ops-routes.js';
 import { ScaleOut } from './scale-out.js';
 
 /** A router the gateway can run: the public face plus events and admin controls. */
@@ -71,6 +73,8 @@ export class Gateway {
     public mockedProviders: string[],
     /** Shared state (memory or Redis) and load shedding: see `scale-out.ts`. */
     readonly scaleOut: ScaleOut,
+    /** Health, metrics, SLA, alerts, probes and the dashboard: see `ops/gateway-ops.ts`. */
+    readonly ops: GatewayOps,
   ) {}
 
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -103,6 +107,7 @@ export class Gateway {
     const mocks = new EmbeddedMocks();
     let slot: RouterSlot | undefined;
     let scaleOut: ScaleOut | undefined;
+    let ops: GatewayOps | undefined;
     try {
       await mocks.sync(config);
       scaleOut = await ScaleOut.start(config, { logger, clock });
@@ -116,11 +121,14 @@ export class Gateway {
         requestTimeoutMs: config.server.requestTimeoutMs,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
-      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000) });
+      ops = new GatewayOps({ server, slot, config, clock, logger });
+      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
+      registerOpsRoutes(server, ops);
       scaleOut.install(server);
       const address = await server.listen(port, host);
-      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut);
+      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops);
     } catch (error) {
+      ops?.close();
       await slot?.close();
       await scaleOut?.close();
       await mocks.close();
@@ -140,6 +148,7 @@ export class Gateway {
     const translated = toRouterConfig(config, this.mocks.resolve);
     const router = this.createRouter(translated.router, { clock: this.clock, ...this.scaleOut.routerDeps() });
     this.slot.swap(router);
+    this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
     this.server.settings = servingSettings(config, this.clock, this.scaleOut);
     this.currentConfig = config;
@@ -154,6 +163,7 @@ export class Gateway {
    */
   async shutdown(graceMs = this.currentConfig.server.shutdownGraceMs): Promise<boolean> {
     this.server.beginDrain();
+    this.ops.close(); // alerts, probes and dashboard streams stop; metrics stay readable
     const delayMs = Math.min(this.currentConfig.server.drainDelayMs, graceMs);
     if (delayMs > 0) await sleep(this.clock, delayMs);
     this.server.stopListening();
