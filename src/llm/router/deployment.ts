@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Disposable } from '../../core/events.js';
-import type { Policy, RunnablePolicy } from '../../core/policy.js';
+import type { Operation, Policy, RunnablePolicy } from '../../core/policy.js';
 import type { RandomSource } from '../../core/random.js';
 import { CircuitBreaker, ConsecutiveBreaker, type BreakerStateStore, type ErrorClassification } from '../../core/circuit-breaker/index.js';
 import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
@@ -9,7 +9,7 @@ import { pipeline } from '../../core/pipeline.js';
 import { retry } from '../../core/retry.js';
 import { exponentialBackoff } from '../../core/backoff.js';
 import { timeout } from '../../core/timeout.js';
-import { bulkhead } from '../../core/bulkhead.js';
+import { bulkhead, type BulkheadPolicy } from '../../core/bulkhead.js';
 import { LlmError, type LlmErrorKind } from '../errors.js';
 import type { Provider } from '../provider.js';
 import type { DeploymentConfig } from '../router-config.js';
@@ -54,15 +54,17 @@ export function isBreakerRejection(error: unknown): boolean {
  * bulkhead → breaker → retry (Retry-After honoured up to `maxRetryAfterMs`) → attempt timeout →
  * call. `chat` bounds each attempt by `attemptTimeoutMs`; `streamOpen` bounds the wait for a
  * stream's first token by `firstTokenTimeoutMs` (the rest of a stream is watched by the
- * provider's idle timer). Both share one bulkhead, breaker and retry policy. For streams the
- * bulkhead slot and the breaker cover the opening (up to the first token); a break later is
- * reported to the balancer (outlier ejection) and observers, not to the breaker.
+ * provider's idle timer). Both share one bulkhead, breaker and retry policy. A stream holds its
+ * bulkhead slot until it ends; the breaker covers its opening (up to the first token) — a break
+ * later is reported to the balancer (outlier ejection) and observers, not to the breaker.
  */
 export class Deployment {
   readonly id: string;
   readonly breaker: CircuitBreaker;
   readonly chat: Policy;
+  /** Opening a stream, without the bulkhead (see {@link openStream}). */
   readonly streamOpen: Policy;
+  private readonly slots: BulkheadPolicy;
   /** Drained deployments get no new traffic (calls in flight finish). */
   drained = false;
   lastErrorKind: LlmErrorKind | undefined;
@@ -104,8 +106,27 @@ export class Deployment {
       clock: deps.clock,
     });
     const front = deps.front ?? [];
+    this.slots = slots;
     this.chat = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
-    this.streamOpen = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+    this.streamOpen = pipeline(...front, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+  }
+
+  /**
+   * Opens a stream under this deployment's policies, holding a bulkhead slot for the stream's
+   * whole life (not just until its first token): `open` runs inside `streamOpen` (front policies
+   * → breaker → retry → first-token timeout) inside the bulkhead, and the slot is freed when the
+   * opened stream's `ended` promise settles.
+   */
+  openStream<S extends { readonly ended: Promise<unknown> }>(open: Operation<S>, signal: AbortSignal): Promise<S> {
+    return new Promise<S>((resolve, reject) => {
+      this.slots
+        .execute(async (context) => {
+          const stream = await this.streamOpen.execute(open, context.signal);
+          resolve(stream);
+          await stream.ended;
+        }, signal)
+        .catch(reject);
+    });
   }
 
   /** Can take new traffic: not drained, breaker neither open nor isolated (reading the state moves an expired open breaker to half-open). */

@@ -31,6 +31,30 @@ describe('router policies', () => {
     expect(f.calls('primary')).toBe(1);
   });
 
+  it('a stream holds its bulkhead slot until it ends, not just until its first token', async () => {
+    fx = await startFixture({ policies: { bulkhead: { maxConcurrent: 1, maxQueued: 0 } } });
+    const f = fx;
+    f.mock.patchProfile({ deployments: { primary: { tokenDelayMs: 20 } } });
+    const stream = await f.router.stream(ask('echo: one two three four five six'));
+    expect(stream.served.servedBy).toBe('primary');
+    // The stream is open (first token received): the primary's only slot is taken.
+    expect((await f.router.chat(ask('meanwhile'))).served.servedBy).toBe('secondary');
+    for await (const _event of stream) void _event;
+    expect((await f.router.chat(ask('afterwards'))).served.servedBy).toBe('primary');
+  });
+
+  it('an opened stream nobody reads is ended by the total timeout, freeing its slot', async () => {
+    fx = await startFixture({ route: { totalTimeoutMs: 10_000 }, policies: { bulkhead: { maxConcurrent: 1, maxQueued: 0 } } });
+    const f = fx;
+    f.mock.patchProfile({ deployments: { primary: { tokenDelayMs: 5 } } });
+    const stream = await f.router.stream(ask('echo: a b c d e f g h i j k l m n o p q r s t u v w x y z'));
+    expect(stream.served.servedBy).toBe('primary');
+    expect((await f.router.chat(ask('meanwhile'))).served.servedBy).toBe('secondary');
+    await f.clock.advance(10_000);
+    await until(() => f.mock.stats().inFlight === 0);
+    expect((await f.router.chat(ask('afterwards'))).served.servedBy).toBe('primary');
+  });
+
   it('fails over inside a group before moving to the next group', async () => {
     fx = await startFixture({
       edit: (config) => {

@@ -39,7 +39,7 @@ export async function openStreamStep(
     const attempt = new StreamOpenAttempt(core, run, group, deployment, requestFor(deployment));
     const attemptsBefore = run.attempts;
     try {
-      const stream = await deployment.streamOpen.execute(attempt.call, run.signal);
+      const stream = await deployment.openStream(attempt.call, run.signal);
       return { type: 'opened', stream };
     } catch (error) {
       if (run.attempts > attemptsBefore) called++;

@@ -14,7 +14,10 @@ import { attemptError } from '../to-llm-error.js';
  * `end()` must be called exactly once: it reports the outcome to the balancer and observers.
  */
 export class UpstreamStream {
-  private ended = false;
+  /** Settles when {@link end} is called (the deployment's bulkhead slot is held until then). */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
+  private isEnded = false;
 
   constructor(
     private readonly core: RouterCore,
@@ -29,7 +32,9 @@ export class UpstreamStream {
     /** Time to first token (ms): the latency the balancer learns from. */
     readonly ttftMs: number,
     private readonly detach: () => void,
-  ) {}
+  ) {
+    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+  }
 
   /** Reads the next upstream event (after the buffered ones). */
   next(): Promise<IteratorResult<StreamEvent>> {
@@ -43,9 +48,10 @@ export class UpstreamStream {
 
   /** Ends the upstream stream: `error` undefined = it completed. Aborts the upstream call if still open. */
   end(error: LlmError | undefined, tokens?: number): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.isEnded) return;
+    this.isEnded = true;
     this.detach();
+    this.markEnded();
     if (error !== undefined) {
       this.controller.abort(error);
       void this.iterator.return?.().catch(() => undefined);
@@ -108,7 +114,16 @@ export class StreamOpenAttempt {
       }
       attemptSignal.removeEventListener('abort', onAttemptAbort);
       const ttftMs = core.clock.now() - startedAt;
-      return new UpstreamStream(core, run, this.group, deployment, iterator, buffered, controller, done, startedAt, ttftMs, detach);
+      const stream = new UpstreamStream(core, run, this.group, deployment, iterator, buffered, controller, done, startedAt, ttftMs, () => {
+        run.signal.removeEventListener('abort', onOpenedAbort);
+      });
+      // From now on the request's abort (caller cancel, total timeout) ends the stream, read or not,
+      // so its bulkhead slot and balancer count are released even if nobody iterates it.
+      const onOpenedAbort = () => stream.end(stream.failure(run.signal.reason));
+      detach();
+      if (run.signal.aborted) onOpenedAbort();
+      else run.signal.addEventListener('abort', onOpenedAbort, { once: true });
+      return stream;
     } catch (error) {
       attemptSignal.removeEventListener('abort', onAttemptAbort);
       detach();
