@@ -62,6 +62,7 @@ export class UpstreamStream {
   }
 }
 
+/** Emits one AttemptEvent (free when nobody listens). */
 export function emitAttempt(core: RouterCore, run: RequestRun, group: ModelGroup, deployment: Deployment, ok: boolean, errorKind: LlmErrorKind | undefined, durationMs: number): void {
   const events = core.attemptEvents;
   if (!events.hasListeners) return;
