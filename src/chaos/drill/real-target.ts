@@ -2,7 +2,8 @@
  * The drill target on real time: the HTTP mock provider (in this process, on a loopback
  * ephemeral port) and a real `bulwark serve` child process whose config routes every
  * deployment to the mock. A restart is a real one: SIGTERM (the gateway drains its requests in
- * flight and exits), then the same command again on the same port.
+ * flight and exits), then the same command again on the same port. Breaker openings are read
+ * from the gateway's `/health` every 200 ms.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -18,6 +19,8 @@ import { drillHttpSender } from './http-drill-sender.js';
 import type { DrillTarget } from './target.js';
 import { BASELINE_FAULTS, DRILL_ROUTE, drillRouterConfig, type DrillTimings, type TopologyOptions } from './topology.js';
 
+/** How often the gateway's `/health` is read for breaker states (ms): the resolution of real-time TTD by breaker. */
+export const HEALTH_POLL_MS = 200;
 /** How long the gateway may take to start answering `/livez` (ms). */
 export const GATEWAY_START_TIMEOUT_MS = 60_000;
 /** Grace the gateway gives requests in flight on SIGTERM (ms). */
@@ -91,11 +94,13 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
 
   let gateway = await launch();
   const sender = drillHttpSender({ url, model: DRILL_ROUTE });
+  const breakerOpens: number[] = [];
+  const poller = pollBreakers(url, breakerOpens);
   return {
     clock: systemClock,
     url,
     mock,
-    breakerOpens: [],
+    breakerOpens,
     send: sender.send,
     async setFaults(deployments, faults: MockFaultsInput | null) {
       const patch: Record<string, MockFaultsInput | null> = {};
@@ -107,6 +112,7 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
       gateway = await launch();
     },
     async close() {
+      clearInterval(poller);
       await sender.close();
       await stop(gateway);
       await mock.close();
@@ -114,4 +120,35 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Reads the gateway's `/health` (application/health+json: a `<deployment>:breaker` check per
+ * deployment) every {@link HEALTH_POLL_MS} and records when a breaker is first seen open.
+ * Failed reads (a gateway restarting) are skipped.
+ */
+function pollBreakers(url: string, opens: number[]): NodeJS.Timeout {
+  const last = new Map<string, unknown>();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    fetch(`${url}/health`, { signal: AbortSignal.timeout(HEALTH_POLL_MS * 5) })
+      .then((res) => res.json() as Promise<{ checks?: Record<string, Array<{ observedValue?: unknown }>> }>)
+      .then((health) => {
+        const now = Date.now();
+        for (const [key, entries] of Object.entries(health.checks ?? {})) {
+          if (!key.endsWith(':breaker')) continue;
+          const state = entries[0]?.observedValue;
+          if (state === 'open' && last.get(key) !== 'open') opens.push(now);
+          last.set(key, state);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, HEALTH_POLL_MS);
+  timer.unref();
+  return timer;
 }
