@@ -44,6 +44,7 @@ type HttpBody = AsyncIterable<Buffer> & {
   text(): Promise<string>;
   destroy(error?: Error): unknown;
   dump(options?: { limit?: number }): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 };
 
 /** Validates the parts of a {@link ProviderConfig} every adapter shares; returns the parsed base URL. */
@@ -138,7 +139,12 @@ export abstract class HttpProvider implements Provider {
       callerSignal?.removeEventListener('abort', onCallerAbort);
       if (body) {
         if (finished) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-        else body.destroy();
+        else {
+          // undici emits an AbortError when an unfinished body is destroyed; with no listener
+          // that would be an uncaught exception (a crashed gateway). We are the ones cutting it.
+          body.on('error', () => undefined);
+          body.destroy();
+        }
         body = undefined;
       }
     };
