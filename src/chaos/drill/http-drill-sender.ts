@@ -6,7 +6,7 @@
  * balancer would; once a response has started nothing is retried.
  */
 import { Pool } from 'undici';
-import { sleep, systemClock } from '../../core/clock.js';
+import { type Clock, sleep, systemClock } from '../../core/clock.js';
 import type { DrillAnswer } from './target.js';
 import { drillPrompt, stepOf } from './target.js';
 
@@ -19,6 +19,8 @@ export interface DrillSenderOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:4000`. */
   url: string;
   model: string;
+  /** Times the reconnect pauses. Default the system clock. */
+  clock?: Clock;
 }
 
 function codeOf(error: unknown): string {
@@ -32,6 +34,7 @@ const header = (value: string | string[] | undefined) => (Array.isArray(value) ?
 /** A drill sender over a keep-alive pool; `close()` when done. */
 export function drillHttpSender(options: DrillSenderOptions) {
   const pool = new Pool(new URL(options.url).origin, { connections: 256, pipelining: 1 });
+  const clock = options.clock ?? systemClock;
   const once = async (index: number, stream: boolean, signal: AbortSignal): Promise<DrillAnswer> => {
     const body = JSON.stringify({ model: options.model, messages: [{ role: 'user', content: drillPrompt(index) }], max_tokens: 64, stream });
     const response = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body, signal });
@@ -70,7 +73,7 @@ export function drillHttpSender(options: DrillSenderOptions) {
         const code = codeOf(error);
         if (!RETRYABLE.has(code)) return { step: 'lost', status: 0, error: code };
         try {
-          await sleep(systemClock, RECONNECT_DELAY_MS, signal);
+          await sleep(clock, RECONNECT_DELAY_MS, signal);
         } catch {
           return { step: 'lost', status: 0, error: `timeout_after_${code}` };
         }
