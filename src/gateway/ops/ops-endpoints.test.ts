@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.js';
 import { DOWN, setFaults, startTestGateway, testConfigYaml } from '../../../test/gateway/helpers.js';
 import type { Gateway } from '../gateway.js';
 
@@ -136,5 +137,22 @@ describe('ops endpoints', () => {
     expect(text).toMatch(/bulwark_attempts_total\{[^}]*deployment="primary-gpt4"[^}]*status="error"[^}]*\} 3/);
     expect(text).toMatch(/bulwark_gateway_overhead_seconds_count 3/);
     expect(text).toMatch(/bulwark_requests_in_flight\{route="gpt-4"\} 0/);
+  });
+
+  it('keeps recording across a reload: the new router\'s requests reach metrics, SLA and readiness', async () => {
+    gateway = await startTestGateway();
+    await chat(gateway);
+    const next = testConfigYaml().replace('- { name: gpt-4, chain: [gpt4, gpt35]', '- { name: gpt-5, chain: [gpt35] }\n  - { name: gpt-4, chain: [gpt4, gpt35]');
+    await gateway.reload(parseConfig(next, { env: {} }));
+    expect((await chat(gateway, 'gpt-5')).servedBy).toBe('secondary-gpt35');
+    await chat(gateway);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/bulwark_requests_total\{[^}]*route="gpt-5"[^}]*\} 1/);
+    expect(metrics).toMatch(/bulwark_requests_in_flight\{route="gpt-4"\} 0/);
+    expect(await getJson(gateway, '/readyz')).toMatchObject({ status: 200, json: { configGeneration: 2 } });
+    gateway.router.drain('secondary-gpt35');
+    const readiness = await getJson(gateway, '/readyz');
+    expect(readiness.status).toBe(503);
+    expect(readiness.json.routes.map((r: { name: string }) => r.name)).toEqual(['gpt-5']);
   });
 });

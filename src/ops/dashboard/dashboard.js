@@ -35,7 +35,7 @@
   function chart(target, title, series, height) {
     var width = Math.max(300, target.clientWidth || 420);
     var opts = {
-      width: width, height: height, legend: { show: true },
+      width: width, height: height, legend: { show: false },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [{ stroke: '#6b7385' }, { stroke: '#6b7385', size: 44 }],
       series: [{}].concat(series),
@@ -88,6 +88,7 @@
     c.usable.className = 'pill ' + (route.usable === 0 ? 'pill-bad' : route.usable < total ? 'pill-warn' : 'pill-ok');
     var f = route.figures;
     c.figs.innerHTML = '';
+    c.figs.appendChild(el('span', null, 'last minute:'));
     [['throughput', rps(f.throughputRps)], ['error rate', pct(f.errorRate)], ['p50', ms(f.p50Ms)], ['p95', ms(f.p95Ms)], ['p99', ms(f.p99Ms)]]
       .forEach(function (p) { var s = el('span', null, p[0] + ' '); s.appendChild(el('b', null, p[1])); c.figs.appendChild(s); });
 
