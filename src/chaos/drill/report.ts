@@ -67,9 +67,9 @@ function scenarioHtml(r: ScenarioResult): string {
   const cell = (v: string) => `<td>${escapeHtml(v)}</td>`;
   const deployments = Object.entries(f.byDeployment).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${v}`).join(', ');
   return `<section><h2 id="${escapeHtml(r.scenario)}">${escapeHtml(r.title)} <span class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></h2>
-<p>Fault from ${(r.fault.startMs / 1000).toFixed(1)} s to ${(r.fault.endMs / 1000).toFixed(1)} s${r.seed !== undefined ? `; replay: <code>bulwark drill --virtual --seed ${r.seed} ${escapeHtml(r.scenario)}</code>` : ''}.</p>
+<p>Fault from ${(r.fault.startMs / 1000).toFixed(1)} s to ${(r.fault.endMs / 1000).toFixed(1)} s${r.restartMs !== undefined ? ` (the restart took ${(r.restartMs / 1000).toFixed(1)} s until the gateway served again)` : ''}${r.seed !== undefined ? `; replay: <code>bulwark drill --virtual --seed ${r.seed} ${escapeHtml(r.scenario)}</code>` : ''}.</p>
 <table><tr><th>sent</th><th>primary</th><th>secondary</th><th>cache</th><th>default</th><th>errors</th><th>lost</th><th>TTD</th><th>RTO</th><th>availability</th><th>error budget used</th><th>p95</th><th>p99</th></tr>
-<tr>${[String(f.sent), String(f.steps.primary), String(f.steps.secondary), String(f.steps.cache), String(f.steps.default), String(f.steps.error), String(f.lost), ms(f.ttdMs), ms(f.rtoMs), pct(f.availability), pct(f.errorBudgetUsed), `${f.latency.p95Ms} ms`, `${f.latency.p99Ms} ms`].map(cell).join('')}</tr></table>
+<tr>${[String(f.sent), String(f.steps.primary), String(f.steps.secondary), String(f.steps.cache), String(f.steps.default), String(f.steps.error), String(f.lost), ms(f.ttdMs), ms(f.rtoMs), pct(f.availability), pct(f.errorBudgetUsed), `${Math.round(f.latency.p95Ms)} ms`, `${Math.round(f.latency.p99Ms)} ms`].map(cell).join('')}</tr></table>
 <p>By deployment: ${escapeHtml(deployments)}</p>
 <table><tr><th>check</th><th>target</th><th>observed</th><th></th></tr>${r.checks.map((c) => `<tr>${cell(c.name)}${cell(c.target)}${cell(c.observed)}<td class="${c.ok ? 'pass' : 'fail'}">${c.ok ? 'ok' : 'failed'}</td></tr>`).join('')}</table>
 ${svgChart([{ name: 'p50', values: r.seconds.map((b) => b.p50Ms) }, { name: 'p99', values: r.seconds.map((b) => b.p99Ms) }], { title: 'Latency per second (by send time)', unit: 'ms', xLabels: labels })}
