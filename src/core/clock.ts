@@ -29,7 +29,9 @@ export const systemClock: Clock = Object.freeze({
 
 /**
  * Waits `delayMs` on `clock`; rejects with the signal's reason as soon as `signal` aborts
- * (the timer is cleared and the listener removed, so nothing leaks).
+ * (the timer is cleared and the listener removed, so nothing leaks). Unlike a policy's guard
+ * timers, a sleep is work its caller awaits (a retry's backoff, a rate limiter's wait): on the
+ * system clock it keeps Node running like pending I/O, so a script awaiting it does not exit early.
  *
  * @example await sleep(systemClock, 250, signal);
  */
@@ -45,6 +47,13 @@ export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Prom
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, Math.max(0, delayMs));
+    keepAlive(handle);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Re-refs a Node timer handle (systemClock's are unref'd); other clocks' handles are left alone. */
+function keepAlive(handle: TimerHandle): void {
+  const ref = handle !== null && typeof handle === 'object' ? (handle as { ref?: unknown }).ref : undefined;
+  if (typeof ref === 'function') ref.call(handle);
 }
