@@ -16,7 +16,8 @@ Options:
   --host ADDR     Bind address (default: server.host, else 127.0.0.1). Anything but loopback
                   needs gateway keys (auth.keys).
 
-Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /livez, GET /readyz.
+Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /livez, GET /readyz,
+GET /health, GET /metrics, GET /dashboard, /admin/* (admin key when keys are configured).
 Signals: SIGHUP reloads the config (an invalid one is rejected and the old one kept);
 SIGTERM/SIGINT drain requests in flight (up to server.shutdownGraceMs) and exit 0.
 Exit codes: 0 stopped cleanly, 1 failed to start, 2 usage or config error.`;

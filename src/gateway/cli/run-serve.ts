@@ -93,6 +93,7 @@ function printBanner(gateway: Gateway, options: ServeOptions): void {
       ? `  providers served by the built-in mock: ${gateway.mockedProviders.join(', ')}`
       : '  providers: real endpoints (API keys from the environment)',
     `  models: ${models.join(', ')}`,
+    `  dashboard: ${url}/dashboard   health: ${url}/health   metrics: ${url}/metrics`,
     '',
     '  Try it:',
     `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
