@@ -27,6 +27,7 @@ export interface DashboardFigures {
   throughputRps: number;
 }
 
+/** One deployment in a snapshot: routing state from the router, figures from ops. */
 export interface DashboardDeployment {
   id: string;
   provider: string;
@@ -43,6 +44,7 @@ export interface DashboardDeployment {
   figures: DashboardFigures;
 }
 
+/** One configured route in a snapshot. */
 export interface DashboardRoute {
   name: string;
   required: boolean;

@@ -16,17 +16,20 @@ export interface TimelineEntry {
   severity: 'info' | 'warning' | 'critical';
 }
 
+/** A breaker transition as a timeline entry (critical when it opened or was isolated). */
 export function breakerEntry(e: BreakerEvent): TimelineEntry {
   const severity = e.to === 'open' || e.to === 'isolated' ? 'critical' : e.to === 'half-open' ? 'warning' : 'info';
   return { at: e.at, kind: 'breaker', subject: e.deployment, text: `breaker ${e.from} → ${e.to} (${e.reason})`, severity };
 }
 
+/** An ejection (warning) or re-admission (info) as a timeline entry. */
 export function ejectionEntry(e: EjectionEvent): TimelineEntry {
   return e.ejected
     ? { at: e.at, kind: 'ejection', subject: e.deployment, text: `ejected from ${e.group}${e.durationMs !== undefined ? ` for ${Math.round(e.durationMs / 1000)} s` : ''}`, severity: 'warning' }
     : { at: e.at, kind: 'ejection', subject: e.deployment, text: `re-admitted to ${e.group}`, severity: 'info' };
 }
 
+/** An alert notification as a timeline entry (resolved ones are info). */
 export function alertEntry(n: AlertNotification): TimelineEntry {
   const at = Date.parse(n.at);
   const severity = n.state === 'resolved' ? 'info' : n.severity;
