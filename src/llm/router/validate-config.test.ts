@@ -32,6 +32,17 @@ const CASES: Array<[string, (c: RouterConfig) => void, string]> = [
   ['breaker threshold', (c) => (c.policies = { breaker: { failureThreshold: 2.5 } }), 'RouterConfig.policies.breaker.failureThreshold must be an integer >= 1 (got 2.5)'],
   ['group policy', (c) => (c.modelGroups.a.policies = { attemptTimeoutMs: -1 }), 'RouterConfig.modelGroups.a.policies.attemptTimeoutMs must be a finite number >= 1 (got -1)'],
   ['deployment policy', (c) => (c.modelGroups.b.deployments[0].policies = { bulkhead: { maxConcurrent: 0 } }), 'RouterConfig.modelGroups.b.deployments[0].policies.bulkhead.maxConcurrent must be an integer >= 1 (got 0)'],
+  ['provider url scheme', (c) => (c.providers.oai.baseUrl = 'ftp://x'), 'RouterConfig.providers.oai.baseUrl must be an absolute http(s) URL (got "ftp://x")'],
+  ['provider connections', (c) => (c.providers.oai.connections = 0), 'RouterConfig.providers.oai.connections must be an integer >= 1 (got 0)'],
+  ['provider api key', (c) => ((c.providers.oai as { apiKey: unknown }).apiKey = 42), 'RouterConfig.providers.oai.apiKey must be a string (got 42)'],
+  ['provider headers', (c) => ((c.providers.oai as { headers: unknown }).headers = { 'x-a': 1 }), 'RouterConfig.providers.oai.headers.x-a must be a string (got 1)'],
+  ['route cache flag', (c) => ((c.routes[0] as { cache: unknown }).cache = 'yes'), 'RouterConfig.routes[0].cache must be true or false (got "yes")'],
+  ['route staleIfError flag', (c) => ((c.routes[0] as { staleIfError: unknown }).staleIfError = 'no'), 'RouterConfig.routes[0].staleIfError must be true or false (got "no")'],
+  ['route coalesce flag', (c) => ((c.routes[0] as { coalesce: unknown }).coalesce = 1), 'RouterConfig.routes[0].coalesce must be true or false (got 1)'],
+  ['route required flag', (c) => ((c.routes[0] as { required: unknown }).required = 'false'), 'RouterConfig.routes[0].required must be true or false (got "false")'],
+  ['deployment canContinue flag', (c) => ((c.modelGroups.a.deployments[0] as { canContinue: unknown }).canContinue = 'true'), 'RouterConfig.modelGroups.a.deployments[0].canContinue must be true or false (got "true")'],
+  ['hedge delay', (c) => (c.modelGroups.a.policies = { hedge: { delayMs: -5 } }), 'RouterConfig.modelGroups.a.policies.hedge.delayMs must be a finite number >= 0 (got -5)'],
+  ['hedge count', (c) => (c.policies = { hedge: { maxHedges: 1.5 } }), 'RouterConfig.policies.hedge.maxHedges must be an integer >= 1 (got 1.5)'],
   ['cache bound', (c) => (c.cache = { maxEntries: 0 }), 'RouterConfig.cache.maxEntries must be an integer >= 1 (got 0)'],
 ];
 

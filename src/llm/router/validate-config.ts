@@ -25,6 +25,14 @@ function checkNumber(path: string, value: unknown, min: number, integer = false)
   }
 }
 
+function checkFlag(path: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') fail(path, `must be true or false (got ${show(value)})`);
+}
+
+function checkString(path: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(path, `must be a string (got ${show(value)})`);
+}
+
 function checkSection(path: string, value: unknown): void {
   if (value !== undefined && !isObject(value)) fail(path, `must be an object (got ${show(value)})`);
 }
@@ -36,7 +44,8 @@ export function validatePolicies(path: string, policies: DeploymentPolicies | un
   checkSection(`${path}.breaker`, policies.breaker);
   checkSection(`${path}.retry`, policies.retry);
   checkSection(`${path}.bulkhead`, policies.bulkhead);
-  const { breaker, retry, bulkhead } = policies;
+  checkSection(`${path}.hedge`, policies.hedge);
+  const { breaker, retry, bulkhead, hedge } = policies;
   if (breaker !== undefined) {
     checkNumber(`${path}.breaker.failureThreshold`, breaker.failureThreshold, 1, true);
     checkNumber(`${path}.breaker.openMs`, breaker.openMs, 1);
@@ -55,6 +64,10 @@ export function validatePolicies(path: string, policies: DeploymentPolicies | un
     checkNumber(`${path}.bulkhead.maxConcurrent`, bulkhead.maxConcurrent, 1, true);
     checkNumber(`${path}.bulkhead.maxQueued`, bulkhead.maxQueued, 0, true);
     checkNumber(`${path}.bulkhead.queueTimeoutMs`, bulkhead.queueTimeoutMs, 0);
+  }
+  if (hedge !== undefined) {
+    checkNumber(`${path}.hedge.delayMs`, hedge.delayMs, 0);
+    checkNumber(`${path}.hedge.maxHedges`, hedge.maxHedges, 1, true);
   }
 }
 
@@ -82,6 +95,12 @@ export function validateRouterConfig(config: RouterConfig): void {
     if (!isObject(provider)) fail(path, `must be an object (got ${show(provider)})`);
     if (!PROVIDER_TYPES.has(provider.type)) fail(`${path}.type`, `must be one of openai, azure, anthropic (got ${show(provider.type)})`);
     if (typeof provider.baseUrl !== 'string' || !URL.canParse(provider.baseUrl)) fail(`${path}.baseUrl`, `must be an absolute URL (got ${show(provider.baseUrl)})`);
+    if (!/^https?:$/.test(new URL(provider.baseUrl).protocol)) fail(`${path}.baseUrl`, `must be an absolute http(s) URL (got ${show(provider.baseUrl)})`);
+    checkString(`${path}.apiKey`, provider.apiKey);
+    checkString(`${path}.apiVersion`, provider.apiVersion);
+    checkNumber(`${path}.connections`, provider.connections, 1, true);
+    checkSection(`${path}.headers`, provider.headers);
+    for (const [header, value] of Object.entries(provider.headers ?? {})) checkString(`${path}.headers.${header}`, value);
   }
 
   if (!isObject(config.modelGroups)) fail('modelGroups', `must be an object of model groups (got ${show(config.modelGroups)})`);
@@ -104,6 +123,8 @@ export function validateRouterConfig(config: RouterConfig): void {
       }
       if (typeof d.model !== 'string' || d.model.length === 0) fail(`${at}.model`, `must be a non-empty string (got ${show(d.model)})`);
       checkNumber(`${at}.contextWindow`, d.contextWindow, 1, true);
+      checkString(`${at}.region`, d.region);
+      checkFlag(`${at}.canContinue`, d.canContinue);
       validatePolicies(`${at}.policies`, d.policies);
     });
   }
@@ -121,6 +142,7 @@ export function validateRouterConfig(config: RouterConfig): void {
     checkGroupRefs(`${path}.contentPolicyFallbacks`, route.contentPolicyFallbacks, config.modelGroups, true);
     checkNumber(`${path}.cacheTtlMs`, route.cacheTtlMs, 0);
     checkNumber(`${path}.totalTimeoutMs`, route.totalTimeoutMs, 1);
+    for (const flag of ['cache', 'staleIfError', 'coalesce', 'required'] as const) checkFlag(`${path}.${flag}`, route[flag]);
     if (route.streamFailover !== undefined && !STREAM_FAILOVER.has(route.streamFailover)) {
       fail(`${path}.streamFailover`, `must be continue or error (got ${show(route.streamFailover)})`);
     }
