@@ -19,7 +19,7 @@ export function toLlmError(error: unknown, deployment: string, callerSignal: Abo
     return new LlmError('overloaded', `Deployment ${deployment} is at its concurrency limit`, { deployment, cause: error });
   }
   if (error instanceof ConcurrencyLimitedError) {
-    return new LlmError('overloaded', `Deployment ${deployment} is at its adaptive concurrency limit`, { deployment, cause: error });
+    return new LlmError('overloaded', `Deployment ${deployment} is at its adaptive concurrency limit`, { deployment, cause: error, retryAfterMs: error.retryAfterMs });
   }
   if (error instanceof RateLimitedError) {
     return new LlmError('rate_limited', `Deployment ${deployment} is at its shared rate limit`, { deployment, cause: error, retryAfterMs: error.retryAfterMs });
