@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Send, SendResult } from '../../src/chaos/load/runner.js';
+import { httpChatSender } from '../../src/chaos/load/http-sender.js';
+import { runLoad } from '../../src/chaos/load/runner.js';
+import { CapacityUpstream } from './capacity-upstream.js';
+import { chat, spawnGateway, tempDir, type GatewayProcess } from './helpers.js';
+
+const SLOTS = 20;
+const SERVICE_MS = 200;
+const CAPACITY_RPS = (SLOTS * 1000) / SERVICE_MS; // 100 requests per second
+
+function config(upstreamUrl: string): string {
+  return `
+server: { port: 0 }
+logging: { level: warn }
+providers:
+  up: { type: openai, baseUrl: "${upstreamUrl}/v1", apiKey: "\${UPSTREAM_KEY}" }
+modelGroups:
+  gpt4: { deployments: [ { id: upstream, provider: up, model: gpt-4o } ] }
+routes:
+  - { name: gpt-4, chain: [gpt4] }
+policies:
+  retry: { maxAttempts: 1 }
+  bulkhead: { maxConcurrent: 10000 }
+loadShedding:
+  enabled: true
+  gateway: { initialLimit: 30 }
+  deployment: { initialLimit: 30 }
+`;
+}
+
+/** Keeps each request's status and time (from its actual send) next to what the load runner records. */
+function timed(send: Send, into: Array<{ status: number; ms: number; error?: string }>): Send {
+  return async (index, signal) => {
+    const started = performance.now();
+    let result: SendResult;
+    try {
+      result = await send(index, signal);
+    } catch (error) {
+      into.push({ status: 0, ms: performance.now() - started, error: (error as Error).name });
+      throw error;
+    }
+    into.push({ status: result.status, ms: performance.now() - started, error: result.error });
+    return result;
+  };
+}
+
+const p99 = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
+};
+
+describe('overload: 3x capacity offered to a gateway with load shedding', () => {
+  let upstream: CapacityUpstream;
+  let gateway: GatewayProcess;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    upstream = await CapacityUpstream.start(SLOTS, SERVICE_MS);
+    dir = await tempDir();
+    gateway = await spawnGateway(await dir.write('bulwark.yaml', config(upstream.url)), { UPSTREAM_KEY: 'k' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+    await dir?.close();
+  });
+
+  it('keeps the admitted p99 within 2x of the unloaded p99, sheds the excess with 503 + Retry-After (low priority first), times nothing out', async () => {
+    const normal = httpChatSender({ url: gateway.url, prompt: 'n {i}', connections: 512 });
+    const low = httpChatSender({ url: gateway.url, prompt: 'l {i}', connections: 512, headers: { 'x-bulwark-priority': 'low' } });
+    try {
+      // Unloaded: a third of capacity.
+      const calm: Array<{ status: number; ms: number }> = [];
+      await runLoad(timed(normal, calm), { model: { kind: 'open', rate: CAPACITY_RPS / 3 }, durationMs: 2_500, requestTimeoutMs: 5_000 });
+      expect(calm.every((r) => r.status === 200)).toBe(true);
+      const unloadedP99 = p99(calm.map((r) => r.ms));
+
+      // Overloaded: 3x capacity, half of it low priority.
+      const normalResults: Array<{ status: number; ms: number; error?: string }> = [];
+      const lowResults: Array<{ status: number; ms: number; error?: string }> = [];
+      const options = { model: { kind: 'open' as const, rate: (CAPACITY_RPS * 3) / 2 }, durationMs: 6_000, requestTimeoutMs: 5_000 };
+      const running = Promise.all([runLoad(timed(normal, normalResults), options), runLoad(timed(low, lowResults), options)]);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const probes = await Promise.all(Array.from({ length: 20 }, (_, i) => chat(gateway.url, { prompt: `probe ${i}`, headers: { 'x-bulwark-priority': 'low' } })));
+      await running;
+
+      const all = [...normalResults, ...lowResults];
+      const admitted = all.filter((r) => r.status === 200);
+      const shed = all.filter((r) => r.status === 503);
+      const shedRate = (list: typeof all) => list.filter((r) => r.status === 503).length / list.length;
+      const admittedP99 = p99(admitted.map((r) => r.ms));
+      console.log(`[scale] overload 3x (${CAPACITY_RPS * 3} rps offered, capacity ${CAPACITY_RPS}): unloaded p99 ${unloadedP99.toFixed(0)} ms, ` +
+        `admitted ${admitted.length} (p99 ${admittedP99.toFixed(0)} ms), shed ${shed.length} ` +
+        `(normal ${(shedRate(normalResults) * 100).toFixed(0)}%, low ${(shedRate(lowResults) * 100).toFixed(0)}%), upstream max queue ${upstream.stats().maxQueued}`);
+
+      expect(all.every((r) => r.status === 200 || r.status === 503)).toBe(true); // no 504, no client timeout, no broken connection
+      expect(admittedP99).toBeLessThanOrEqual(2 * unloadedP99);
+      expect(admitted.length).toBeGreaterThan(CAPACITY_RPS * 6 * 0.5); // it still serves near capacity
+      expect(shed.length).toBeGreaterThan(all.length * 0.3);
+      expect(shedRate(lowResults)).toBeGreaterThan(shedRate(normalResults));
+      const refused = probes.filter((p) => p.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const p of refused) expect(Number(p.retryAfter)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await normal.close();
+      await low.close();
+    }
+  }, 30_000);
+});
