@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../core/circuit-breaker/circuit-breaker.js';
+import { BrokenCircuitError } from '../core/errors.js';
+import { FakeClock } from '../core/fake-clock.js';
 import { ConsecutiveBreaker } from '../core/circuit-breaker/consecutive-breaker.js';
 import { MemoryCacheStore } from '../llm/router/cache/memory-cache-store.js';
 import { createSharedState, type SharedState } from './shared-state.js';
 import type { StateStatusEvent } from './state-status.js';
-import { deleteKeys, ThrowawayRedis, uniquePrefix } from './test-support.js';
+import { deleteKeys, TEST_REDIS_URL, ThrowawayRedis, uniquePrefix } from './test-support.js';
 
 const failOnce = (b: CircuitBreaker) => b.execute(() => Promise.reject(new Error('down'))).catch(() => {});
 const breaker = (name: string, state: SharedState) =>
@@ -26,6 +28,32 @@ describe('createSharedState', () => {
     expect(b.state).toBe('open');
     expect((await state.limiter.take('k', 1, 1, 1000)).allowed).toBe(true);
     expect((await state.limiter.take('k', 1, 1, 1000)).allowed).toBe(false);
+  });
+
+  it('redis: two replicas run one half-open probe between them, then both close', async () => {
+    const prefix = uniquePrefix('probe');
+    cleanup.push(() => deleteKeys(prefix));
+    const open = async () => {
+      const s = await createSharedState({ redis: { url: TEST_REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 2_000 } }, { localCache: () => new MemoryCacheStore() });
+      cleanup.push(() => s.close());
+      return s;
+    };
+    const [one, two] = [await open(), await open()];
+    const clock = new FakeClock(Date.now());
+    const make = (s: SharedState) => new CircuitBreaker({ name: 'gpt', clock, store: s.breakerStore, probeGate: s.probeGate, strategy: new ConsecutiveBreaker(1), openMs: 1_000 });
+    const [a, b] = [make(one), make(two)];
+    cleanup.push(() => { a.dispose(); b.dispose(); });
+    await failOnce(a);
+    await vi.waitFor(() => expect(b.state).toBe('open'));
+    await clock.advance(1_000);
+    let finishProbe!: () => void;
+    const probe = a.execute(() => new Promise<string>((resolve) => (finishProbe = () => resolve('ok'))));
+    await vi.waitFor(() => expect(finishProbe).toBeTypeOf('function')); // a holds the cluster's permit
+    await expect(b.execute(() => 'second probe')).rejects.toBeInstanceOf(BrokenCircuitError);
+    finishProbe();
+    expect(await probe).toBe('ok');
+    expect(a.state).toBe('closed');
+    await vi.waitFor(() => expect(b.state).toBe('closed'));
   });
 
   it('redis: a replica cut off from Redis keeps deciding locally, alerts, and resyncs both ways when Redis is back', async () => {
