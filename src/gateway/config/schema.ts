@@ -141,7 +141,7 @@ export const sloSchema = z.looseObject({
 
 /** Health verdicts and active probes, read by ops. */
 export const healthSchema = z.looseObject({
-  probes: z.boolean().default(true).meta({ description: 'Actively probe deployments that get no traffic.' }),
+  probes: z.boolean().default(false).meta({ description: 'Actively probe every deployment (one cheap 1-token request each interval; costs tokens on paid providers).' }),
   probeIntervalMs: durationSchema.default(O.DEFAULT_PROBE_INTERVAL_MS),
   probeTimeoutMs: durationSchema.default(O.DEFAULT_PROBE_TIMEOUT_MS),
   errorRateThreshold: z.number().min(0).max(1).default(O.DEFAULT_HEALTH_ERROR_RATE_THRESHOLD),
