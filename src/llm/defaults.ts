@@ -36,6 +36,11 @@ export const DEFAULT_BULKHEAD_MAX_QUEUED = 512;
 /** Longest wait in a deployment's bulkhead queue (ms). */
 export const DEFAULT_BULKHEAD_QUEUE_TIMEOUT_MS = 5_000;
 
+/** Hedging (only for groups whose `policies.hedge` is set): wait before another deployment starts (ms). */
+export const DEFAULT_HEDGE_DELAY_MS = 2_000;
+/** Hedging: extra attempts started at most per chain step. */
+export const DEFAULT_HEDGE_MAX_HEDGES = 1;
+
 /** Deployments of one group tried for one request before the chain moves to the next group. */
 export const DEFAULT_MAX_DEPLOYMENTS_PER_STEP = 3;
 

@@ -142,9 +142,9 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
       for (let step = plan.next(); step !== undefined; step = plan.next()) {
         const outcome = await runChatStep(this, run, step.group);
         if (outcome.type === 'answered') {
-          if (key !== undefined && route.usesCache) void this.cache.set(key, outcome.response, route.cacheTtlMs);
+          if (key !== undefined && route.usesCache) void this.cache.set(key, outcome.value, route.cacheTtlMs);
           const served: ServedInfo = { servedBy: outcome.deployment.id, attempts: run.attempts, fallbackDepth: step.depth, degraded: false };
-          return { result: { response: outcome.response, served }, group: step.group.name, cacheHit: false };
+          return { result: { response: outcome.value, served }, group: step.group.name, cacheHit: false };
         }
         if (outcome.type === 'stopped') break;
         if (outcome.type === 'redirect') plan.redirect(outcome.kind);

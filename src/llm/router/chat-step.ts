@@ -1,19 +1,11 @@
 import type { ExecuteContext } from '../../core/policy.js';
-import { DEFAULT_MAX_DEPLOYMENTS_PER_STEP } from '../defaults.js';
 import type { ChatRequest, ChatResponse } from '../types.js';
 import type { Deployment } from './deployment.js';
 import type { ModelGroup } from './model-group.js';
 import type { RequestRun } from './request-run.js';
 import type { RouterCore } from './router-core.js';
-import { decideAfterFailure } from './step-failure.js';
+import { runStep, type StepOutcome } from './step-race.js';
 import { attemptError } from './to-llm-error.js';
-
-/** How one chain step ended. Bad requests and cancellations are thrown instead. */
-export type ChatStepOutcome =
-  | { type: 'answered'; response: ChatResponse; deployment: Deployment }
-  | { type: 'failed' }
-  | { type: 'redirect'; kind: 'context_length_exceeded' | 'content_filtered' }
-  | { type: 'stopped' };
 
 /**
  * The innermost operation of a deployment's chat pipeline for one step of one request: one
@@ -33,9 +25,13 @@ class ChatAttempt {
     this.upstream = { ...run.request, model: deployment.config.model };
   }
 
+  /** Upstream calls this attempt made (the retry policy may call it again). */
+  calls = 0;
+
   readonly call = async (context: ExecuteContext): Promise<ChatResponse> => {
     const { core, run, deployment } = this;
     run.attempts++;
+    this.calls++;
     const done = this.group.balancer.start(deployment.id);
     const start = core.clock.now();
     const signal = context.signal;
@@ -63,32 +59,18 @@ class ChatAttempt {
 }
 
 /**
- * One chain step, non-streaming: the balancer picks a deployment (open breakers, ejected,
- * drained and already-tried ones are skipped), its pipeline runs the call; on a failure worth
- * failing over, another deployment of the same group is tried, up to
- * {@link DEFAULT_MAX_DEPLOYMENTS_PER_STEP} deployments that were actually called.
+ * One chain step, non-streaming ({@link runStep}: balancer pick, failover inside the group,
+ * hedging when the group has a hedge policy): each deployment runs the call through its chat
+ * pipeline (bulkhead → breaker → retry → attempt timeout).
  */
-export async function runChatStep(core: RouterCore, run: RequestRun, group: ModelGroup): Promise<ChatStepOutcome> {
-  const tried = new Set<string>();
-  let called = 0;
-  while (called < DEFAULT_MAX_DEPLOYMENTS_PER_STEP) {
-    if (run.signal.aborted) return { type: 'stopped' };
-    const id = group.balancer.pick(tried);
-    if (id === undefined) break;
-    tried.add(id);
-    const deployment = group.byId.get(id)!;
-    const attempt = new ChatAttempt(core, run, group, deployment);
-    const attemptsBefore = run.attempts;
-    try {
-      const response = await deployment.chat.execute(attempt.call, run.signal);
-      return { type: 'answered', response, deployment };
-    } catch (error) {
-      if (run.attempts > attemptsBefore) called++;
-      const decision = decideAfterFailure(run, deployment, error);
-      if (decision === 'stop') return { type: 'stopped' };
-      if (decision === 'context') return { type: 'redirect', kind: 'context_length_exceeded' };
-      if (decision === 'content') return { type: 'redirect', kind: 'content_filtered' };
-    }
-  }
-  return { type: 'failed' };
+export function runChatStep(core: RouterCore, run: RequestRun, group: ModelGroup): Promise<StepOutcome<ChatResponse>> {
+  return runStep(core, run, group, new Set(), {
+    start(deployment, signal) {
+      const attempt = new ChatAttempt(core, run, group, deployment);
+      return { promise: deployment.chat.execute(attempt.call, signal), reachedUpstream: () => attempt.calls > 0 };
+    },
+    discard() {
+      // A late chat answer holds nothing.
+    },
+  });
 }

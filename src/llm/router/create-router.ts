@@ -13,7 +13,7 @@ import { ResponseCache } from './cache/response-cache.js';
 import { Deployment } from './deployment.js';
 import { ModelGroup } from './model-group.js';
 import { implicitRoute, resolveRoute, type ResolvedRoute } from './resolved-route.js';
-import { resolvePolicies } from './resolve-policies.js';
+import { resolveHedge, resolvePolicies } from './resolve-policies.js';
 import type { RouterControl } from './router-control.js';
 import type { RouterDeps } from './router-deps.js';
 import { validateRouterConfig } from './validate-config.js';
@@ -70,7 +70,7 @@ export function createRouter(config: RouterConfig, deps: RouterDeps = {}): Route
         groupName: name,
         isAvailable: (id) => deploymentsById.get(id)!.isAvailable(),
       });
-      groups.set(name, new ModelGroup(name, deployments, balancer));
+      groups.set(name, new ModelGroup(name, deployments, balancer, resolveHedge(config.policies, groupConfig.policies)));
     }
   } catch (error) {
     for (const provider of providers.values()) void provider.close();

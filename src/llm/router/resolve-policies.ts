@@ -46,3 +46,25 @@ export function resolvePolicies(...layers: Array<DeploymentPolicies | undefined>
     }),
   });
 }
+
+/** A model group's hedging: start another deployment after `delayMs`, at most `maxHedges` extra. */
+export interface ResolvedHedge {
+  readonly delayMs: number;
+  readonly maxHedges: number;
+}
+
+/**
+ * The hedge policy of a model group (global ← group layers; hedging starts a call on another
+ * deployment of the group, so a deployment's own `policies.hedge` is not consulted). Undefined —
+ * no hedging — unless a layer sets `hedge`. Defaults: {@link D.DEFAULT_HEDGE_DELAY_MS},
+ * {@link D.DEFAULT_HEDGE_MAX_HEDGES}.
+ */
+export function resolveHedge(...layers: Array<DeploymentPolicies | undefined>): ResolvedHedge | undefined {
+  let hedge: ResolvedHedge | undefined;
+  for (const layer of layers) {
+    const h = layer?.hedge;
+    if (h === undefined) continue;
+    hedge = { delayMs: h.delayMs ?? hedge?.delayMs ?? D.DEFAULT_HEDGE_DELAY_MS, maxHedges: h.maxHedges ?? hedge?.maxHedges ?? D.DEFAULT_HEDGE_MAX_HEDGES };
+  }
+  return hedge === undefined ? undefined : Object.freeze(hedge);
+}

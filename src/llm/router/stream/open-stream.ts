@@ -44,9 +44,9 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       const plan = new ChainPlan(route);
       for (let step = plan.next(); step !== undefined; step = plan.next()) {
         const outcome = await openStreamStep(router, run, step.group, new Set(), (d) => ({ ...request, model: d.config.model }));
-        if (outcome.type === 'opened') {
+        if (outcome.type === 'answered') {
           handedOver = true;
-          return new RoutedStream(router, run, plan, outcome.stream, step.group, step.depth, started);
+          return new RoutedStream(router, run, plan, outcome.value, step.group, step.depth, started);
         }
         if (outcome.type === 'stopped') break;
         if (outcome.type === 'redirect') plan.redirect(outcome.kind);

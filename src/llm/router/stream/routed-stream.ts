@@ -155,13 +155,13 @@ export class RoutedStream implements ChatStream {
         if (error instanceof LlmError && error.kind === 'cancelled') throw error;
         throw interrupted(`the continuation was refused (${error instanceof Error ? error.message : String(error)})`);
       }
-      if (outcome.type === 'opened') {
-        this.current = outcome.stream;
+      if (outcome.type === 'answered') {
+        this.current = outcome.value;
         this.group = group;
         this.depth = depth;
         this.continuing = true;
         this.dropLeadingWhitespace = trimmed.length > 0;
-        this.servedInfo = { servedBy: outcome.stream.deployment.id, attempts: run.attempts, fallbackDepth: depth, degraded: true };
+        this.servedInfo = { servedBy: outcome.value.deployment.id, attempts: run.attempts, fallbackDepth: depth, degraded: true };
         return;
       }
       if (outcome.type === 'stopped') break;

@@ -84,9 +84,13 @@ export class StreamOpenAttempt {
     private readonly upstream: ChatRequest,
   ) {}
 
+  /** Upstream calls this attempt made (the retry policy may call it again). */
+  calls = 0;
+
   readonly call = async (context: ExecuteContext): Promise<UpstreamStream> => {
     const { core, run, deployment } = this;
     run.attempts++;
+    this.calls++;
     const done = this.group.balancer.start(deployment.id);
     const startedAt = core.clock.now();
     const controller = new AbortController();
