@@ -77,6 +77,17 @@ describe('classifyHttpError', () => {
     expect(redactSecrets('k=secret-value', ['secret-value'])).toBe('k=[redacted]');
   });
 
+  it('never keeps part of a secret that straddles the length cut', () => {
+    const key = 'sk-live-ABCDEFGH12345678';
+    const prefix = 'OpenAI answered 401: ';
+    // The key starts 10 characters before the cut: cutting first would leave "sk-live-AB".
+    const detail = 'x'.repeat(MAX_UPSTREAM_MESSAGE_CHARS - prefix.length - 10) + key + ' rest';
+    const http = classifyHttpError(401, {}, { error: { message: detail } }, { source: 'OpenAI', secrets: [key] });
+    expect(http.message).not.toContain('sk-live');
+    const thrown = classifyError(new Error('y'.repeat(MAX_UPSTREAM_MESSAGE_CHARS - 30) + key), { secrets: [key] });
+    expect(thrown.message).not.toContain('sk-live');
+  });
+
   it('maps in-stream error types without a status', () => {
     expect(classifyStreamError({ type: 'error', error: { type: 'overloaded_error', message: 'o' } }).kind).toBe('overloaded');
     expect(classifyStreamError({ type: 'error', error: { type: 'api_error', message: 'o' } }).kind).toBe('server_error');

@@ -101,7 +101,7 @@ export function classifyHttpError(status: number, headers: HeaderBag, body: unkn
   const kind = kindForStatus(status, info);
   const retryAfterMs = parseRetryAfterMs(headers, options.now ?? Date.now());
   const detail = info.message !== '' ? info.message : info.type ?? info.code ?? 'no error message';
-  const message = redactSecrets(cut(`${options.source ?? 'Upstream'} answered ${status}: ${detail}`), options.secrets);
+  const message = cut(redactSecrets(`${options.source ?? 'Upstream'} answered ${status}: ${detail}`, options.secrets));
   return new LlmError(kind, message, { upstreamStatus: status, retryAfterMs });
 }
 
@@ -171,5 +171,5 @@ export function classifyError(err: unknown, options: ClassifyOptions = {}): LlmE
   const code = errorCode(err);
   const raw = err instanceof Error ? err.message : String(err);
   const text = `${options.source ?? 'Upstream'} request failed: ${raw || code || 'unknown error'}${code && !raw.includes(code) ? ` (${code})` : ''}`;
-  return new LlmError(kind, redactSecrets(cut(text), options.secrets), { cause: err });
+  return new LlmError(kind, cut(redactSecrets(text, options.secrets)), { cause: err });
 }
