@@ -20,7 +20,8 @@ describe('RedisLink', () => {
     link.onRecovered(() => recovered++);
     expect(link.isUp).toBe(false);
     expect(await link.call((r) => r.ping())).toBe(UNAVAILABLE);
-    const server = await startOn(port);
+    const server = ThrowawayRedis.at(port);
+    await server.resume();
     cleanup.push(() => server.kill());
     await vi.waitFor(() => expect(link.isUp).toBe(true), { timeout: 8_000, interval: 50 });
     expect(events.at(-1)).toMatchObject({ backend: 'redis', status: 'up', reason: 'reconnected' });
@@ -76,9 +77,3 @@ describe('RedisLink', () => {
   });
 });
 
-async function startOn(port: number): Promise<ThrowawayRedis> {
-  const server = Object.create(ThrowawayRedis.prototype) as ThrowawayRedis;
-  Object.defineProperty(server, 'port', { value: port });
-  await server.resume();
-  return server;
-}

@@ -73,6 +73,11 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** A server for `port` that is not started yet (`resume()` starts it). */
+  static at(port: number): ThrowawayRedis {
+    return new ThrowawayRedis(port);
+  }
+
   static async start(): Promise<ThrowawayRedis> {
     const server = new ThrowawayRedis(await freePort());
     await server.resume();

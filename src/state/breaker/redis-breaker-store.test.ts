@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { breakerStateStoreContract } from '../../core/circuit-breaker/store.contract.js';
 import type { BreakerSnapshot } from '../../core/circuit-breaker/snapshot.js';
-import { TestLinks } from '../test-support.js';
+import { RedisLink } from '../redis-link.js';
+import { freePort, TestLinks, ThrowawayRedis } from '../test-support.js';
 import { RedisBreakerStateStore } from './redis-breaker-store.js';
 
 breakerStateStoreContract('redis', async () => {
@@ -54,5 +55,31 @@ describe('RedisBreakerStateStore', () => {
     await store.reload();
     expect(store.get('bad')).toBeUndefined();
     store.close();
+  });
+
+  it('a store opened while Redis was down subscribes once Redis appears (changes arrive by pub/sub, not by polling)', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const early = await RedisLink.connect({ url, connectTimeoutMs: 200, recoveryCheckIntervalMs: 50 });
+    const store = await RedisBreakerStateStore.open(early, { reconcileIntervalMs: 0 });
+    const server = ThrowawayRedis.at(port);
+    await server.resume();
+    try {
+      await vi.waitFor(() => expect(early.isUp).toBe(true), { timeout: 8_000, interval: 50 });
+      const late = await RedisLink.connect({ url });
+      const writer = await RedisBreakerStateStore.open(late, { reconcileIntervalMs: 0 });
+      const heard: string[] = [];
+      store.subscribe('svc', (s) => heard.push(s.reason));
+      await vi.waitFor(async () => {
+        await writer.set('svc', snap({ changedAt: Date.now(), reason: 'pushed' }));
+        expect(heard).toContain('pushed');
+      }, { timeout: 5_000, interval: 100 });
+      writer.close();
+      store.close();
+      await late.close();
+    } finally {
+      await early.close();
+      await server.kill();
+    }
   });
 });

@@ -82,6 +82,8 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     if (channel === this.channel) this.receive(message);
   };
   private readonly onSubscriberReady = (): void => {
+    // Subscribing again is harmless, and needed when the first SUBSCRIBE failed (Redis was down at start).
+    void this.link.subscriber.subscribe(this.channel).catch(() => {});
     void this.reload();
   };
 
