@@ -65,6 +65,18 @@ export function validateProviderConfig(config: ProviderConfig): URL {
   return url;
 }
 
+/** Header names whose values are credentials (custom auth through `headers`). */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature/i;
+
+/** What must never appear in an error message: the API key and credential-like header values. */
+function secretsOf(config: ProviderConfig): string[] {
+  const secrets = config.apiKey ? [config.apiKey] : [];
+  for (const [name, value] of Object.entries(config.headers ?? {})) {
+    if (CREDENTIAL_HEADER.test(name) && typeof value === 'string' && value !== '') secrets.push(value.replace(/^bearer\s+/i, ''));
+  }
+  return secrets;
+}
+
 /** Base class of the OpenAI and Anthropic adapters; subclasses supply the dialect. */
 export abstract class HttpProvider implements Provider {
   abstract readonly dialect: 'openai' | 'anthropic';
@@ -77,7 +89,7 @@ export abstract class HttpProvider implements Provider {
     const url = validateProviderConfig(config);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.clock = deps.clock ?? systemClock;
-    this.secrets = config.apiKey ? [config.apiKey] : [];
+    this.secrets = secretsOf(config);
     this.pool = new Pool(url.origin, {
       connections: config.connections ?? DEFAULT_POOL_CONNECTIONS,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,

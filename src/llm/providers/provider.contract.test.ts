@@ -210,6 +210,18 @@ describe.each(CASES)('provider contract: $name', (d) => {
     }
   });
 
+  it('never puts a credential given through `headers` in an error message either', async () => {
+    const headerSecret = 'hdr-SECRET-fedcba9876543210';
+    clock = new FakeClock(NOW);
+    provider = createProvider({ ...d.config(upstream.url), headers: { 'x-goog-api-key': headerSecret, 'X-Auth-Token': headerSecret, 'x-org': 'acme' } }, { clock });
+    upstream.handler = (r) => sendJson(r.res, 401, d.errorBody('authentication_error', `bad ${r.headers['x-goog-api-key'] ?? ''} / ${r.headers['x-auth-token'] ?? ''} for ${r.headers['x-org'] ?? ''}`));
+    for (const call of [provider.chat(CANONICAL_REQUEST), collect(provider.stream(CANONICAL_REQUEST))]) {
+      const err = await caught(call);
+      expect(err.message).not.toContain('SECRET');
+      expect(err.message).toContain('for acme'); // ordinary header values are not secrets
+    }
+  });
+
   it('throws connection when the stream is cut mid-way (socket destroyed)', async () => {
     setup();
     upstream.handler = (r) => {
