@@ -39,6 +39,14 @@ describe('systemClock', () => {
     expect(status).toBe(0);
   });
 
+  it('a delay beyond the 32-bit timer range does not fire at once (Node would run it after 1 ms)', async () => {
+    let fired = false;
+    const handle = systemClock.setTimeout(() => (fired = true), 3_000_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    systemClock.clearTimeout(handle);
+    expect(fired).toBe(false);
+  });
+
   it('sleep rejects with the signal reason and clears its timer when aborted', async () => {
     const controller = new AbortController();
     const pending = sleep(systemClock, 60_000, controller.signal);

@@ -14,11 +14,18 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock. Its timers are unref'd: a pending policy timer never keeps Node running. */
+/** Longest delay a Node timer takes (2^31 - 1 ms, ~24.8 days); Node runs longer ones after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/**
+ * The real clock. Its timers are unref'd: a pending policy timer never keeps Node running.
+ * Delays beyond {@link MAX_TIMER_DELAY_MS} are capped to it instead of firing after 1 ms (a
+ * DeadlineList then re-arms until its deadline is due).
+ */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const timer = setTimeout(callback, delayMs);
+    const timer = setTimeout(callback, Math.min(delayMs, MAX_TIMER_DELAY_MS));
     timer.unref();
     return timer;
   },
