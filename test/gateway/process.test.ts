@@ -40,10 +40,10 @@ async function spawnServe(configPath: string): Promise<{ child: ChildProcess; ur
   return { child, url, output: () => out, exited };
 }
 
-async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitFor(predicate: () => boolean, describe: () => string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met in time; output so far:\n${describe()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -63,14 +63,14 @@ describe('bulwark serve as a process', () => {
       // 1. An invalid config on SIGHUP is rejected with its problems logged; the old one keeps serving.
       await writeFile(file, SLOW.replace('chain: [gpt4, gpt35]', 'chain: [gpt4, gpt5]'));
       serve.child.kill('SIGHUP');
-      await waitFor(() => serve.output().includes('config reload rejected'));
+      await waitFor(() => serve.output().includes('config reload rejected'), () => `${serve.output()}\nexit=${serve.child.exitCode} signal=${serve.child.signalCode} pid=${serve.child.pid}`);
       expect(serve.output()).toContain("unknown model group 'gpt5'");
       expect((await fetch(`${serve.url}/readyz`)).status).toBe(200);
 
       // 2. A valid one is applied.
       await writeFile(file, SLOW.replace('- { name: gpt-4,', '- { name: gpt-5, chain: [gpt35] }\n  - { name: gpt-4,'));
       serve.child.kill('SIGHUP');
-      await waitFor(() => serve.output().includes('config reloaded'));
+      await waitFor(() => serve.output().includes('config reloaded'), serve.output);
       const models = (await (await fetch(`${serve.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
       expect(models.data.map((m) => m.id)).toContain('gpt-5');
 

@@ -34,7 +34,8 @@ export async function runServe(options: ServeOptions & { configPath: string }): 
     console.error(`bulwark serve: could not start: ${code === 'EADDRINUSE' ? `port ${options.port ?? config.server.port} is in use (try --port)` : (error as Error).message}`);
     return 1;
   }
-  printBanner(gateway, options);
+  // Signal handlers go in before the banner: whoever reads the banner may signal at once, and a
+  // SIGHUP/SIGTERM arriving before its handler exists would kill the process outright.
 
   // Nothing a request does may stop the process; log what slipped through and keep serving.
   const onStray = (error: unknown) => logger.error({ err: error }, 'unexpected error outside a request');
@@ -78,6 +79,7 @@ export async function runServe(options: ServeOptions & { configPath: string }): 
     };
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
+    printBanner(gateway, options);
   });
 }
 
@@ -97,9 +99,12 @@ function printBanner(gateway: Gateway, options: ServeOptions): void {
     '',
     '  Try it:',
     `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+    ...(gateway.config.auth.keys.length > 0 ? ["      -H 'authorization: Bearer YOUR_GATEWAY_KEY' \\"] : []),
     `      -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}' -D - `,
     '',
-    '  Watch the x-bulwark-served-by header: the primary fails now and then and the fallback answers.',
+    gateway.mockedProviders.length > 0
+      ? '  Watch the x-bulwark-served-by header: the mock primary fails now and then and the fallback answers.'
+      : '  The x-bulwark-served-by header tells which deployment (or cache, or default answer) answered.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

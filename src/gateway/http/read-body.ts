@@ -1,6 +1,54 @@
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError } from '../errors.js';
 
+const STATE = Symbol('bulwark.body');
+
+interface BodyState {
+  chunks: Buffer[];
+  size: number;
+  limit: number;
+  resolve: (body: Buffer) => void;
+  reject: (error: unknown) => void;
+}
+type Reading = IncomingMessage & { [STATE]?: BodyState };
+
+// Module-level listeners (`this` is the request): no closures per request on the hot path.
+function onData(this: Reading, chunk: Buffer): void {
+  const state = this[STATE]!;
+  state.size += chunk.length;
+  if (state.size > state.limit) {
+    finish(this);
+    this.resume(); // drain and discard the rest so the socket can answer 413
+    state.reject(new BodyTooLargeError(state.limit));
+    return;
+  }
+  state.chunks.push(chunk);
+}
+
+function onEnd(this: Reading): void {
+  const state = this[STATE]!;
+  finish(this);
+  state.resolve(state.chunks.length === 1 ? state.chunks[0] : Buffer.concat(state.chunks, state.size));
+}
+
+function onError(this: Reading, error: Error): void {
+  const state = this[STATE];
+  if (!state) return;
+  finish(this);
+  state.reject(error);
+}
+
+function onAborted(this: Reading): void {
+  onError.call(this, new Error('client closed the request'));
+}
+
+function finish(req: Reading): void {
+  req.off('data', onData);
+  req.off('end', onEnd);
+  req.off('error', onError);
+  req.off('aborted', onAborted);
+}
+
 /**
  * Reads a request body up to `limitBytes`. Rejects with {@link BodyTooLargeError} as soon as the
  * declared `content-length` or the bytes received pass the limit (the rest is not buffered).
@@ -10,33 +58,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new BodyTooLargeError(limitBytes));
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        cleanup();
-        req.resume(); // drain and discard the rest so the socket can answer 413
-        reject(new BodyTooLargeError(limitBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onAborted = () => onError(new Error('client closed the request'));
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-    };
+    (req as Reading)[STATE] = { chunks: [], size: 0, limit: limitBytes, resolve, reject };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
