@@ -149,6 +149,29 @@ describe('gateway hardening', () => {
   });
 });
 
+describe('gateway: every step of the chain failed', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway(testConfigYaml().replace('routes:\n', 'routes:\n  - { name: bare, chain: [gpt4], staleIfError: false }\n'));
+  });
+  afterAll(() => gateway.shutdown(1000));
+
+  it('answers with the upstream status class in the dialect format, with the attempts made', async () => {
+    gateway.mock('m')!.setProfile({ deployments: { primary: { errors: { '503': 1 } } } });
+    const openai = await post(gateway.url, CHAT, ok('bare'));
+    expect(openai.status).toBe(503);
+    expect(openai.json.error).toMatchObject({ type: 'server_error', message: expect.stringContaining('fallback chain failed') });
+    expect(openai.headers.get('x-bulwark-served-by')).toBe('none');
+    expect(openai.headers.get('x-bulwark-attempts')).toBe('1');
+    const anthropic = await post(gateway.url, MESSAGES, ok('bare'));
+    expect(anthropic.status).toBe(503);
+    expect(anthropic.json).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+
+    gateway.mock('m')!.setProfile({ deployments: { primary: { errors: { '500': 1 } } } });
+    expect((await post(gateway.url, CHAT, ok('bare'))).status).toBe(502);
+  });
+});
+
 describe('gateway keys and limits', () => {
   const clientKey = 'bk-test-client-key-0123456789';
   const limitedKey = 'bk-test-limited-key-0123456789';

@@ -40,6 +40,12 @@ export const policiesOverrideSchema = z.strictObject({
   hedge: hedgeSchema.optional(),
 });
 
+/**
+ * Policies of one deployment: like a group's, without `hedge` (hedging starts the extra call on
+ * another deployment of the group, so it is a group or top-level setting).
+ */
+export const deploymentPoliciesSchema = policiesOverrideSchema.omit({ hedge: true });
+
 /** Top-level policies: every deployment's defaults (the course's: breaker 5 failures, 60 s open). */
 export const policiesSchema = z.strictObject({
   breaker: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, sizeSchema } from './duration.js';
-import { ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
+import { deploymentPoliciesSchema, ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
 import * as D from './defaults.js';
 import * as R from '../../llm/defaults.js';
 import * as O from '../../ops/defaults.js';
@@ -64,7 +64,7 @@ export const deploymentSchema = z.strictObject({
   tpm: z.int().min(1).optional(),
   contextWindow: z.int().min(1).optional(),
   canContinue: z.boolean().optional(),
-  policies: policiesOverrideSchema.optional(),
+  policies: deploymentPoliciesSchema.optional(),
 });
 
 export const modelGroupSchema = z.strictObject({
