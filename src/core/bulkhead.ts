@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
+import { DeadlineList, DeadlineNode } from './deadline-list.js';
 import { BulkheadRejectedError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution } from './execution.js';
@@ -14,6 +14,7 @@ export const BULKHEAD_DEFAULT_MAX_QUEUED = 0;
 /** Default `queueTimeoutMs`: Infinity (a queued call waits until a slot frees or it is aborted). */
 export const BULKHEAD_DEFAULT_QUEUE_TIMEOUT_MS = Infinity;
 
+/** Options of {@link bulkhead}; every field optional, defaults below. */
 export interface BulkheadOptions {
   /** Calls running at once. Default {@link BULKHEAD_DEFAULT_MAX_CONCURRENT}. */
   maxConcurrent?: number;
@@ -35,11 +36,7 @@ export interface BulkheadRejectEvent {
 /** Marks a queued call whose caller cannot abort (nothing to listen to); `undefined` means it left. */
 const NOT_LISTENING = () => {};
 
-class QueuedCall implements DeadlineEntry {
-  deadline = 0;
-  previousEntry: DeadlineEntry | undefined = undefined;
-  nextEntry: DeadlineEntry | undefined = undefined;
-  listed = false;
+class QueuedCall extends DeadlineNode {
   // Queue links (separate from the deadline links).
   before: QueuedCall | undefined = undefined;
   after: QueuedCall | undefined = undefined;
@@ -47,7 +44,9 @@ class QueuedCall implements DeadlineEntry {
   reject!: (error: unknown) => void;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  constructor(readonly bulkhead: BulkheadPolicy) {}
+  constructor(readonly bulkhead: BulkheadPolicy) {
+    super();
+  }
   expire(): void {
     this.bulkhead.leaveQueue(this, 'queue-timeout');
   }

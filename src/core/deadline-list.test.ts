@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
+import { DeadlineList, DeadlineNode } from './deadline-list.js';
 import { FakeClock } from './fake-clock.js';
 
-class Entry implements DeadlineEntry {
-  deadline = 0;
-  previousEntry: DeadlineEntry | undefined = undefined;
-  nextEntry: DeadlineEntry | undefined = undefined;
-  listed = false;
+class Entry extends DeadlineNode {
   firedAt: number | undefined = undefined;
-  constructor(readonly clock: FakeClock, readonly log: Entry[]) {}
+  constructor(
+    readonly clock: FakeClock,
+    readonly log: Entry[],
+  ) {
+    super();
+  }
   expire(): void {
     this.firedAt = this.clock.now();
     this.log.push(this);

@@ -13,6 +13,18 @@ export interface DeadlineEntry {
 }
 
 /**
+ * The list links of a {@link DeadlineEntry}, for classes that are entries (a timed call, a queued
+ * call, a hedged call): extend it and implement `expire()`.
+ */
+export abstract class DeadlineNode implements DeadlineEntry {
+  deadline = 0;
+  previousEntry: DeadlineEntry | undefined = undefined;
+  nextEntry: DeadlineEntry | undefined = undefined;
+  listed = false;
+  abstract expire(): void;
+}
+
+/**
  * Many deadlines, one timer. Entries are kept sorted by deadline in a doubly linked list (a
  * timeout policy appends in order, so insertion is O(1); removal is always O(1)), and a single
  * timer on the injected {@link Clock} is armed for the earliest one — the idea of undici's fast

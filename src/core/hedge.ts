@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
+import { DeadlineList, DeadlineNode } from './deadline-list.js';
 import { CancelledError, HedgeFailedError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution, invoke } from './execution.js';
@@ -12,6 +12,7 @@ export const HEDGE_DEFAULT_DELAY_MS = 2_000;
 /** Default `maxHedges`: 1 extra attempt. */
 export const HEDGE_DEFAULT_MAX_HEDGES = 1;
 
+/** Options of {@link hedge}; every field optional, defaults below. */
 export interface HedgeOptions {
   /** Wait before starting each extra attempt. Default {@link HEDGE_DEFAULT_DELAY_MS}. */
   delayMs?: number;
@@ -29,11 +30,7 @@ export interface HedgeEvent {
   trigger: 'delay' | 'failure';
 }
 
-class HedgedCall<T> implements DeadlineEntry {
-  deadline = 0;
-  previousEntry: DeadlineEntry | undefined = undefined;
-  nextEntry: DeadlineEntry | undefined = undefined;
-  listed = false;
+class HedgedCall<T> extends DeadlineNode {
   readonly attempts: Execution[] = [];
   failed = 0;
   done = false;
@@ -46,7 +43,9 @@ class HedgedCall<T> implements DeadlineEntry {
     readonly operation: Operation<T>,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The hedge delay passed with no winner yet. */
   expire(): void {

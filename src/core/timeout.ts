@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
+import { DeadlineList, DeadlineNode } from './deadline-list.js';
 import { TimeoutError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution } from './execution.js';
@@ -10,6 +10,7 @@ import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 /** Default `timeoutMs`: 30 s. */
 export const TIMEOUT_DEFAULT_MS = 30_000;
 
+/** Options of {@link timeout}. */
 export interface TimeoutOptions {
   /** Milliseconds before the work is aborted and the call rejects with TimeoutError. Default {@link TIMEOUT_DEFAULT_MS}. */
   timeoutMs?: number;
@@ -26,15 +27,16 @@ export interface TimeoutEvent {
   timeoutMs: number;
 }
 
-class TimedCall<T> implements DeadlineEntry {
-  deadline = 0;
-  previousEntry: DeadlineEntry | undefined = undefined;
-  nextEntry: DeadlineEntry | undefined = undefined;
-  listed = false;
+class TimedCall<T> extends DeadlineNode {
   settled = false;
   resolve!: (value: T) => void;
   reject!: (error: unknown) => void;
-  constructor(readonly context: Execution, readonly policy: TimeoutPolicy) {}
+  constructor(
+    readonly context: Execution,
+    readonly policy: TimeoutPolicy,
+  ) {
+    super();
+  }
 
   expire(): void {
     if (this.settled) return;
