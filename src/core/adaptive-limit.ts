@@ -19,6 +19,7 @@ export const ADAPTIVE_LIMIT_DEFAULT_PROBE_INTERVAL = 1000;
 /** Default priority classes: the share of the limit each may fill. `low` is shed first, above 80 %. */
 export const ADAPTIVE_LIMIT_DEFAULT_PRIORITIES: Readonly<Record<string, number>> = Object.freeze({ critical: 1, normal: 1, low: 0.8 });
 
+/** Options of {@link adaptiveLimit}; every field optional, defaults below. */
 export interface AdaptiveLimitOptions {
   /** Default {@link ADAPTIVE_LIMIT_DEFAULT_INITIAL_LIMIT}. */
   initialLimit?: number;

@@ -28,6 +28,7 @@ export function constantBackoff(delayMs: number): Backoff {
   return Object.freeze({ delayMs: () => delay });
 }
 
+/** Options of {@link exponentialBackoff}. */
 export interface ExponentialBackoffOptions {
   /** Base delay. Default {@link BACKOFF_DEFAULT_INITIAL_DELAY_MS}. */
   initialDelayMs?: number;
@@ -59,6 +60,7 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Bac
   });
 }
 
+/** Options of {@link decorrelatedJitterBackoff}. */
 export interface DecorrelatedJitterOptions {
   /** Lower bound and first delay. Default {@link BACKOFF_DEFAULT_INITIAL_DELAY_MS}. */
   initialDelayMs?: number;

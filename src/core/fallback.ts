@@ -3,6 +3,7 @@ import { Execution } from './execution.js';
 import { checkFunction, invalidOption } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 
+/** Options of {@link fallback}: exactly one of `value` / `fallback`. */
 export interface FallbackOptions<R> {
   /** A fixed value returned instead of the error. Give this or `fallback`, not both. */
   value?: R;

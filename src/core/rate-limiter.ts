@@ -10,6 +10,7 @@ import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 /** Default `maxWaitMs`: 0 (reject at once when no token is left). */
 export const RATE_LIMITER_DEFAULT_MAX_WAIT_MS = 0;
 
+/** Options of {@link rateLimiter}: `ratePerSecond` is required. */
 export interface RateLimiterOptions {
   /** Tokens added per second (sustained calls per second). Required. */
   ratePerSecond: number;

@@ -9,6 +9,7 @@ export const RETRY_BUDGET_DEFAULT_MIN_RETRIES_PER_SECOND = 10;
 /** Default cap on saved-up retries (bounds a burst after a long healthy spell). */
 export const RETRY_BUDGET_DEFAULT_MAX_TOKENS = 100;
 
+/** Options of {@link RetryBudget}; every field optional, defaults below. */
 export interface RetryBudgetOptions {
   /** Retries allowed per request, e.g. 0.2 = retries ≤ 20 % of requests. Default {@link RETRY_BUDGET_DEFAULT_RETRY_RATIO}. */
   retryRatio?: number;

@@ -28,6 +28,7 @@ export function defaultShouldRetry(error: unknown): boolean {
   return !(error instanceof Error && error.name === 'AbortError');
 }
 
+/** Options of {@link retry}; every field optional, defaults below. */
 export interface RetryOptions {
   /**
    * Attempts IN TOTAL, the first call included: `maxAttempts: 3` = 1 call + at most 2 retries;

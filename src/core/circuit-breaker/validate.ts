@@ -24,6 +24,7 @@ export function checkRate(field: string, value: unknown): number {
   return value;
 }
 
+/** A bad value as shown in an error message (strings quoted, objects as JSON). */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';

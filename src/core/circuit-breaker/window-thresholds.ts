@@ -21,6 +21,7 @@ export interface WindowThresholds {
   readonly slowCallRateThreshold: number;
 }
 
+/** Validates a window strategy's thresholds (defaults: {@link WINDOW_BREAKER_DEFAULTS}); `owner` prefixes error messages. */
 export function resolveThresholds(owner: string, options: WindowThresholdOptions): WindowThresholds {
   const d = WINDOW_BREAKER_DEFAULTS;
   return Object.freeze({
@@ -32,15 +33,16 @@ export function resolveThresholds(owner: string, options: WindowThresholdOptions
 }
 
 /**
- * The decision both window strategies share: null when the window does not warrant opening,
- * otherwise the reason. Only called on the record that may trip (integers, no allocation
- * unless a reason is built).
+ * The decision both window strategies share: true when the window warrants opening (enough
+ * calls, and the failure or slow-call rate at its threshold). Integers only, no allocation; the
+ * reason is built separately by {@link windowTripReason}, only when it trips.
  */
 export function shouldTrip(t: WindowThresholds, total: number, failures: number, slow: number): boolean {
   if (total < t.minimumCalls) return false;
   return failures >= t.failureRateThreshold * total || slow >= t.slowCallRateThreshold * total;
 }
 
+/** Why the window tripped, for the state-change event (failure rate first, then slow-call rate). */
 export function windowTripReason(t: WindowThresholds, total: number, failures: number, slow: number): string {
   const pct = (n: number) => `${Math.round((n / total) * 1000) / 10}%`;
   if (failures >= t.failureRateThreshold * total) {

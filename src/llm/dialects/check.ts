@@ -21,29 +21,35 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
+/** True for a plain JSON object (not null, not an array). */
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value as an object, else a `bad_request` naming `path`. */
 export function requireObject(value: unknown, path: string): JsonObject {
   if (!isObject(value)) invalid(path, `must be an object, got ${describe(value)}`);
   return value;
 }
 
+/** The value as an array, else a `bad_request` naming `path`. */
 export function requireArray(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) invalid(path, `must be an array, got ${describe(value)}`);
   return value;
 }
 
+/** The value as a string, else a `bad_request` naming `path`. */
 export function requireString(value: unknown, path: string): string {
   if (typeof value !== 'string') invalid(path, `must be a string, got ${describe(value)}`);
   return value;
 }
 
+/** A string or undefined, else a `bad_request` naming `path`. */
 export function optionalString(value: unknown, path: string): string | undefined {
   return value === undefined || value === null ? undefined : requireString(value, path);
 }
 
+/** A boolean or undefined, else a `bad_request` naming `path`. */
 export function optionalBoolean(value: unknown, path: string): boolean | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'boolean') invalid(path, `must be a boolean, got ${describe(value)}`);

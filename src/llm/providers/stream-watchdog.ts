@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { LlmError } from '../errors.js';
 
+/** Enforces first-token and idle-gap timeouts on one upstream stream (see the file comment). */
 export class StreamWatchdog {
   private deadline = Infinity;
   private timer: TimerHandle | undefined = undefined;

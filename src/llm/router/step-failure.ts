@@ -14,6 +14,7 @@ import { toLlmError } from './to-llm-error.js';
  */
 export type FailureDecision = 'skip' | 'next' | 'context' | 'content' | 'stop';
 
+/** Decides what a chain step does after `deployment` failed with `error` (see {@link FailureDecision}). */
 export function decideAfterFailure(run: RequestRun, deployment: Deployment, error: unknown): FailureDecision {
   if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { deployment: deployment.id, cause: error });
   if (isBreakerRejection(error)) {

@@ -9,6 +9,7 @@ import { openStreamStep } from './open-step.js';
 import { RoutedStream } from './routed-stream.js';
 import { StoredStream } from './stored-stream.js';
 
+/** The per-call options of `router.stream()`, defaults applied. */
 export interface StreamCallOptions {
   tenant: string;
   requestId: string;
