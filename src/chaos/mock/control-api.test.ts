@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MOCK_CONTROL_MAX_BODY_BYTES } from './control-api.js';
 import { startMockProvider, type MockProvider } from './server.js';
 import { chatBody, postJson } from './test-support.js';
 
@@ -111,5 +112,29 @@ describe('mock control API and deployments', () => {
     });
     const anthropic = await (await fetch(`${mock.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } })).json();
     expect(anthropic).toMatchObject({ data: [{ type: 'model', id: 'm-1' }, { type: 'model', id: 'm-2' }], has_more: false, first_id: 'm-1', last_id: 'm-2' });
+  });
+});
+
+describe('mock control API under hostile input', () => {
+  it('answers 400 (mock error shape) to a malformed percent-encoded deployment name and keeps serving', async () => {
+    mock = await startMockProvider();
+    const bad = await fetch(`${mock.url}/deployments/%ZZ/v1/chat/completions`, { method: 'POST', body: '{}' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/deployment name/);
+    expect((await chatVia('primary')).status).toBe(200);
+  });
+
+  it('refuses a control body over the limit with 400 in its own error shape, and keeps serving', async () => {
+    mock = await startMockProvider();
+    const huge = `{"default":{},"pad":"${'a'.repeat(MOCK_CONTROL_MAX_BODY_BYTES + 10)}"}`;
+    const response = await fetch(`${mock.url}/_mock/profile`, { method: 'PUT', body: huge }).catch((error: unknown) => error as Error);
+    // The mock may close the connection after answering; either way it must not have taken the body.
+    expect(response).toBeInstanceOf(Response);
+    if (response instanceof Response) {
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.message).toMatch(/larger than/);
+    }
+    expect((await send('GET', '/_mock/profile')).status).toBe(200);
+    expect((await chatVia(undefined)).status).toBe(200);
   });
 });

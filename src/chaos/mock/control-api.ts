@@ -21,6 +21,9 @@ import type { MockStats } from './stats.js';
 /** Path prefix of the control API. */
 export const CONTROL_PREFIX = '/_mock/';
 
+/** Largest control-API body accepted (bytes); a bigger one gets 400 and the connection is closed. */
+export const MOCK_CONTROL_MAX_BODY_BYTES = 1024 * 1024;
+
 /** What the control API drives. */
 export interface MockControlTarget {
   profile(): MockProfile;
@@ -37,10 +40,27 @@ function send(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
+/** Answers `{"error":{"message"}}` with `status` (the control API's error shape). */
+export function sendControlError(res: ServerResponse, status: number, message: string): void {
+  send(res, status, { error: { message } });
+}
+
 function withJsonBody(req: IncomingMessage, res: ServerResponse, use: (body: unknown) => void): void {
   const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    if (res.headersSent) return;
+    size += chunk.length;
+    if (size > MOCK_CONTROL_MAX_BODY_BYTES) {
+      chunks.length = 0;
+      res.setHeader('connection', 'close');
+      sendControlError(res, 400, `The body is larger than ${MOCK_CONTROL_MAX_BODY_BYTES} bytes.`);
+      return;
+    }
+    chunks.push(chunk);
+  });
   req.on('end', () => {
+    if (res.headersSent) return;
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -51,7 +71,8 @@ function withJsonBody(req: IncomingMessage, res: ServerResponse, use: (body: unk
       use(body);
     } catch (error) {
       if (error instanceof MockProfileError) return send(res, 400, { error: { message: error.message, issues: error.issues } });
-      throw error;
+      // Anything else is a bug in the mock: answer it rather than crash the process from an event handler.
+      sendControlError(res, 500, (error as Error).message);
     }
   });
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { seededRandom, type RandomSource } from '../../core/random.js';
-import { CONTROL_PREFIX, handleControl } from './control-api.js';
+import { CONTROL_PREFIX, handleControl, sendControlError } from './control-api.js';
 import { DEPLOYMENT_PREFIX, MockEngine } from './engine.js';
 import { parseMockProfile, patchMockProfile, type MockProfile, type MockProfileInput } from './profile.js';
 import type { MockPresetName } from './presets.js';
@@ -61,14 +61,18 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-function splitPath(url: string): { path: string; deployment: string | undefined } {
+function splitPath(url: string): { path: string; deployment: string | undefined } | undefined {
   const query = url.indexOf('?');
   let path = query < 0 ? url : url.slice(0, query);
   let deployment: string | undefined;
   if (path.startsWith(DEPLOYMENT_PREFIX)) {
     const slash = path.indexOf('/', DEPLOYMENT_PREFIX.length);
     const end = slash < 0 ? path.length : slash;
-    deployment = decodeURIComponent(path.slice(DEPLOYMENT_PREFIX.length, end));
+    try {
+      deployment = decodeURIComponent(path.slice(DEPLOYMENT_PREFIX.length, end));
+    } catch {
+      return undefined; // malformed percent-encoding: the caller answers 400
+    }
     path = slash < 0 ? '/' : path.slice(slash);
   }
   return { path, deployment };
@@ -105,9 +109,10 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
 
   const server = createServer({ keepAliveTimeout: MOCK_KEEP_ALIVE_TIMEOUT_MS, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    if (url.startsWith(CONTROL_PREFIX)) return handleControl(control, req, res, splitPath(url).path);
-    const { path, deployment } = splitPath(url);
-    engine.handle(req, res, path, deployment);
+    const split = splitPath(url);
+    if (split === undefined) return sendControlError(res, 400, `The deployment name in ${JSON.stringify(url.slice(0, 200))} is not valid percent-encoding.`);
+    if (url.startsWith(CONTROL_PREFIX)) return handleControl(control, req, res, split.path);
+    engine.handle(req, res, split.path, split.deployment);
   });
   server.headersTimeout = MOCK_KEEP_ALIVE_TIMEOUT_MS + 1000;
 
