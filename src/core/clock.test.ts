@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sleep, systemClock } from './clock.js';
+import { MAX_TIMER_DELAY_MS, sleep, systemClock } from './clock.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -45,6 +45,7 @@ describe('systemClock', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     systemClock.clearTimeout(handle);
     expect(fired).toBe(false);
+    expect(MAX_TIMER_DELAY_MS).toBe(2 ** 31 - 1);
   });
 
   it('sleep rejects with the signal reason and clears its timer when aborted', async () => {

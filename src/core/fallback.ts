@@ -22,7 +22,7 @@ const handlesEverything = () => true;
 
 /**
  * Replaces a failure with a value (or a function of the error). Never answers for a caller that
- * aborted: that caller is gone, so its abort reason surfaces.
+ * aborted: that caller is gone, so the failure surfaces unchanged.
  *
  * @example
  * const answer = fallback({ fallback: (error) => ({ text: 'Service busy, try again', degraded: true }) });
