@@ -14,7 +14,11 @@ import type { FaultProxy } from './proxy.js';
  */
 export async function startControlApi(proxy: FaultProxy, options: { host?: string; port?: number }) {
   const server = createServer((req, res) => {
-    handle(proxy, req, res).catch((error: unknown) => send(res, 400, { error: (error as Error).message }));
+    handle(proxy, req, res).catch((error: unknown) => {
+      // An oversized body is answered before it was read: close the connection rather than drain it.
+      if (!req.complete) res.setHeader('connection', 'close');
+      send(res, 400, { error: (error as Error).message });
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -47,17 +51,25 @@ async function handle(proxy: FaultProxy, req: IncomingMessage, res: ServerRespon
   send(res, 404, { error: `no route for ${req.method} ${path}` });
 }
 
+/** Largest control-API body accepted (bytes); a toxic is a few hundred. */
+export const FAULTS_CONTROL_MAX_BODY_BYTES = 64 * 1024;
+
 async function readJson(req: IncomingMessage): Promise<any> {
   let text = '';
   for await (const chunk of req) {
     text += chunk;
-    if (text.length > 64 * 1024) throw new Error('body too large');
+    if (text.length > FAULTS_CONTROL_MAX_BODY_BYTES) throw new Error(`body larger than ${FAULTS_CONTROL_MAX_BODY_BYTES} bytes`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new Error('body: invalid JSON');
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`body: expected a JSON object (a toxic or the fields to change), got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -221,6 +221,51 @@ describe('fault proxy, HTTP mode and control API', () => {
     await missing.body.dump();
   });
 
+  it('the API answers hostile bodies with 400 in its format: null, non-object and oversized PATCH, an http-only type patched onto a TCP proxy', async () => {
+    const { proxy } = await proxyFor(await upstreamHttp(), { mode: 'http' });
+    proxy.addToxic({ name: 'slow', type: 'latency', attributes: { latencyMs: 1 } });
+    const patch = async (apiUrl: string, name: string, body: string) => {
+      const response = await request(`${apiUrl}/toxics/${name}`, { method: 'PATCH', body });
+      return { status: response.statusCode, error: ((await response.body.json()) as { error: string }).error };
+    };
+    for (const body of ['null', '"text"', '[1]']) {
+      const answer = await patch(proxy.apiUrl!, 'slow', body);
+      expect(answer.status).toBe(400);
+      expect(answer.error).toMatch(/^body: expected a JSON object/);
+    }
+    const huge = await patch(proxy.apiUrl!, 'slow', JSON.stringify({ attributes: { latencyMs: 1, pad: 'x'.repeat(100 * 1024) } }));
+    expect(huge).toEqual({ status: 400, error: expect.stringMatching(/body larger than/) });
+
+    const tcp = (await proxyFor(await upstreamTcp(echo))).proxy;
+    tcp.addToxic({ name: 'slow', type: 'latency', attributes: { latencyMs: 1 } });
+    const retyped = await patch(tcp.apiUrl!, 'slow', JSON.stringify({ type: 'http_status', attributes: { status: 500 } }));
+    expect(retyped).toEqual({ status: 400, error: 'http_status: needs the proxy in http mode' });
+    expect(tcp.toxics()[0].type).toBe('latency');
+  });
+
+  it('HTTP mode answers 502 in JSON when the upstream is down, instead of resetting the client', async () => {
+    const downPort = await upstreamTcp(() => undefined);
+    // Close that listener again so the port refuses connections.
+    await cleanup.pop()!();
+    const { proxy } = await proxyFor(downPort, { mode: 'http' });
+    const response = await request(`${proxy.url}/v1/models`);
+    expect(response.statusCode).toBe(502);
+    expect(((await response.body.json()) as { error: { type: string } }).error.type).toBe('upstream_unreachable');
+  });
+
+  it('a control API that cannot listen fails the start and leaves nothing listening', async () => {
+    const taken = await upstreamTcp(echo);
+    const port = await upstreamTcp(echo);
+    await cleanup.pop()!(); // free `port` for the proxy to take
+    await expect(startFaultProxy({ upstream: `127.0.0.1:${taken}`, port, api: { port: taken } })).rejects.toThrow(/EADDRINUSE/);
+    const refused = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(undefined); });
+      socket.once('error', resolve);
+    });
+    expect(refused?.code).toBe('ECONNREFUSED');
+  });
+
   it('an http_status toxic with toxicity 0.5 hits about half of the requests', async () => {
     const { proxy } = await proxyFor(await upstreamHttp(), { mode: 'http' });
     proxy.addToxic({ name: 'half', type: 'http_status', toxicity: 0.5, attributes: { status: 500 } });

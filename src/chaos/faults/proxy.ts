@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 import { type Clock, systemClock } from '../../core/clock.js';
+import { InvalidOptionsError } from '../../core/errors.js';
 import { defaultRandom, type RandomSource } from '../../core/random.js';
 import { ToxicConnection, ToxicStream } from './toxic-stream.js';
 import { HTTP_ONLY_TOXICS, parseToxic, type Toxic, type ToxicInput } from './toxics.js';
@@ -62,6 +63,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const sockets = new Set<Socket>();
   const counters = { connections: 0, requests: 0, faultedRequests: 0 };
   const toxics = () => list;
+  const checkMode = (toxic: Toxic): Toxic => {
+    if (mode === 'tcp' && HTTP_ONLY_TOXICS.includes(toxic.type)) throw new InvalidOptionsError(`${toxic.type}: needs the proxy in http mode`);
+    return toxic;
+  };
   const changed = () => {
     for (const connection of live) connection.refresh();
   };
@@ -72,8 +77,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     apiUrl: undefined,
     toxics: () => list.map((t) => structuredClone(t)),
     addToxic(input) {
-      const toxic = parseToxic(input);
-      if (mode === 'tcp' && HTTP_ONLY_TOXICS.includes(toxic.type)) throw new Error(`${toxic.type}: needs the proxy in http mode`);
+      const toxic = checkMode(parseToxic(input));
       list = [...list.filter((t) => t.name !== toxic.name), toxic];
       changed();
       return toxic;
@@ -81,7 +85,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     updateToxic(name, patch) {
       const current = list.find((t) => t.name === name);
       if (!current) throw new Error(`no toxic named '${name}'`);
-      const next = parseToxic({ ...current, ...patch, name, attributes: { ...current.attributes, ...(patch.attributes ?? {}) } });
+      const next = checkMode(parseToxic({ ...current, ...patch, name, attributes: { ...current.attributes, ...(patch.attributes ?? {}) } }));
       list = list.map((t) => (t.name === name ? next : t));
       changed();
       return next;
@@ -135,7 +139,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const upstreamPool = pool;
     server = createHttpServer((req, res) => {
       counters.requests++;
-      handleHttp(req, res, upstreamPool).catch(() => res.destroy());
+      handleHttp(req, res, upstreamPool).catch((error: unknown) => {
+        if (res.headersSent) return res.destroy();
+        // The upstream is down or refused us before answering: say so, as an HTTP proxy does.
+        res.writeHead(502, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: { message: `fault proxy: upstream ${upstream.host}:${upstream.port} unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, type: 'upstream_unreachable' } }));
+      });
     });
     server.on('connection', (socket: Socket) => {
       counters.connections++;
@@ -204,7 +213,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   Object.assign(proxy, { url: `http://${host}:${address.port}`, port: address.port });
 
-  const api = options.api === false ? undefined : await startControlApi(proxy, options.api ?? {});
+  let api: Awaited<ReturnType<typeof startControlApi>> | undefined;
+  try {
+    api = options.api === false ? undefined : await startControlApi(proxy, options.api ?? {});
+  } catch (error) {
+    // Do not leave the proxy listening (and the process alive) when its control API cannot start.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pool?.close();
+    throw error;
+  }
   Object.assign(proxy, { apiUrl: api?.url });
 
   proxy.close = async () => {
@@ -218,8 +235,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 }
 
 function parseUpstream(text: string): { host: string; port: number } {
-  const url = new URL(text.includes('://') ? text : `tcp://${text}`);
-  const port = Number(url.port);
-  if (!url.hostname || !(port > 0)) throw new Error(`upstream: expected host:port or a URL with a port, got '${text}'`);
+  let url: URL | undefined;
+  try {
+    url = new URL(text.includes('://') ? text : `tcp://${text}`);
+  } catch {
+    url = undefined;
+  }
+  const port = Number(url?.port);
+  if (!url?.hostname || !(port > 0)) throw new InvalidOptionsError(`upstream: expected host:port or a URL with a port, got '${text}'`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidOptionsError } from '../../core/errors.js';
 
 /**
  * Toxics in the style of Toxiproxy: each one degrades the bytes flowing in one direction
@@ -39,11 +40,11 @@ export type ToxicType = Toxic['type'];
 
 export const HTTP_ONLY_TOXICS: readonly ToxicType[] = ['http_status', 'http_corrupt'];
 
-/** Validates a toxic; throws an Error whose message lists every problem with its path. */
+/** Validates a toxic; throws an InvalidOptionsError whose message lists every problem with its path. */
 export function parseToxic(input: unknown): Toxic {
   const result = toxicSchema.safeParse(input);
   if (!result.success) {
-    throw new Error(result.error.issues.map((i) => `${i.path.join('.') || '(toxic)'}: ${i.message}`).join('; '));
+    throw new InvalidOptionsError(result.error.issues.map((i) => `${i.path.join('.') || '(toxic)'}: ${i.message}`).join('; '));
   }
   return result.data;
 }
@@ -58,7 +59,7 @@ export function parseToxicShorthand(text: string): Toxic {
   const fields: Record<string, unknown> = { type, name: type };
   for (const pair of rest.split(',').filter(Boolean)) {
     const [key, value] = pair.split('=');
-    if (value === undefined) throw new Error(`toxic '${text}': expected key=value, got '${pair}'`);
+    if (value === undefined) throw new InvalidOptionsError(`toxic '${text}': expected key=value, got '${pair}'`);
     const parsed = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
     if (key === 'name' || key === 'stream' || key === 'toxicity') fields[key] = parsed;
     else attributes[key] = parsed;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { startFaultProxy } from '../../chaos/faults/proxy.js';
 import { parseToxicShorthand, type Toxic } from '../../chaos/faults/toxics.js';
+import { InvalidOptionsError } from '../../core/errors.js';
 import { seededRandom } from '../../core/random.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 
@@ -63,7 +64,7 @@ const faults: Command = {
       switch (sub) {
         case 'start': return await start(v);
         case 'add': {
-          const body = v.json ? JSON.parse(v.json) : parsed.positionals[0] ? parseToxicShorthand(parsed.positionals[0]) : undefined;
+          const body = v.json ? parseJsonOption(v.json) : parsed.positionals[0] ? parseToxicShorthand(parsed.positionals[0]) : undefined;
           if (!body) throw new UsageError('add: give a SPEC or --json');
           return await call(apiUrl, 'POST', '/toxics', body);
         }
@@ -79,12 +80,26 @@ const faults: Command = {
       }
     } catch (error) {
       console.error(`bulwark faults: ${(error as Error).message}`);
-      return error instanceof UsageError || error instanceof SyntaxError || /toxic|expected|attributes|type/.test((error as Error).message) ? EXIT_USAGE : EXIT_FAILED;
+      return error instanceof UsageError || error instanceof InvalidOptionsError ? EXIT_USAGE : EXIT_FAILED;
     }
   },
 };
 
 class UsageError extends Error {}
+
+function seedOption(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${text}'`);
+  return seed;
+}
+
+function parseJsonOption(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--json: not valid JSON (${(error as Error).message})`);
+  }
+}
 
 function hostPort(text: string, field: string): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(text);
@@ -100,7 +115,7 @@ async function start(v: { upstream?: string; listen?: string; mode?: string; api
   const toxics: Toxic[] = v.toxic!.map(parseToxicShorthand);
   const proxy = await startFaultProxy({
     upstream: v.upstream, host: listen.host, port: listen.port, mode: v.mode, api, toxics,
-    random: v.seed ? seededRandom(Number(v.seed)) : undefined,
+    random: v.seed === undefined ? undefined : seededRandom(seedOption(v.seed)),
   });
   console.log(`bulwark faults: ${v.mode} proxy ${proxy.url} → ${v.upstream}; control API ${proxy.apiUrl}`);
   for (const toxic of proxy.toxics()) console.log(`  toxic ${toxic.name} (${toxic.type}, ${toxic.stream}, toxicity ${toxic.toxicity})`);
@@ -113,7 +128,12 @@ async function start(v: { upstream?: string; listen?: string; mode?: string; api
 }
 
 async function call(api: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<number> {
-  const response = await request(`${api}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  let response;
+  try {
+    response = await request(`${api}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  } catch (error) {
+    throw new Error(`cannot reach the fault proxy's control API at ${api} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is \`bulwark faults start\` running there? (--api)`);
+  }
   const text = await response.body.text();
   if (response.statusCode >= 400) {
     console.error(`bulwark faults: ${response.statusCode} ${text}`);
