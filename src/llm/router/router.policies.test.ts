@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AllFallbacksFailedError, LlmError } from '../errors.js';
 import type { EjectionEvent, RequestEvent } from '../router-events.js';
 import { ask, startFixture, until, type Fixture } from './router.fixture.js';
 
@@ -69,6 +70,22 @@ describe('router policies', () => {
     expect(fx.calls('primary')).toBe(2);
     expect(response.content).toContain('via twin');
     expect(fx.calls('secondary')).toBe(0);
+  });
+
+  it('when every breaker is open the error says so (503) and when a probe will be allowed, at no upstream cost', async () => {
+    fx = await startFixture({ route: { staleIfError: false }, policies: { breaker: { failureThreshold: 1 }, retry: { maxAttempts: 1 } } });
+    fx.mock.patchProfile({ deployments: { primary: { errors: { '500': 1 } }, secondary: { errors: { '500': 1 } } } });
+    await expect(fx.router.chat(ask('opens both breakers'))).rejects.toBeInstanceOf(AllFallbacksFailedError);
+    await fx.clock.advance(15_000);
+    const calls = fx.calls('primary') + fx.calls('secondary');
+    const error = (await fx.router.chat(ask('again')).catch((e: unknown) => e)) as AllFallbacksFailedError;
+    expect(error).toBeInstanceOf(AllFallbacksFailedError);
+    expect(error.attempts).toBe(0);
+    expect(fx.calls('primary') + fx.calls('secondary')).toBe(calls);
+    expect(error.status).toBe(503);
+    expect(error.lastError).toBeInstanceOf(LlmError);
+    expect((error.lastError as LlmError).message).toMatch(/no deployment of model group gpt4 is available/i);
+    expect((error.lastError as LlmError).retryAfterMs).toBe(45_000);
   });
 
   it('request events carry the attempts of failed requests too', async () => {

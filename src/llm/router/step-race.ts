@@ -89,13 +89,31 @@ function afterFailure(run: RequestRun, deployment: Deployment, error: unknown): 
   }
 }
 
+/**
+ * Nothing in the group could be picked (breakers open, ejected, drained): unless a real failure
+ * is already known, the request's last error says so, with the time until the soonest breaker
+ * lets a probe through (so the caller gets a 503 with Retry-After, not an anonymous 502).
+ */
+function noteNoneAvailable(run: RequestRun, group: ModelGroup): void {
+  if (run.lastError !== undefined) return;
+  let retryAfterMs: number | undefined;
+  for (const deployment of group.deployments) {
+    const waitMs = deployment.breaker.retryAfterMs;
+    if (waitMs > 0 && (retryAfterMs === undefined || waitMs < retryAfterMs)) retryAfterMs = waitMs;
+  }
+  run.lastError = new LlmError('overloaded', `No deployment of model group ${group.name} is available (breakers open, ejected or drained)`, { retryAfterMs });
+}
+
 /** No hedge policy: one deployment at a time, the request's signal as the call's signal. */
 async function runOneAtATime<R>(run: RequestRun, group: ModelGroup, exclude: Set<string>, calls: StepCalls<R>): Promise<StepOutcome<R>> {
   let reached = 0;
   while (reached < DEFAULT_MAX_DEPLOYMENTS_PER_STEP) {
     if (run.signal.aborted) return STOPPED;
     const id = group.balancer.pick(exclude);
-    if (id === undefined) break;
+    if (id === undefined) {
+      noteNoneAvailable(run, group);
+      break;
+    }
     exclude.add(id);
     const deployment = group.byId.get(id)!;
     const call = calls.start(deployment, run.signal);
@@ -156,7 +174,11 @@ async function runHedged<R>(core: RouterCore, run: RequestRun, group: ModelGroup
   };
 
   try {
-    if (!launch()) return run.signal.aborted ? STOPPED : FAILED;
+    if (!launch()) {
+      if (run.signal.aborted) return STOPPED;
+      noteNoneAvailable(run, group);
+      return FAILED;
+    }
     armHedge();
     for (;;) {
       const next = await new Promise<Launched<R> | typeof HEDGE_TIMER>((resolve) => {
