@@ -198,6 +198,15 @@ auth:
     expect(wrong.json).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
+  it('answers /v1/models errors in the format of the calling SDK', async () => {
+    const openai = await fetch(`${gateway.url}/v1/models`);
+    expect(openai.status).toBe(401);
+    expect((await openai.json()).error.type).toBe('authentication_error');
+    const anthropic = await fetch(`${gateway.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } });
+    expect(anthropic.status).toBe(401);
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+  });
+
   it('accepts a configured key as Bearer token or x-api-key', async () => {
     expect((await post(gateway.url, CHAT, ok('gpt-4'), { authorization: `Bearer ${clientKey}` })).status).toBe(200);
     expect((await post(gateway.url, MESSAGES, ok('claude-sonnet'), { 'x-api-key': clientKey })).status).toBe(200);

@@ -177,7 +177,8 @@ export class GatewayServer {
       return;
     }
     const route = match.route;
-    if (route.dialect === 'anthropic') context.dialect = anthropicDialect;
+    // Endpoints of one API answer in its format; shared ones (/v1/models) follow the client's SDK.
+    if (route.dialect === 'anthropic' || (route.dialect === undefined && req.headers['anthropic-version'] !== undefined)) context.dialect = anthropicDialect;
     if (route.auth !== 'none' && !this.authorize(route.auth, req, res, context)) {
       req.resume();
       return;
