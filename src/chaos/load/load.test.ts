@@ -28,6 +28,12 @@ describe('thresholds (k6 syntax)', () => {
     expect(() => parseThreshold('http_req_failed', 'p(95)<1')).toThrow(/does not apply/);
     expect(parseThresholdArgument('http_req_failed=rate<0.01').value).toBe(0.01);
   });
+
+  it('rejects a percentile outside (0, 100] instead of reading it as the max', () => {
+    expect(() => parseThreshold('http_req_duration', 'p(200)<5')).toThrow(/p\(200\): the percentile must be above 0 and at most 100/);
+    expect(() => parseThreshold('http_req_duration', 'p(0)<5')).toThrow(/p\(0\)/);
+    expect(parseThreshold('http_req_duration', 'p(100)<5').aggregation).toBe('p(100)');
+  });
 });
 
 describe('arrival schedule (open model)', () => {
@@ -113,6 +119,32 @@ describe('runLoad on virtual time', () => {
     const html = loadReportHtml(summary);
     expect(html).toContain('FAILED');
     expect(html).toContain('<svg');
+  });
+
+  it('stopped by its signal (Ctrl-C): marked interrupted, and requests cut short by the stop are not counted as timeouts', async () => {
+    const clock = new FakeClock(0);
+    const stop = new AbortController();
+    // Each request takes 250 ms; at 10 req/s about 3 are in flight when the run is stopped.
+    const send: Send = async (_i, signal) => {
+      await sleep(clock, 250, signal);
+      return { ok: true, status: 200 };
+    };
+    const run = runLoad(send, { model: { kind: 'open', rate: 10 }, durationMs: 10_000, clock, signal: stop.signal });
+    await clock.advance(1050);
+    stop.abort();
+    await clock.advance(1000);
+    const summary = await run;
+    expect(summary.interrupted).toBe(true);
+    expect(summary.errors).toBe(0);
+    expect(summary.errorsByKind).toEqual({});
+    expect(summary.requests).toBe(9); // those sent at 0..800 ms finished by 1050 ms; 900 and 1000 ms were cut short
+  });
+
+  it('a run that was not stopped is not marked interrupted', async () => {
+    const clock = new FakeClock(0);
+    const run = runLoad(async () => ({ ok: true, status: 200 }), { model: { kind: 'open', rate: 10 }, durationMs: 500, clock });
+    await clock.advance(1000);
+    expect((await run).interrupted).toBe(false);
   });
 
   it('a request past its timeout counts as an error', async () => {

@@ -40,7 +40,7 @@ export interface LoadOptions {
   now?: () => number;
   /** Called about every second (on the run's clock). */
   onProgress?: (progress: { elapsedMs: number; totalMs: number; requests: number; errors: number; inFlight: number }) => void;
-  /** Stops the run early (requests in flight are aborted). */
+  /** Stops the run early: requests in flight are aborted and not counted; the summary says `interrupted`. */
   signal?: AbortSignal;
 }
 
@@ -67,7 +67,10 @@ export interface LoadSummary {
   errorsByKind: Record<string, number>;
   series: SecondBucket[];
   thresholds: ThresholdResult[];
+  /** Whether the thresholds held (on what was measured, also when interrupted). */
   passed: boolean;
+  /** Stopped early by `LoadOptions.signal`: the figures cover only the requests that finished before. */
+  interrupted: boolean;
 }
 
 export const LOAD_DEFAULTS = Object.freeze({ maxInFlight: 1000, requestTimeoutMs: 60_000 });
@@ -90,9 +93,10 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadSum
   const inFlight = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
   const stop = new AbortController();
+  const stopped = new Error('load run stopped');
   const onAbort = () => {
     stop.abort();
-    for (const c of controllers) c.abort(new Error('load run stopped'));
+    for (const c of controllers) c.abort(stopped);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -102,10 +106,12 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadSum
     const timer = clock.setTimeout(() => controller.abort(new TimeoutError(requestTimeoutMs)), requestTimeoutMs);
     const sentAt = now();
     const task = send(index, controller.signal)
-      .catch((error: unknown): SendResult => ({ ok: false, status: 0, error: controller.signal.aborted ? 'timeout' : errorName(error) }))
+      .catch((error: unknown): SendResult => ({ ok: false, status: 0, error: controller.signal.aborted ? (controller.signal.reason === stopped ? CANCELLED : 'timeout') : errorName(error) }))
       .then((result) => {
         clock.clearTimeout(timer);
         controllers.delete(controller);
+        // Cut short by the caller's stop (Ctrl-C): neither an answer nor a server error.
+        if (result.error === CANCELLED) return;
         const sample: Sample = { ...result, intendedAt, sentAt, endedAt: now() };
         recorder.record(sample);
       });
@@ -158,8 +164,10 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadSum
   options.signal?.removeEventListener('abort', onAbort);
 
   const durationMs = now() - start;
-  return summarize(recorder, options, durationMs);
+  return summarize(recorder, options, durationMs, options.signal?.aborted === true);
 }
+
+const CANCELLED = 'cancelled by the run stopping';
 
 function errorName(error: unknown): string {
   if (error && typeof error === 'object') {
@@ -171,7 +179,7 @@ function errorName(error: unknown): string {
   return 'error';
 }
 
-function summarize(recorder: Recorder, options: LoadOptions, durationMs: number): LoadSummary {
+function summarize(recorder: Recorder, options: LoadOptions, durationMs: number, interrupted: boolean): LoadSummary {
   const latency = recorder.latencySummary();
   const ttft = recorder.ttft.totalCount > 0 ? recorder.ttftSummary() : undefined;
   const seconds = Math.max(durationMs / 1000, 1e-9);
@@ -191,6 +199,7 @@ function summarize(recorder: Recorder, options: LoadOptions, durationMs: number)
     series: recorder.series(),
     thresholds: [],
     passed: true,
+    interrupted,
   };
   for (const threshold of options.thresholds ?? []) {
     const observed = observe(threshold, recorder, summary);

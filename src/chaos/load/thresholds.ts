@@ -36,6 +36,9 @@ export function parseThreshold(metric: string, expression: string): Threshold {
   if (!match) {
     throw new InvalidOptionsError(`threshold ${metric}: cannot read '${expression}' (examples: p(95)<500, avg<200, rate<0.01)`);
   }
+  if (match[2] !== undefined && !(Number(match[2]) > 0 && Number(match[2]) <= 100)) {
+    throw new InvalidOptionsError(`threshold ${metric}: p(${match[2]}): the percentile must be above 0 and at most 100`);
+  }
   const aggregation = match[2] !== undefined ? `p(${match[2]})` : match[1];
   const kind = match[2] !== undefined ? 'p' : match[1];
   if (!allowed.includes(kind)) {

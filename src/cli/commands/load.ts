@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/duration.js';
 import { BulwarkError } from '../../core/errors.js';
@@ -38,7 +39,7 @@ Options:
   --html FILE            write the HTML report
   --quiet                no progress bar or table
 
-Exit codes: 0 all thresholds held, 1 a threshold failed, 2 usage error.`;
+Exit codes: 0 all thresholds held, 1 a threshold failed or the run was interrupted (Ctrl-C), 2 usage error.`;
 
 const load: Command = {
   name: 'load',
@@ -79,12 +80,14 @@ const load: Command = {
     let thresholds;
     let durationMs: number;
     let timeoutMs: number;
+    let maxRequests: number | undefined;
     const headers: Record<string, string> = {};
     try {
       if (v.dialect !== 'openai' && v.dialect !== 'anthropic') throw new Error(`--dialect: expected openai or anthropic, got '${v.dialect}'`);
       if (v.concurrency !== undefined && (v.rate !== undefined || v.stages !== undefined)) throw new Error('--concurrency (closed model) cannot be combined with --rate/--stages (open model)');
-      durationMs = parseDuration(v.duration!, '--duration');
-      timeoutMs = parseDuration(v.timeout!, '--timeout');
+      durationMs = positiveDuration(v.duration!, '--duration');
+      timeoutMs = positiveDuration(v.timeout!, '--timeout');
+      maxRequests = v.requests === undefined ? undefined : positiveInteger(v.requests, '--requests');
       if (v.concurrency !== undefined) model = { kind: 'closed', concurrency: positive(v.concurrency, '--concurrency') };
       else model = { kind: 'open', rate: v.rate !== undefined ? positive(v.rate, '--rate') : v.stages ? 0 : 10, stages: v.stages ? parseStages(v.stages, parseDuration) : undefined };
       thresholds = v.threshold!.map(parseThresholdArgument);
@@ -93,7 +96,8 @@ const load: Command = {
         if (i <= 0) throw new Error(`--header: expected 'name: value', got '${h}'`);
         headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
-      new URL(v.url!);
+      checkUrl(v.url!);
+      for (const [option, file] of [['--out', v.out], ['--html', v.html]] as const) if (file !== undefined) await checkDirectory(file, option);
     } catch (error) {
       console.error(`bulwark load: ${error instanceof BulwarkError || error instanceof Error ? error.message : String(error)}`);
       return EXIT_USAGE;
@@ -105,13 +109,16 @@ const load: Command = {
     });
     const bar = progressBar();
     const stop = new AbortController();
-    const onSigint = () => stop.abort();
+    const onSigint = () => {
+      console.error('\ninterrupted: stopping the load (requests in flight are cancelled and not counted)…');
+      stop.abort();
+    };
     process.once('SIGINT', onSigint);
     let summary: LoadSummary;
     try {
       summary = await runLoad(sender, {
         model, durationMs, thresholds, requestTimeoutMs: timeoutMs, signal: stop.signal,
-        maxRequests: v.requests ? positive(v.requests, '--requests') : undefined,
+        maxRequests,
         onProgress: v.quiet ? undefined : (p) => bar.update(p),
       });
     } finally {
@@ -122,7 +129,8 @@ const load: Command = {
     if (v.out) await writeFile(v.out, JSON.stringify(summary, null, 2));
     if (v.html) await writeFile(v.html, loadReportHtml(summary));
     if (!v.quiet) printSummary(summary);
-    return summary.passed ? EXIT_OK : EXIT_FAILED;
+    if (summary.interrupted) console.error(`interrupted after ${(summary.durationMs / 1000).toFixed(1)} s: the figures cover ${summary.requests} finished requests`);
+    return summary.passed && !summary.interrupted ? EXIT_OK : EXIT_FAILED;
   },
 };
 
@@ -130,6 +138,35 @@ function positive(text: string, field: string): number {
   const value = Number(text);
   if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${field}: expected a positive number, got '${text}'`);
   return value;
+}
+
+function positiveInteger(text: string, field: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${field}: expected a positive integer, got '${text}'`);
+  return value;
+}
+
+function positiveDuration(text: string, field: string): number {
+  const ms = parseDuration(text, field);
+  if (!(ms > 0)) throw new Error(`${field}: expected more than 0 ms, got '${text}'`);
+  return ms;
+}
+
+function checkUrl(text: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`--url: expected an http:// or https:// URL, got '${text}'`);
+}
+
+/** Fails before the run, not after it, when a report could not be written. */
+async function checkDirectory(file: string, option: string): Promise<void> {
+  const directory = dirname(resolve(file));
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`${option}: the directory ${directory} does not exist`);
 }
 
 function printSummary(s: LoadSummary): void {
