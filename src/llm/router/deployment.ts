@@ -180,9 +180,4 @@ export class Deployment {
       this.breaker.restore({ version: 1, state: 'closed', reason: 'released by operator', changedAt: this.deps.clock.now(), openUntil: null, consecutiveTrips: 0 });
     }
   }
-
-  async close(): Promise<void> {
-    this.breaker.dispose();
-    await this.provider.close();
-  }
 }

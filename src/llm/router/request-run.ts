@@ -22,7 +22,6 @@ export function attemptsOf(error: unknown): number {
 export class RequestRun {
   attempts = 0;
   lastError: unknown = undefined;
-  readonly startedAt: number;
   /** Aborts when the caller cancels or the total timeout expires. */
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
@@ -39,7 +38,6 @@ export class RequestRun {
     readonly cacheKey: string | undefined,
     private readonly clock: Clock,
   ) {
-    this.startedAt = clock.now();
     this.signal = this.controller.signal;
     if (callerSignal?.aborted) {
       this.controller.abort(callerSignal.reason);
@@ -58,15 +56,6 @@ export class RequestRun {
   /** True when the caller went away (as opposed to the total timeout). */
   get cancelled(): boolean {
     return this.callerSignal?.aborted === true;
-  }
-
-  /** True when the total timeout expired. */
-  get timedOut(): boolean {
-    return this.signal.aborted && this.signal.reason instanceof TimeoutError && !this.cancelled;
-  }
-
-  elapsedMs(): number {
-    return this.clock.now() - this.startedAt;
   }
 
   /** Clears the deadline timer and the caller-signal listener. */
