@@ -101,7 +101,7 @@ function noteNoneAvailable(run: RequestRun, group: ModelGroup): void {
     const waitMs = deployment.breaker.retryAfterMs;
     if (waitMs > 0 && (retryAfterMs === undefined || waitMs < retryAfterMs)) retryAfterMs = waitMs;
   }
-  run.lastError = new LlmError('overloaded', `No deployment of model group ${group.name} is available (breakers open, ejected or drained)`, { retryAfterMs });
+  run.lastError = new LlmError('overloaded', `No deployment of model group ${group.name} is available (breakers open, ejected, drained or over their RPM/TPM budget)`, { retryAfterMs });
 }
 
 /** No hedge policy: one deployment at a time, the request's signal as the call's signal. */
