@@ -66,6 +66,31 @@ describe('chaos experiments', () => {
     expect(result.durationMs).toBeLessThan(15_000);
   });
 
+  it('a method action whose target is down fails the step (no exception), stops the method and still runs the rollbacks', async () => {
+    mock = await startMockProvider();
+    const result = await runExperiment(experiment(mock.url, {
+      target: { gateway: mock.url, mock: mock.url, faults: 'http://127.0.0.1:1' },
+      load: undefined,
+      method: [{ action: 'faults.reset' }, { wait: '30s' }],
+      rollbacks: [{ action: 'mock.reset' }, { action: 'faults.reset' }],
+    }));
+    expect(result.verdict).toBe('failed');
+    expect(result.reasons[0]).toMatch(/^method step failed: faults\.reset: ECONNREFUSED/);
+    expect(result.reasons).toContain('the method stopped at its first failed step; the remaining 1 step(s) did not run');
+    expect(result.timeline.some((e) => e.what.startsWith('wait'))).toBe(false);
+    expect(result.timeline.filter((e) => e.phase === 'rollback').map((e) => [e.what, e.ok])).toEqual([['mock.reset', true], ['faults.reset', false]]);
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
+  it('validates load thresholds and steps with readable messages (an invalid experiment is caught before anything runs)', () => {
+    const base = { title: 't', target: { gateway: 'http://x' }, steadyState: { probes: [{ name: 'r', type: 'http', url: '/' }] } };
+    expect(() => parseExperiment({ ...base, load: { rate: 1, duration: '1s', thresholds: { http_req_failed: ['rate<<0.01'] } }, method: [{ wait: '1s' }] }))
+      .toThrow(/load\.thresholds\.http_req_failed\.0: threshold http_req_failed: cannot read 'rate<<0\.01'/);
+    expect(() => parseExperiment({ ...base, method: [{ wait: '-1s' }] })).toThrow(/method\.0\.wait: /);
+    expect(() => parseExperiment({ ...base, method: [{ action: 'faults.teleport' }] })).toThrow(/method\.0\.action: .*mock\.profile/);
+    expect(() => parseExperiment({ ...base, method: [{ action: 'gateway.admin', path: 'no-slash' }] })).toThrow(/method\.0\.path/);
+  });
+
   it('validates experiments with every problem and its path', () => {
     expect(() => parseExperiment({ title: 't', target: { gateway: 'not a url' }, steadyState: { probes: [] }, method: [{ action: 'faults.reset' }, { wait: 'soon' }] }))
       .toThrow(/target\.gateway[\s\S]*steadyState\.probes[\s\S]*method\.1/);

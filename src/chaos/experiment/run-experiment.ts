@@ -81,11 +81,18 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
       loadRun = runLoad(sender, { model: { kind: 'open', rate: l.rate }, durationMs: l.duration, thresholds, signal: loadStop.signal });
       note('method', `load started: ${l.rate} req/s for ${l.duration} ms`, true);
     }
-    for (const step of experiment.method) {
+    for (const [index, step] of experiment.method.entries()) {
       if (interrupted()) break;
-      const outcome = await runStep(step, target, clock, options.signal);
+      const outcome = await runStepSafely(step, target, clock, options.signal);
       note('method', describe(step), outcome.ok, outcome.detail);
-      if (!outcome.ok) reasons.push(`method step failed: ${describe(step)}: ${outcome.detail}`);
+      if (!outcome.ok) {
+        // The fault could not be set up as written: waiting on would test something else.
+        reasons.push(`method step failed: ${describe(step)}: ${outcome.detail}`);
+        const skipped = experiment.method.length - index - 1;
+        if (skipped > 0) reasons.push(`the method stopped at its first failed step; the remaining ${skipped} step(s) did not run`);
+        loadStop.abort();
+        break;
+      }
     }
     if (loadRun) {
       load = await loadRun;
@@ -99,7 +106,7 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
     options.signal?.removeEventListener('abort', onAbort);
     for (const step of experiment.rollbacks) {
       // Rollbacks ignore the interruption signal: they must run to undo the faults.
-      const outcome = await runStep(step, target, clock, undefined).catch((error: unknown) => ({ ok: false, detail: String(error) }));
+      const outcome = await runStepSafely(step, target, clock, undefined);
       note('rollback', describe(step), outcome.ok, outcome.detail);
       if (!outcome.ok) reasons.push(`rollback failed: ${describe(step)}: ${outcome.detail}`);
     }
@@ -154,6 +161,15 @@ export async function runProbe(probe: Probe, target: Experiment['target'], signa
     }
   } catch (error) {
     return { name: probe.name, ok: false, detail: `probe error: ${(error as Error).message}` };
+  }
+}
+
+/** Runs a step; an unreachable target or any other exception is a failed step, not a crash. */
+async function runStepSafely(step: Step, target: Experiment['target'], clock: Clock, signal?: AbortSignal): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    return await runStep(step, target, clock, signal);
+  } catch (error) {
+    return { ok: false, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
-import { THRESHOLD_METRICS } from '../load/thresholds.js';
+import { parseThreshold } from '../load/thresholds.js';
 
 /**
  * A chaos experiment (`bulwark chaos run experiment.yaml`): a steady-state hypothesis checked
@@ -47,8 +47,10 @@ const loadProbe = z.object({
 
 export const probeSchema = z.discriminatedUnion('type', [httpProbe, loadProbe]);
 
-const step = z.union([
-  z.object({ wait: duration }).strict(),
+// A `{ wait }` step is given the pseudo-action `wait` so that every step is told apart by its
+// `action`: a bad step is then reported against its own fields, not as "Invalid input".
+const step = z.preprocess((value) => (value !== null && typeof value === 'object' && 'wait' in value && !('action' in value) ? { action: 'wait', ...value } : value), z.discriminatedUnion('action', [
+  z.object({ action: z.literal('wait'), wait: duration }).strict(),
   z.object({ action: z.literal('mock.profile'), preset: z.string().optional(), profile: z.unknown().optional(), patch: z.unknown().optional() }).strict()
     .refine((s) => [s.preset, s.profile, s.patch].filter((v) => v !== undefined).length === 1, 'give exactly one of preset, profile or patch'),
   z.object({ action: z.literal('mock.reset') }).strict(),
@@ -58,7 +60,7 @@ const step = z.union([
   z.object({ action: z.literal('gateway.admin'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'), path: z.string().startsWith('/'), body: z.unknown().optional() }).strict(),
   z.object({ action: z.literal('http'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'), url: z.string().url(), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }).strict(),
   z.object({ action: z.literal('probe'), probe: probeSchema }).strict(),
-]);
+]));
 
 export const experimentSchema = z.object({
   title: z.string(),
@@ -83,10 +85,17 @@ export const experimentSchema = z.object({
     dialect: z.enum(['openai', 'anthropic']).default('openai'),
     stream: z.boolean().default(false),
     /** k6-style thresholds on the method's load, e.g. `http_req_failed: ["rate<0.01"]`. */
-    thresholds: z.record(z.string(), z.array(z.string())).default({}).refine(
-      (t) => Object.keys(t).every((metric) => metric in THRESHOLD_METRICS),
-      { message: `threshold metrics: ${Object.keys(THRESHOLD_METRICS).join(', ')}` },
-    ),
+    thresholds: z.record(z.string(), z.array(z.string())).default({}).superRefine((thresholds, ctx) => {
+      for (const [metric, expressions] of Object.entries(thresholds)) {
+        expressions.forEach((expression, index) => {
+          try {
+            parseThreshold(metric, expression);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', path: [metric, index], message: (error as Error).message });
+          }
+        });
+      }
+    }),
   }).optional(),
   method: z.array(step).min(1),
   rollbacks: z.array(step).default([]),

@@ -5,13 +5,15 @@ import { experimentReportHtml } from '../../chaos/experiment/report.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { interpolateEnv, parseExperiment } from '../../chaos/experiment/schema.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
+import { checkOutputDirectory } from './output-path.js';
 
 const USAGE = `Usage: bulwark chaos run EXPERIMENT.yaml [--out RESULT.json] [--html REPORT.html]
 
 Runs a chaos experiment: the steady-state hypothesis is checked before (if it does not hold,
 nothing is changed), then the method — a timeline of fault actions on the mock provider, the
-fault proxy or the gateway's admin API, with waits — runs while load flows; rollbacks always run,
-also on failure or Ctrl-C; then the hypothesis is checked again. \${ENV_VAR} in the file is
+fault proxy or the gateway's admin API, with waits — runs while load flows and stops at its first
+failed step; rollbacks always run, also on failure or Ctrl-C; then the hypothesis is checked
+again. \${ENV_VAR} in the file is
 replaced from the environment.
 
 Experiment file (YAML or JSON):
@@ -59,6 +61,12 @@ const chaos: Command = {
       experiment = parseExperiment(parseYaml(interpolateEnv(await readFile(file, 'utf8'))));
     } catch (error) {
       console.error(`bulwark chaos run: ${file} is not a valid experiment:\n${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
+    try {
+      for (const [option, out] of [['--out', parsed.values.out], ['--html', parsed.values.html]] as const) if (out !== undefined) await checkOutputDirectory(out, option);
+    } catch (error) {
+      console.error(`bulwark chaos run: ${(error as Error).message}`);
       return EXIT_USAGE;
     }
     const stop = new AbortController();

@@ -1,5 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/duration.js';
 import { BulwarkError } from '../../core/errors.js';
@@ -10,6 +9,7 @@ import { type LoadModel, type LoadSummary, runLoad } from '../../chaos/load/runn
 import { parseStages } from '../../chaos/load/schedule.js';
 import { parseThresholdArgument } from '../../chaos/load/thresholds.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
+import { checkOutputDirectory } from './output-path.js';
 
 const USAGE = `Usage: bulwark load [options]
 
@@ -97,7 +97,7 @@ const load: Command = {
         headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
       checkUrl(v.url!);
-      for (const [option, file] of [['--out', v.out], ['--html', v.html]] as const) if (file !== undefined) await checkDirectory(file, option);
+      for (const [option, file] of [['--out', v.out], ['--html', v.html]] as const) if (file !== undefined) await checkOutputDirectory(file, option);
     } catch (error) {
       console.error(`bulwark load: ${error instanceof BulwarkError || error instanceof Error ? error.message : String(error)}`);
       return EXIT_USAGE;
@@ -160,13 +160,6 @@ function checkUrl(text: string): void {
     protocol = undefined;
   }
   if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`--url: expected an http:// or https:// URL, got '${text}'`);
-}
-
-/** Fails before the run, not after it, when a report could not be written. */
-async function checkDirectory(file: string, option: string): Promise<void> {
-  const directory = dirname(resolve(file));
-  const info = await stat(directory).catch(() => undefined);
-  if (!info?.isDirectory()) throw new Error(`${option}: the directory ${directory} does not exist`);
 }
 
 function printSummary(s: LoadSummary): void {

@@ -1,0 +1,14 @@
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * Checks, before a run, that the directory a report goes to exists, so a long load test or
+ * experiment does not end in a write error. Throws an Error naming the option and the directory.
+ *
+ * @example await checkOutputDirectory('reports/summary.json', '--out');
+ */
+export async function checkOutputDirectory(file: string, option: string): Promise<void> {
+  const directory = dirname(resolve(file));
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`${option}: the directory ${directory} does not exist`);
+}
