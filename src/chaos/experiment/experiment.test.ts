@@ -59,9 +59,10 @@ describe('chaos experiments', () => {
     const stop = new AbortController();
     const result = await runExperiment(experiment(mock.url, { method: [{ action: 'mock.profile', preset: 'down' }, { wait: '30s' }] }), {
       signal: stop.signal,
-      onEvent: (e) => { if (e.what.startsWith('mock profile')) stop.abort(); },
+      onEvent: (e) => { if (e.what.startsWith('mock profile')) setTimeout(() => stop.abort(), 100); },
     });
     expect(result.verdict).toBe('interrupted');
+    expect(result.timeline.find((e) => e.what === 'wait 30000 ms')).toMatchObject({ ok: false, detail: 'cut short by the interruption' });
     expect(result.timeline.at(-1)).toMatchObject({ phase: 'rollback', what: 'mock.reset', ok: true });
     expect(result.durationMs).toBeLessThan(15_000);
   });

@@ -84,6 +84,10 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
     for (const [index, step] of experiment.method.entries()) {
       if (interrupted()) break;
       const outcome = await runStepSafely(step, target, clock, options.signal);
+      if ('wait' in step && interrupted()) {
+        note('method', describe(step), false, 'cut short by the interruption');
+        break;
+      }
       note('method', describe(step), outcome.ok, outcome.detail);
       if (!outcome.ok) {
         // The fault could not be set up as written: waiting on would test something else.
