@@ -4,6 +4,7 @@ import { BrokenCircuitError, TimeoutError } from '../errors.js';
 import { FakeClock } from '../fake-clock.js';
 import { isRunnable } from '../policy.js';
 import { pipeline } from '../pipeline.js';
+import { constantBackoff } from '../backoff.js';
 import { retry } from '../retry.js';
 import { timeout } from '../timeout.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -37,5 +38,24 @@ describe('CircuitBreaker inside pipeline()', () => {
     await clock.advance(100);
     expect(await q).toBeInstanceOf(TimeoutError);
     expect(breaker.state).toBe('open');
+  });
+  it('half-open under retry: concurrent calls send one probe; the others are refused, retried, and pass once it closes', async () => {
+    const clock = new FakeClock();
+    const breaker = new CircuitBreaker({ clock, strategy: new ConsecutiveBreaker(1), openMs: 1000 });
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    await clock.advance(1000);
+    const guarded = pipeline(retry({ maxAttempts: 3, clock, backoff: constantBackoff(50) }), breaker);
+    let upstream = 0;
+    let answerProbe!: (value: string) => void;
+    const probe = new Promise<string>((resolve) => (answerProbe = resolve));
+    const answers = [1, 2, 3].map(() => guarded.execute(() => (++upstream === 1 ? probe : 'after')).catch((e: unknown) => e));
+    await clock.advance(50); // the refused ones retry while the probe is still out
+    expect(upstream).toBe(1);
+    expect(breaker.state).toBe('half-open');
+    answerProbe('probe');
+    await clock.advance(50);
+    expect(await Promise.all(answers)).toEqual(['probe', 'after', 'after']);
+    expect(upstream).toBe(3);
+    expect(breaker.state).toBe('closed');
   });
 });
