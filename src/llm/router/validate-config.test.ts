@@ -43,6 +43,8 @@ const CASES: Array<[string, (c: RouterConfig) => void, string]> = [
   ['deployment canContinue flag', (c) => ((c.modelGroups.a.deployments[0] as { canContinue: unknown }).canContinue = 'true'), 'RouterConfig.modelGroups.a.deployments[0].canContinue must be true or false (got "true")'],
   ['hedge delay', (c) => (c.modelGroups.a.policies = { hedge: { delayMs: -5 } }), 'RouterConfig.modelGroups.a.policies.hedge.delayMs must be a finite number >= 0 (got -5)'],
   ['hedge count', (c) => (c.policies = { hedge: { maxHedges: 1.5 } }), 'RouterConfig.policies.hedge.maxHedges must be an integer >= 1 (got 1.5)'],
+  ['misspelt policy', (c) => (c.policies = { retries: { maxAttempts: 3 } } as never), 'RouterConfig.policies.retries is not a policy (known: breaker, retry, attemptTimeoutMs, firstTokenTimeoutMs, idleTimeoutMs, bulkhead, hedge)'],
+  ['misspelt retry field', (c) => (c.modelGroups.a.policies = { retry: { attempts: 3 } } as never), 'RouterConfig.modelGroups.a.policies.retry.attempts is not a retry setting (known: maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs)'],
   ['cache bound', (c) => (c.cache = { maxEntries: 0 }), 'RouterConfig.cache.maxEntries must be an integer >= 1 (got 0)'],
 ];
 

@@ -37,15 +37,35 @@ function checkSection(path: string, value: unknown): void {
   if (value !== undefined && !isObject(value)) fail(path, `must be an object (got ${show(value)})`);
 }
 
+/** The keys each policy block knows: a misspelt one would otherwise be ignored without a word. */
+const POLICY_KEYS: Record<string, { what: string; keys: readonly string[] }> = {
+  '': { what: 'a policy', keys: ['breaker', 'retry', 'attemptTimeoutMs', 'firstTokenTimeoutMs', 'idleTimeoutMs', 'bulkhead', 'hedge'] },
+  breaker: { what: 'a breaker setting', keys: ['failureThreshold', 'openMs', 'halfOpenMaxCalls'] },
+  retry: { what: 'a retry setting', keys: ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] },
+  bulkhead: { what: 'a bulkhead setting', keys: ['maxConcurrent', 'maxQueued', 'queueTimeoutMs'] },
+  hedge: { what: 'a hedge setting', keys: ['delayMs', 'maxHedges'] },
+};
+
+function checkKeys(path: string, block: object, section: string): void {
+  const { what, keys } = POLICY_KEYS[section];
+  for (const key of Object.keys(block)) {
+    if (!keys.includes(key)) fail(`${path}.${key}`, `is not ${what} (known: ${keys.join(', ')})`);
+  }
+}
+
 /** Checks one `policies` block (global, group or deployment). */
 export function validatePolicies(path: string, policies: DeploymentPolicies | undefined): void {
   if (policies === undefined) return;
   if (!isObject(policies as unknown)) fail(path, `must be an object (got ${show(policies)})`);
+  checkKeys(path, policies, '');
   checkSection(`${path}.breaker`, policies.breaker);
   checkSection(`${path}.retry`, policies.retry);
   checkSection(`${path}.bulkhead`, policies.bulkhead);
   checkSection(`${path}.hedge`, policies.hedge);
   const { breaker, retry, bulkhead, hedge } = policies;
+  for (const [section, block] of Object.entries({ breaker, retry, bulkhead, hedge })) {
+    if (block !== undefined) checkKeys(`${path}.${section}`, block, section);
+  }
   if (breaker !== undefined) {
     checkNumber(`${path}.breaker.failureThreshold`, breaker.failureThreshold, 1, true);
     checkNumber(`${path}.breaker.openMs`, breaker.openMs, 1);
