@@ -45,6 +45,7 @@ const CASES: Array<[string, (c: RouterConfig) => void, string]> = [
   ['hedge count', (c) => (c.policies = { hedge: { maxHedges: 1.5 } }), 'RouterConfig.policies.hedge.maxHedges must be an integer >= 1 (got 1.5)'],
   ['misspelt policy', (c) => (c.policies = { retries: { maxAttempts: 3 } } as never), 'RouterConfig.policies.retries is not a policy (known: breaker, retry, attemptTimeoutMs, firstTokenTimeoutMs, idleTimeoutMs, bulkhead, hedge)'],
   ['misspelt retry field', (c) => (c.modelGroups.a.policies = { retry: { attempts: 3 } } as never), 'RouterConfig.modelGroups.a.policies.retry.attempts is not a retry setting (known: maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs)'],
+  ['deployment hedge', (c) => (c.modelGroups.a.deployments[0].policies = { hedge: { delayMs: 500 } }), 'RouterConfig.modelGroups.a.deployments[0].policies.hedge is a group or top-level setting'],
   ['cache bound', (c) => (c.cache = { maxEntries: 0 }), 'RouterConfig.cache.maxEntries must be an integer >= 1 (got 0)'],
 ];
 

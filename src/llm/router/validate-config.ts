@@ -146,6 +146,9 @@ export function validateRouterConfig(config: RouterConfig): void {
       checkString(`${at}.region`, d.region);
       checkFlag(`${at}.canContinue`, d.canContinue);
       validatePolicies(`${at}.policies`, d.policies);
+      if (d.policies?.hedge !== undefined) {
+        fail(`${at}.policies.hedge`, 'is a group or top-level setting (hedging starts a call on another deployment of the group)');
+      }
     });
   }
 
