@@ -25,7 +25,9 @@ export const HEALTH_POLL_MS = 200;
 export const GATEWAY_START_TIMEOUT_MS = 60_000;
 /** Grace the gateway gives requests in flight on SIGTERM (ms). */
 export const GATEWAY_SHUTDOWN_GRACE_MS = 20_000;
-const CLI_MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+// The `bulwark` bin registers tsx relative to itself; `node --import tsx` would resolve tsx from
+// the working directory and fail outside the repository.
+const CLI_BIN = fileURLToPath(new URL('../../../bin/bulwark.js', import.meta.url));
 
 export interface RealTargetOptions {
   timings: DrillTimings;
@@ -76,7 +78,7 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   const log: WriteStream | undefined = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
 
   const launch = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--config', configPath, '--port', String(port)], {
+    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--config', configPath, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
     });

@@ -15,16 +15,20 @@ export interface RealDrillOptions {
   seed?: number;
   onStart?: (scenario: DrillScenario) => void;
   onResult?: (result: ScenarioResult) => void;
+  /** Stops the drill (Ctrl-C): the running scenario's load stops, its gateway and mock are closed, and its partial result is dropped. */
+  signal?: AbortSignal;
 }
 
-/** Runs `scenarios` in order on real time. */
+/** Runs `scenarios` in order on real time; returns the results of the scenarios that ran to their end. */
 export async function runRealDrill(scenarios: readonly DrillScenario[], plan: DrillPlan, options: RealDrillOptions = {}): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
+    if (options.signal?.aborted) break;
     options.onStart?.(scenario);
     const target = await startRealTarget({ timings: plan.timings, topology: options.topology, logFile: options.logFile, seed: options.seed });
     try {
-      const result = await runScenario(scenario, target, plan);
+      const result = await runScenario(scenario, target, plan, options.signal);
+      if (options.signal?.aborted) break;
       options.onResult?.(result);
       results.push(result);
     } finally {

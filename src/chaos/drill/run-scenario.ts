@@ -51,8 +51,8 @@ export function validatePlan(plan: DrillPlan): void {
   if (!(plan.slo > 0 && plan.slo < 1)) throw new InvalidOptionsError(`drill plan.slo: expected between 0 and 1, got ${plan.slo}`);
 }
 
-/** Runs `scenario` on `target` (which it does not close). */
-export async function runScenario(scenario: DrillScenario, target: DrillTarget, plan: DrillPlan): Promise<ScenarioResult> {
+/** Runs `scenario` on `target` (which it does not close); `signal` stops its load early (the result is then partial). */
+export async function runScenario(scenario: DrillScenario, target: DrillTarget, plan: DrillPlan, signal?: AbortSignal): Promise<ScenarioResult> {
   validatePlan(plan);
   const { clock } = target;
   const origin = clock.now();
@@ -102,6 +102,7 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
     requestTimeoutMs: plan.requestTimeoutMs,
     maxInFlight: 100_000,
     clock,
+    signal,
   });
   clock.clearTimeout(startTimer);
   if (endTimer !== undefined) clock.clearTimeout(endTimer);

@@ -12,14 +12,14 @@ import { createVirtualTarget } from './virtual-target.js';
 export const VIRTUAL_STEP_MS = 100;
 
 /** Runs one scenario on virtual time; the same `seed` gives the same result. */
-export async function runVirtualScenario(scenario: DrillScenario, seed: number, plan: DrillPlan, topology?: TopologyOptions): Promise<ScenarioResult> {
+export async function runVirtualScenario(scenario: DrillScenario, seed: number, plan: DrillPlan, topology?: TopologyOptions, signal?: AbortSignal): Promise<ScenarioResult> {
   const own = scenarioSeed(seed, scenario.name);
   const target = createVirtualTarget({ seed: own, timings: plan.timings, topology });
   // Past this much virtual time something never ends: fail instead of spinning.
   const limitMs = plan.warmupMs + plan.faultMs + plan.recoveryMs + 4 * plan.requestTimeoutMs;
   const origin = target.clock.now();
   let settled = false;
-  const run = runScenario(scenario, target, plan).finally(() => {
+  const run = runScenario(scenario, target, plan, signal).finally(() => {
     settled = true;
   });
   try {
@@ -33,11 +33,13 @@ export async function runVirtualScenario(scenario: DrillScenario, seed: number, 
   }
 }
 
-/** Runs `scenarios` in order on virtual time. */
-export async function runVirtualDrill(scenarios: readonly DrillScenario[], seed: number, plan: DrillPlan, options: { topology?: TopologyOptions; onResult?: (result: ScenarioResult) => void } = {}): Promise<ScenarioResult[]> {
+/** Runs `scenarios` in order on virtual time; stopping `signal` drops the scenario in progress. */
+export async function runVirtualDrill(scenarios: readonly DrillScenario[], seed: number, plan: DrillPlan, options: { topology?: TopologyOptions; onResult?: (result: ScenarioResult) => void; signal?: AbortSignal } = {}): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
-    const result = await runVirtualScenario(scenario, seed, plan, options.topology);
+    if (options.signal?.aborted) break;
+    const result = await runVirtualScenario(scenario, seed, plan, options.topology, options.signal);
+    if (options.signal?.aborted) break;
     options.onResult?.(result);
     results.push(result);
   }

@@ -140,6 +140,16 @@ describe('runLoad on virtual time', () => {
     expect(summary.requests).toBe(9); // those sent at 0..800 ms finished by 1050 ms; 900 and 1000 ms were cut short
   });
 
+  it('a signal already aborted when the run starts sends nothing', async () => {
+    const clock = new FakeClock(0);
+    let sent = 0;
+    const run = runLoad(async () => ({ ok: true, status: 200, servedBy: String(++sent) }), { model: { kind: 'open', rate: 10 }, durationMs: 10_000, clock, signal: AbortSignal.abort() });
+    await clock.advance(20_000);
+    const summary = await run;
+    expect(sent).toBe(0);
+    expect(summary.interrupted).toBe(true);
+  });
+
   it('a run that was not stopped is not marked interrupted', async () => {
     const clock = new FakeClock(0);
     const run = runLoad(async () => ({ ok: true, status: 200 }), { model: { kind: 'open', rate: 10 }, durationMs: 500, clock });

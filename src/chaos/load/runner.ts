@@ -98,7 +98,8 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadSum
     stop.abort();
     for (const c of controllers) c.abort(stopped);
   };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const fire = (index: number, intendedAt: number): Promise<void> => {
     const controller = new AbortController();

@@ -70,3 +70,30 @@ describe('bulwark drill', () => {
     expect(c.out.join('\n')).toMatch(/region-loss\s+300\s+300\/0\/0\/0 .* PASS/);
   });
 });
+
+describe('bulwark drill, Ctrl-C', () => {
+  it('SIGINT stops after the scenario in progress, writes the reports of the finished ones and exits 1', async () => {
+    const { spawn } = await import('node:child_process');
+    const { once } = await import('node:events');
+    const out = join(dir, 'interrupted.json');
+    const child = spawn(process.execPath, ['bin/bulwark.js', 'drill', '--virtual', '--out', out, '--html', join(dir, 'interrupted.html')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stderr.resume();
+    try {
+      const exited = once(child, 'exit');
+      await new Promise<void>((resolve) => child.stdout.on('data', (chunk) => {
+        stdout += String(chunk);
+        if (/ (PASS|FAIL) /.test(stdout)) resolve();
+      }));
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/INTERRUPTED after \d of 8 scenario\(s\)/);
+      const report = JSON.parse(await readFile(out, 'utf8')) as { passed: boolean; scenarios: unknown[] };
+      expect(report.passed).toBe(false);
+      expect(report.scenarios.length).toBeLessThan(8);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
+});

@@ -39,7 +39,7 @@ Options:
   --list                 list the scenarios and exit
   --quiet                only the matrix
 
-Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage error.`;
+Exit codes: 0 every scenario passed, 1 a scenario failed or the drill was interrupted (Ctrl-C), 2 usage error.`;
 
 function fail(message: string): number {
   console.error(`bulwark drill: ${message}\n\n${USAGE}`);
@@ -113,11 +113,18 @@ const drill: Command = {
     };
     const onResult = (r: ScenarioResult) => say(`  ${r.passed ? 'PASS' : 'FAIL'} ${r.scenario}: sent ${r.figures.sent}, P/S/C/D ${servedMix(r)}, lost ${r.figures.lost}${r.passed ? '' : `\n${formatFailures(r)}`}`);
     say(`bulwark drill: ${scenarios.length} scenario(s), ${v.virtual ? `virtual time, seed ${seed}` : 'real time'}, ${durationMs / 1000} s each at ${rate} req/s`);
+    const stop = new AbortController();
+    const onSigint = () => {
+      console.error('\ninterrupted: stopping the scenario in progress (its gateway and mock are shut down)…');
+      stop.abort();
+    };
+    process.once('SIGINT', onSigint);
     let results: ScenarioResult[];
     try {
       results = v.virtual
-        ? await runVirtualDrill(scenarios, seed, plan, { onResult })
+        ? await runVirtualDrill(scenarios, seed, plan, { onResult, signal: stop.signal })
         : await runRealDrill(scenarios, plan, {
+          signal: stop.signal,
           seed,
           logFile: join(dirname(out), 'gateway.log'),
           onStart: (s) => say(`  … ${s.name} (${s.title}), about ${Math.round(durationMs / 1000) + 3} s`),
@@ -126,8 +133,11 @@ const drill: Command = {
     } catch (error) {
       console.error(`bulwark drill: the drill could not run: ${(error as Error).message}`);
       return EXIT_FAILED;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
     }
-    const passed = results.every((r) => r.passed);
+    const interrupted = stop.signal.aborted;
+    const passed = !interrupted && results.every((r) => r.passed);
     const report: DrillReport = {
       mode: v.virtual ? 'virtual' : 'real',
       seed: v.virtual ? seed : undefined,
@@ -141,8 +151,9 @@ const drill: Command = {
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(html, drillReportHtml(report));
     console.log(`\n${formatMatrix(results)}\n`);
-    console.log(`${passed ? 'PASSED' : 'FAILED'} — reports: ${out}, ${html}`);
-    if (!passed) {
+    if (interrupted) console.log(`INTERRUPTED after ${results.length} of ${scenarios.length} scenario(s) — reports of those: ${out}, ${html}`);
+    else console.log(`${passed ? 'PASSED' : 'FAILED'} — reports: ${out}, ${html}`);
+    if (!passed && !interrupted) {
       const failed = results.filter((r) => !r.passed).map((r) => r.scenario).join(' ');
       if (v.virtual) console.log(`replay exactly: bulwark drill --virtual --seed ${seed}${durationMs === DEFAULT_VIRTUAL_DURATION_MS ? '' : ` --duration ${durationMs / 1000}s`}${rate === DEFAULT_VIRTUAL_RATE ? '' : ` --rate ${rate}`} ${failed}`);
       else console.log(`failed: ${failed} (gateway log: ${join(dirname(out), 'gateway.log')})`);
