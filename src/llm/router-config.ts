@@ -76,7 +76,7 @@ export interface DeploymentPolicies {
    * Hedged requests (latency-sensitive routes): when an attempt has not answered (non-streaming)
    * or produced its first token (streaming) after `delayMs`, start another on a different
    * deployment of the same group and keep whichever answers first. Off when absent; read from the
-   * global and group `policies` (a deployment's own is not consulted). Defaults 2_000 ms, 1 extra
+   * global and group `policies` (rejected on a deployment). Defaults 2_000 ms, 1 extra
    * attempt (`DEFAULT_HEDGE_*` in `llm/defaults.ts`).
    */
   hedge?: { delayMs?: number; maxHedges?: number };

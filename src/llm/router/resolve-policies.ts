@@ -55,7 +55,7 @@ export interface ResolvedHedge {
 
 /**
  * The hedge policy of a model group (global ← group layers; hedging starts a call on another
- * deployment of the group, so a deployment's own `policies.hedge` is not consulted). Undefined —
+ * deployment of the group; validation rejects it on a deployment). Undefined —
  * no hedging — unless a layer sets `hedge`. Defaults: {@link D.DEFAULT_HEDGE_DELAY_MS},
  * {@link D.DEFAULT_HEDGE_MAX_HEDGES}.
  */
