@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,8 +75,6 @@ describe('bulwark drill', () => {
 
 describe('bulwark drill, Ctrl-C', () => {
   it('SIGINT stops after the scenario in progress, writes the reports of the finished ones and exits 1', async () => {
-    const { spawn } = await import('node:child_process');
-    const { once } = await import('node:events');
     const out = join(dir, 'interrupted.json');
     const child = spawn(process.execPath, ['bin/bulwark.js', 'drill', '--virtual', '--out', out, '--html', join(dir, 'interrupted.html')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
