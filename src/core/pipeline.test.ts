@@ -60,6 +60,24 @@ describe('pipeline', () => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
+  it('a caller abort during an attempt (retry outside an attempt timeout) ends the call with its reason: no retry, no timeout later', async () => {
+    const clock = new FakeClock();
+    const caller = new AbortController();
+    let attempts = 0;
+    const guarded = pipeline(retry({ maxAttempts: 5, clock, backoff: constantBackoff(10) }), timeout({ timeoutMs: 100, clock }));
+    const outcome = guarded
+      .execute(({ signal }) => {
+        attempts++;
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }, caller.signal)
+      .catch((e: unknown) => e);
+    await clock.advance(50);
+    caller.abort(new Error('caller left'));
+    expect(await outcome).toMatchObject({ message: 'caller left' });
+    await clock.advance(1_000);
+    expect(attempts).toBe(1);
+  });
+
   it('carries attempt numbers and signals through foreign policies', async () => {
     const clock = new FakeClock();
     const log: string[] = [];
