@@ -124,7 +124,7 @@ export class Gateway {
       ops = new GatewayOps({ server, slot, config, clock, logger });
       registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
       registerOpsRoutes(server, ops);
-      scaleOut.install(server);
+      scaleOut.install(server, slot);
       const address = await server.listen(port, host);
       return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops);
     } catch (error) {

@@ -102,6 +102,9 @@ describe('gateway load shedding (in-process gateway, real sockets)', () => {
     expect(Date.now() - started).toBeLessThan(3_000); // nothing queued behind the 300 ms calls
     const state = await (await fetch(`${gateway.url}/admin/state`)).json();
     expect(state).toMatchObject({ backend: 'memory', status: 'up', loadShedding: { limit: 2, shed: 2 } });
+    const reports = Object.values(state.cluster as Record<string, { deployments: Array<{ id: string; breaker: string }> }>);
+    expect(reports).toHaveLength(1); // memory: this replica only
+    expect(reports[0].deployments).toEqual([expect.objectContaining({ id: 'primary', breaker: 'closed', ejected: false })]);
   });
 });
 

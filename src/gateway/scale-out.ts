@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { AdaptiveLimitPolicy } from '../core/adaptive-limit.js';
 import type { RunnablePolicy } from '../core/policy.js';
 import { MemoryCacheStore } from '../llm/router/cache/memory-cache-store.js';
@@ -9,6 +9,10 @@ import type { GatewayConfig } from './config/schema.js';
 import { DeploymentQuota } from './deployment-quota.js';
 import type { GatewayServer } from './http/server.js';
 import { sendJson } from './http/respond.js';
+import type { RouterSlot } from './router-slot.js';
+import type { GatewayRouter } from './gateway.js';
+import type { ReplicaDeploymentHealth } from '../state/cluster-health.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../state/defaults.js';
 import { isOverloadSignal, LoadShedder } from './load-shedder.js';
 import { SharedKeyRateLimiter } from './shared-key-rate-limiter.js';
 
@@ -24,7 +28,8 @@ const CHAT_PATHS = ['/v1/chat/completions', '/v1/messages'] as const;
  *   policies: an adaptive concurrency limit and the deployment's global RPM/TPM;
  * - per-key RPM is counted globally ({@link SharedKeyRateLimiter});
  * - the chat endpoints run under the gateway-wide adaptive limit ({@link LoadShedder});
- * - `GET /admin/state` shows the backend, its status, live replicas and breaker states;
+ * - every 2 s this replica publishes its deployments' health (breaker, ejection) to the cluster board;
+ * - `GET /admin/state` shows the backend, its status, live replicas, breaker states and every replica's report;
  * - Redis going down or coming back is logged (`warn` / `info`) and counted; requests never fail for it.
  *
  * `state` and `loadShedding` are read at start: changing them needs a restart (a reload keeps them).
@@ -34,6 +39,8 @@ export class ScaleOut {
   private readonly quotas = new Map<string, DeploymentQuota>();
   /** Times Redis went down since start (for `/admin/state`). */
   private outages = 0;
+  private reportTimer: TimerHandle | undefined;
+  private closed = false;
 
   private constructor(
     readonly state: SharedState,
@@ -87,8 +94,12 @@ export class ScaleOut {
     return new SharedKeyRateLimiter(config.auth.keys.map((k) => k.sha256), this.state.limiter);
   }
 
-  /** Wraps the chat endpoints with the gateway-wide limit and adds `GET /admin/state`. */
-  install(server: GatewayServer): void {
+  /**
+   * Wraps the chat endpoints with the gateway-wide limit, adds `GET /admin/state`, and starts
+   * publishing this replica's view of its deployments (read from the current router in `slot`).
+   */
+  install(server: GatewayServer, slot: RouterSlot): void {
+    this.startReports(slot);
     if (this.shedder) {
       for (const path of CHAT_PATHS) {
         const match = server.routes.match('POST', path);
@@ -97,11 +108,11 @@ export class ScaleOut {
     }
     server.routes.add({
       method: 'GET', path: '/admin/state', auth: 'admin',
-      handler: (context, _req, res) => sendJson(res, context, 200, JSON.stringify(this.describe())),
+      handler: async (context, _req, res) => sendJson(res, context, 200, JSON.stringify({ ...this.describe(), cluster: await this.state.healthBoard.read() })),
     });
   }
 
-  /** What `GET /admin/state` answers. */
+  /** What `GET /admin/state` answers (without `cluster`, which is read from the shared board). */
   describe(): Record<string, unknown> {
     const store = this.state.breakerStore as { keys?: () => string[] };
     const names = store.keys?.() ?? [];
@@ -125,7 +136,22 @@ export class ScaleOut {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.reportTimer !== undefined) this.clock.clearTimeout(this.reportTimer);
     await this.state.close();
+  }
+
+  private startReports(slot: RouterSlot): void {
+    const report = () => {
+      this.reportTimer = undefined;
+      if (this.closed) return;
+      void this.state.healthBoard
+        .publish(this.state.replicaId, { at: this.clock.now(), deployments: deploymentHealth(slot.router as GatewayRouter) })
+        .finally(() => {
+          if (!this.closed) this.reportTimer = this.clock.setTimeout(report, DEFAULT_HEARTBEAT_INTERVAL_MS);
+        });
+    };
+    report();
   }
 
   private deploymentLimit(id: string): AdaptiveLimitPolicy {
@@ -146,4 +172,19 @@ export class ScaleOut {
     if (!quota) this.quotas.set(key, (quota = new DeploymentQuota(id, { rpm, tpm }, this.state.limiter)));
     return quota;
   }
+}
+
+/** Each deployment once, as the router sees it now. */
+function deploymentHealth(router: GatewayRouter): ReplicaDeploymentHealth[] {
+  const seen = new Map<string, ReplicaDeploymentHealth>();
+  for (const route of router.inspect().routes) {
+    for (const group of route.chain) {
+      for (const d of group.deployments) {
+        if (!seen.has(d.id)) {
+          seen.set(d.id, { id: d.id, breaker: d.breaker, ejected: d.ejected, available: d.available, ...(d.lastErrorKind ? { lastErrorKind: d.lastErrorKind } : {}) });
+        }
+      }
+    }
+  }
+  return [...seen.values()];
 }

@@ -4,6 +4,7 @@ export * from './state-status.js';
 export * from './redis-link.js';
 export * from './replica-registry.js';
 export * from './shared-state.js';
+export * from './cluster-health.js';
 export * from './breaker/redis-breaker-store.js';
 export * from './breaker/local-probe-gate.js';
 export * from './breaker/redis-probe-gate.js';

@@ -10,6 +10,7 @@ import { LocalProbeGate } from './breaker/local-probe-gate.js';
 import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
 import { RedisProbeGate } from './breaker/redis-probe-gate.js';
 import { RedisCacheStore } from './cache/redis-cache-store.js';
+import { MemoryClusterHealthBoard, RedisClusterHealthBoard, type ClusterHealthBoard } from './cluster-health.js';
 import { MemorySlidingWindowLimiter } from './rate-limit/memory-sliding-window.js';
 import { RedisSlidingWindowLimiter } from './rate-limit/redis-sliding-window.js';
 import type { SlidingWindowLimiter } from './rate-limit/sliding-window-limiter.js';
@@ -51,6 +52,8 @@ export interface SharedState {
   readonly limiter: SlidingWindowLimiter;
   /** The shared response cache; undefined with the memory backend (the router's own LRU is used). */
   readonly cacheStore: CacheStore | undefined;
+  /** What every replica reports about its deployments (breaker, ejection), readable by all. */
+  readonly healthBoard: ClusterHealthBoard;
   /** `up`, or `down` while Redis is unreachable (always `up` for memory). */
   readonly status: StateBackendStatus;
   /** The last `down` reason while down. */
@@ -92,6 +95,7 @@ export async function createSharedState(config: SharedStateConfig = {}, deps: Sh
     probeGate: new RedisProbeGate(link, { clock }),
     limiter: new RedisSlidingWindowLimiter(link, { clock, replicas: () => registry.live }),
     cacheStore: new RedisCacheStore(link, { local: deps.localCache() }),
+    healthBoard: new RedisClusterHealthBoard(link, { clock }),
     get status() {
       return status;
     },
@@ -117,6 +121,7 @@ function memoryState(clock: Clock, replicaId: string): SharedState {
     probeGate: new LocalProbeGate(),
     limiter: new MemorySlidingWindowLimiter({ clock }),
     cacheStore: undefined,
+    healthBoard: new MemoryClusterHealthBoard(),
     status: 'up',
     statusReason: undefined,
     liveReplicas: () => 1,

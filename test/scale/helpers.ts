@@ -95,6 +95,7 @@ export async function chat(url: string, options: { model?: string; prompt?: stri
 export async function adminState(url: string, adminKey: string): Promise<{
   backend: string; status: string; liveReplicas: number; outages: number;
   breakers: Record<string, { state: string; changedAt: number } | undefined>;
+  cluster: Record<string, { at: number; deployments: Array<{ id: string; breaker: string; ejected: boolean }> }>;
 }> {
   const res = await fetch(`${url}/admin/state`, { headers: { authorization: `Bearer ${adminKey}` } });
   if (res.status !== 200) throw new Error(`/admin/state answered ${res.status}: ${await res.text()}`);

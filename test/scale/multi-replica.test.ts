@@ -106,5 +106,12 @@ describe('three gateway processes sharing one Redis', () => {
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => chat(replicas[i % 3].url, { prompt: `after ${i}`, key: CLIENT_KEY })));
     for (const a of answers) expect(a).toMatchObject({ status: 200, servedBy: 'secondary', attempts: 1 });
     expect(mock.stats().byDeployment.primary?.requests ?? 0).toBe(primaryCalls); // nobody called the primary again
+    // The cluster board: every replica reports the primary's breaker open (reports every 2 s).
+    const cluster = await until(async () => {
+      const reports = Object.values((await adminState(replicas[1].url, ADMIN_KEY)).cluster);
+      const open = reports.filter((r) => r.deployments.some((d) => d.id === 'primary' && d.breaker === 'open'));
+      return open.length === 3 ? reports : undefined;
+    }, 6_000, 100);
+    expect(cluster).toHaveLength(3);
   });
 });
