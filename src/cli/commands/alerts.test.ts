@@ -59,4 +59,18 @@ describe('bulwark alerts export', () => {
       console.error = quiet;
     }
   });
+
+  it('--out in a missing directory is exit 2 with a message naming it (was a stack trace); an unknown sub-command is named', async () => {
+    const errors: string[] = [];
+    const quiet = console.error;
+    console.error = (message: string) => void errors.push(message);
+    try {
+      expect(await alerts.run(['export', '--format', 'prometheus', '--out', join(dir, 'missing', 'rules.yaml')])).toBe(2);
+      expect(errors.pop()).toMatch(/^bulwark alerts export: --out: the directory .*missing does not exist$/);
+      expect(await alerts.run(['import'])).toBe(2);
+      expect(errors.pop()).toMatch(/^bulwark alerts: unknown sub-command 'import'/);
+    } finally {
+      console.error = quiet;
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { EXIT_OK, EXIT_USAGE } from '../command.js';
+import { checkOutputDirectory } from './output-path.js';
 import { loadConfigFile } from '../../gateway/config/load.js';
 import { ConfigError } from '../../gateway/config/problems.js';
 import { InvalidOptionsError } from '../../core/errors.js';
@@ -43,7 +44,7 @@ const alerts: Command = {
     }
     const { positionals, values } = parsed;
     if (positionals.length !== 1 || positionals[0] !== 'export') {
-      console.error(USAGE);
+      console.error(positionals.length > 0 ? `bulwark alerts: unknown sub-command '${positionals.join(' ')}'\n\n${USAGE}` : USAGE);
       return EXIT_USAGE;
     }
     if (values.format !== 'prometheus') {
@@ -51,6 +52,12 @@ const alerts: Command = {
       return EXIT_USAGE;
     }
     let yaml: string;
+    try {
+      if (values.out) await checkOutputDirectory(values.out, '--out');
+    } catch (error) {
+      console.error(`bulwark alerts export: ${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
     try {
       const sections = values.config ? await loadConfigFile(values.config) : {};
       yaml = prometheusRulesYaml(resolveOpsConfig(opsConfigFrom(sections)));
