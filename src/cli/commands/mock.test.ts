@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_USAGE } from '../command.js';
+import { EXIT_FAILED, EXIT_USAGE } from '../command.js';
 import mock from './mock.js';
 
 let dir: string;
@@ -22,7 +23,7 @@ describe('bulwark mock', () => {
       expect(await mock.run(['--profile', 'stormy'])).toBe(EXIT_USAGE);
       expect(errors.pop()).toMatch(/"stormy" is neither a preset/);
       expect(await mock.run(['--port', 'abc'])).toBe(EXIT_USAGE);
-      expect(errors.pop()).toMatch(/--port: expected an integer 0\.\.65535 \(got "abc"\)/);
+      expect(errors.pop()).toMatch(/^bulwark mock: --port: expected an integer 0\.\.65535 \(got "abc"\)/);
       const bad = join(dir, 'bad.yaml');
       await writeFile(bad, 'default:\n  errors:\n    "500": 7\n');
       expect(await mock.run(['--profile', bad])).toBe(EXIT_USAGE);
@@ -30,6 +31,22 @@ describe('bulwark mock', () => {
       expect(await mock.run(['--nope'])).toBe(EXIT_USAGE);
     } finally {
       console.error = original;
+    }
+  });
+
+  it('a port already taken is exit 1 (failed to start), naming host and port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (message: string) => errors.push(message);
+    try {
+      expect(await mock.run(['--port', String(port)])).toBe(EXIT_FAILED);
+      expect(errors.pop()).toMatch(new RegExp(`^bulwark mock: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    } finally {
+      console.error = original;
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
 

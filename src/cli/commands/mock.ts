@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.js';
-import { EXIT_OK, EXIT_USAGE } from '../command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { DEFAULT_MOCK_HOST, DEFAULT_MOCK_SEED, startMockProvider } from '../../chaos/mock/server.js';
 import { isMockPreset, MockProfileError, parseMockProfile, type MockProfile } from '../../chaos/mock/profile.js';
 import { MOCK_PRESETS } from '../../chaos/mock/presets.js';
@@ -31,7 +31,7 @@ Options:
 Answers are deterministic: "mock answer from <model>[ via <deployment>]: <hash of the last user
 message>", or the text after "echo:"; a tool call when tools are given and the message says "use tool".
 
-Exit codes: 0 stopped by a signal, 2 usage or profile error.`;
+Exit codes: 0 stopped by a signal, 1 cannot listen (port taken), 2 usage or profile error.`;
 
 async function loadProfile(value: string): Promise<MockProfile> {
   if (isMockPreset(value)) return parseMockProfile(value);
@@ -53,7 +53,7 @@ async function loadProfile(value: string): Promise<MockProfile> {
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new MockProfileError([`--${name}: expected an integer ${min}..${max} (got ${JSON.stringify(raw)})`]);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name}: expected an integer ${min}..${max} (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -86,7 +86,7 @@ const mock: Command = {
       provider = await startMockProvider({ port: options.port, host: options.host, seed: options.seed, profile: options.profile });
     } catch (error) {
       console.error(`bulwark mock: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
-      return EXIT_USAGE;
+      return EXIT_FAILED;
     }
     console.log(`bulwark mock listening on ${provider.url} (profile ${options.profileName}, seed ${options.seed})`);
     await new Promise<void>((resolve) => {
