@@ -13,8 +13,7 @@ Runs a chaos experiment: the steady-state hypothesis is checked before (if it do
 nothing is changed), then the method — a timeline of fault actions on the mock provider, the
 fault proxy or the gateway's admin API, with waits — runs while load flows and stops at its first
 failed step; rollbacks always run, also on failure or Ctrl-C; then the hypothesis is checked
-again. \${ENV_VAR} in the file is
-replaced from the environment.
+again. \${ENV_VAR} (or \${ENV_VAR:-default}) in the file is replaced from the environment.
 
 Experiment file (YAML or JSON):
   title: Primary outage is absorbed
