@@ -22,8 +22,8 @@ export const DEFAULT_RECONNECT_MAX_DELAY_MS = 2_000;
 export const DEFAULT_BREAKER_KEY_TTL_SECONDS = 7 * 24 * 3600;
 /** A cluster-wide half-open probe permit expires after this long if its holder never releases it (ms). */
 export const DEFAULT_PROBE_PERMIT_TTL_MS = 30_000;
-/** Every replica re-reads all breaker states this often, healing any missed notification (ms). */
-export const DEFAULT_BREAKER_RECONCILE_INTERVAL_MS = 5_000;
+/** Every replica re-reads all breaker states this often, so a lost notification costs at most this long (ms). */
+export const DEFAULT_BREAKER_RECONCILE_INTERVAL_MS = 1_000;
 /** A replica announces itself this often (used to split limits while Redis is down) (ms). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 /** A replica not heard from for this long no longer counts as live (ms). */

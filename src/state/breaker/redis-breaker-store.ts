@@ -12,7 +12,7 @@ import { UNAVAILABLE, type RedisLink } from '../redis-link.js';
 export interface RedisBreakerStoreOptions {
   /** A breaker key expires this long after its last write, in s (default 7 days). */
   keyTtlSeconds?: number;
-  /** Every breaker state is re-read this often, healing missed notifications, ms (default 5000; 0 = never). */
+  /** Every breaker state is re-read this often, healing missed notifications, ms (default 1000, so an open breaker reaches every replica within ~1 s even if its message is lost; 0 = never). */
   reconcileIntervalMs?: number;
   /** Default `systemClock` (timers only: snapshot times come from the breakers). */
   clock?: Clock;
