@@ -46,6 +46,19 @@ describe('RedisBreakerStateStore', () => {
     for (const s of [a, b, c]) s.close();
   });
 
+  it('a change whose notification was lost arrives by the periodic re-read', async () => {
+    links = new TestLinks();
+    const link = await links.open();
+    const store = await RedisBreakerStateStore.open(link, { reconcileIntervalMs: 100 });
+    const heard: string[] = [];
+    store.subscribe('quiet', (s) => heard.push(s.reason));
+    // Written straight into Redis, never published: as if the message had been lost.
+    await link.commands.hset(link.key('breaker:quiet'), 'snap', JSON.stringify(snap({ reason: 'unannounced' })), 'at', '1000', 'seq', '999999');
+    await link.commands.sadd(link.key('breakers'), 'quiet');
+    await vi.waitFor(() => expect(heard).toEqual(['unannounced']), { timeout: 3_000, interval: 20 });
+    store.close();
+  });
+
   it('drops malformed remote states', async () => {
     links = new TestLinks();
     const link = await links.open();
