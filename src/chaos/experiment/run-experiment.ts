@@ -5,12 +5,14 @@ import { type LoadSummary, runLoad } from '../load/runner.js';
 import { parseThreshold } from '../load/thresholds.js';
 import type { Experiment, Probe, Step } from './schema.js';
 
+/** The outcome of one steady-state probe. */
 export interface ProbeResult {
   name: string;
   ok: boolean;
   detail: string;
 }
 
+/** One line of the experiment's timeline (what ran, when, whether it went well). */
 export interface TimelineEntry {
   /** ms since the experiment started. */
   atMs: number;
@@ -20,8 +22,10 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** `passed`: everything held; `failed`: a step, threshold or the hypothesis after failed; `aborted`: the hypothesis before did not hold; `interrupted`: stopped by the signal. */
 export type Verdict = 'passed' | 'failed' | 'aborted' | 'interrupted';
 
+/** What {@link runExperiment} returns (also written by `bulwark chaos run --out`). */
 export interface ExperimentResult {
   title: string;
   verdict: Verdict;
@@ -34,6 +38,7 @@ export interface ExperimentResult {
   durationMs: number;
 }
 
+/** Options of {@link runExperiment}; all optional (default: system clock, no signal). */
 export interface RunExperimentOptions {
   /** Aborting (e.g. Ctrl-C) stops the method and the load; rollbacks still run. */
   signal?: AbortSignal;

@@ -45,6 +45,7 @@ const loadProbe = z.object({
   }),
 });
 
+/** A steady-state probe: `http` (status and body check) or `load` (a short load run with tolerances). */
 export const probeSchema = z.discriminatedUnion('type', [httpProbe, loadProbe]);
 
 // A `{ wait }` step is given the pseudo-action `wait` so that every step is told apart by its
@@ -62,6 +63,7 @@ const step = z.preprocess((value) => (value !== null && typeof value === 'object
   z.object({ action: z.literal('probe'), probe: probeSchema }).strict(),
 ]));
 
+/** The experiment file format, validated once by {@link parseExperiment}. */
 export const experimentSchema = z.object({
   title: z.string(),
   description: z.string().optional(),
@@ -109,8 +111,11 @@ export const experimentSchema = z.object({
   }
 });
 
+/** A validated experiment (durations in ms). */
 export type Experiment = z.output<typeof experimentSchema>;
+/** A validated probe. */
 export type Probe = z.output<typeof probeSchema>;
+/** One method or rollback step: an action or a `{ wait }`. */
 export type Step = Experiment['method'][number];
 
 /** Replaces `${NAME}` with the environment variable's value (unset → error naming it) and `${NAME:-fallback}` (unset or empty → fallback). */

@@ -10,6 +10,7 @@ import { ToxicConnection, ToxicStream } from './toxic-stream.js';
 import { HTTP_ONLY_TOXICS, parseToxic, type Toxic, type ToxicInput } from './toxics.js';
 import { startControlApi } from './control-api.js';
 
+/** Options of {@link startFaultProxy}; only `upstream` is required. */
 export interface FaultProxyOptions {
   /** Where traffic goes: `host:port` or a URL. */
   upstream: string;
@@ -25,6 +26,7 @@ export interface FaultProxyOptions {
   random?: RandomSource;
 }
 
+/** A running fault proxy: its address, its toxics (changeable at runtime) and counters. */
 export interface FaultProxy {
   /** `http://host:port` of the proxy. */
   readonly url: string;

@@ -13,6 +13,7 @@ const base = {
   toxicity: z.number().min(0).max(1).default(1),
 };
 
+/** Every toxic type with its attributes (discriminated by `type`). */
 export const toxicSchema = z.discriminatedUnion('type', [
   /** Delays every chunk by latencyMs ± jitterMs. */
   z.object({ ...base, type: z.literal('latency'), attributes: z.object({ latencyMs: z.number().min(0), jitterMs: z.number().min(0).default(0) }) }),
@@ -34,10 +35,14 @@ export const toxicSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('http_corrupt'), attributes: z.object({}).default({}) }),
 ]);
 
+/** A validated toxic (defaults applied). */
 export type Toxic = z.output<typeof toxicSchema>;
+/** A toxic as written by the caller (`stream`, `toxicity` and some attributes optional). */
 export type ToxicInput = z.input<typeof toxicSchema>;
+/** The toxic type names. */
 export type ToxicType = Toxic['type'];
 
+/** Toxics that need the proxy in `http` mode. */
 export const HTTP_ONLY_TOXICS: readonly ToxicType[] = ['http_status', 'http_corrupt'];
 
 /** Validates a toxic; throws an InvalidOptionsError whose message lists every problem with its path. */

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { Send, SendResult } from './runner.js';
 
+/** Options of {@link httpChatSender}; only `url` is required. */
 export interface HttpChatSenderOptions {
   /** Base URL of an OpenAI- or Anthropic-compatible server (gateway or mock), e.g. `http://127.0.0.1:4000`. */
   url: string;
@@ -21,6 +22,7 @@ export interface HttpChatSenderOptions {
   now?: () => number;
 }
 
+/** The prompt of every request unless `prompt` is given. */
 export const DEFAULT_PROMPT = 'Say hello to the load test.';
 
 /**

@@ -5,7 +5,7 @@ import { FakeClock } from '../../core/fake-clock.js';
 import { sleep } from '../../core/clock.js';
 import { httpChatSender } from './http-sender.js';
 import { loadReportHtml } from './report-html.js';
-import { runLoad, type Send } from './runner.js';
+import { LOAD_DEFAULTS, runLoad, type Send } from './runner.js';
 import { arrivalTimes, parseStages } from './schedule.js';
 import { holds, parseThreshold, parseThresholdArgument } from './thresholds.js';
 import { parseDuration } from '../../core/duration.js';
@@ -68,6 +68,10 @@ function stallingServer(clock: FakeClock, start: number): Send {
 }
 
 describe('runLoad on virtual time', () => {
+  it('pins its defaults', () => {
+    expect(LOAD_DEFAULTS).toEqual({ maxInFlight: 1000, requestTimeoutMs: 60_000 });
+  });
+
   it('corrects for coordinated omission: a 1 s stall shows in the p99 even when only one request was in flight', async () => {
     const clock = new FakeClock(0);
     const run = runLoad(stallingServer(clock, 0), { model: { kind: 'open', rate: 50 }, durationMs: 3000, maxInFlight: 1, clock });

@@ -27,6 +27,7 @@ export interface SecondBucket {
   servedBy: Record<string, number>;
 }
 
+/** Latency figures of a run, in ms. */
 export interface LatencySummary {
   count: number;
   avgMs: number;

@@ -18,12 +18,14 @@ export interface SendResult {
 /** Sends request number `index`; must honour `signal`. Never rejects for HTTP errors (report them). */
 export type Send = (index: number, signal: AbortSignal) => Promise<SendResult>;
 
+/** How requests are issued: open (a rate) or closed (a number of workers). */
 export type LoadModel =
   /** Open model: arrivals at a fixed (or ramping) rate, whatever the server does. */
   | { kind: 'open'; rate: number; stages?: RampStage[] }
   /** Closed model: `concurrency` workers, each sending its next request when the last one ends. */
   | { kind: 'closed'; concurrency: number };
 
+/** Options of {@link runLoad}; defaults in {@link LOAD_DEFAULTS}. */
 export interface LoadOptions {
   model: LoadModel;
   /** Open model: length of the arrival schedule (ignored when stages are given). Closed: run length. */
@@ -44,12 +46,14 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
+/** One threshold after the run: what was observed and whether it held. */
 export interface ThresholdResult {
   source: string;
   observed: number;
   ok: boolean;
 }
 
+/** What {@link runLoad} returns (and `bulwark load --out` writes); latencies in ms. */
 export interface LoadSummary {
   model: LoadModel;
   durationMs: number;
@@ -73,6 +77,7 @@ export interface LoadSummary {
   interrupted: boolean;
 }
 
+/** Defaults of {@link LoadOptions}: at most 1000 requests in flight (open model), 60 s per request. */
 export const LOAD_DEFAULTS = Object.freeze({ maxInFlight: 1000, requestTimeoutMs: 60_000 });
 
 /**

@@ -27,6 +27,7 @@ export const THRESHOLD_METRICS: Record<string, readonly string[]> = {
 
 const EXPRESSION = /^\s*(avg|min|max|med|rate|count|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
+/** Parses one k6-style expression for `metric`; throws InvalidOptionsError naming the metric and the text. */
 export function parseThreshold(metric: string, expression: string): Threshold {
   const allowed = THRESHOLD_METRICS[metric];
   if (!allowed) {

@@ -21,6 +21,7 @@ export type ChaosBehaviour<T> =
   | { kind: 'latency'; latencyMs: number | ((random: RandomSource) => number) }
   | { kind: 'outcome'; outcome: (context: ExecuteContext) => T | PromiseLike<T> };
 
+/** Options shared by the chaos policies; defaults in {@link CHAOS_DEFAULTS}. */
 export interface ChaosOptions {
   /** Share of calls affected, 0..1. Default 0.1. */
   injectionRate?: number;
@@ -30,8 +31,10 @@ export interface ChaosOptions {
   clock?: Clock;
 }
 
+/** Defaults of {@link ChaosOptions}: injection rate 0.1, enabled. */
 export const CHAOS_DEFAULTS = Object.freeze({ injectionRate: 0.1, enabled: true });
 
+/** A policy that, at `injectionRate`, replaces or delays the call it wraps; build it with {@link chaosFault}, {@link chaosLatency} or {@link chaosOutcome}. */
 export class ChaosPolicy<T = unknown> implements RunnablePolicy {
   /** Switch injection on or off at runtime. */
   enabled: boolean;
