@@ -67,18 +67,31 @@ export interface RedisSlidingWindowOptions {
  *
  * Redis trouble never fails a request: when a command fails or Redis is down, the verdict comes
  * from a local twin ({@link MemorySlidingWindowLimiter}) that mirrors this replica's own units,
- * with the limit divided by the number of live replicas.
+ * with the limit divided by the number of live replicas. Units admitted that way are written to
+ * Redis, with their own times, when it is back (up to {@link MAX_PENDING_UNITS} entries), so the
+ * window after an outage still counts them.
  *
  * @example
  * const limiter = new RedisSlidingWindowLimiter(link, { replicas: () => registry.liveReplicas });
  * const { allowed, retryAfterMs } = await limiter.take('deployment:gpt-4o:rpm', 1, 3000, 60_000);
  */
+/** Entries admitted locally during an outage that are kept for writing back (older ones are dropped). */
+export const MAX_PENDING_UNITS = 10_000;
+
+interface PendingUnits {
+  key: string;
+  cost: number;
+  at: number;
+  windowMs: number;
+}
+
 export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
   private readonly clock: Clock;
   private readonly local: MemorySlidingWindowLimiter;
   private readonly replicas: () => number;
   private readonly origin = randomBytes(6).toString('hex');
   private counter = 0;
+  private pending: PendingUnits[] = [];
 
   constructor(private readonly link: RedisLink, options: RedisSlidingWindowOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -87,13 +100,16 @@ export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
     if (typeof link.commands.bulwarkWindowTake !== 'function') {
       link.commands.defineCommand('bulwarkWindowTake', { numberOfKeys: 2, lua: TAKE_SCRIPT });
     }
+    link.onRecovered(() => void this.writeBack());
   }
 
   async take(key: string, cost: number, limit: number, windowMs: number): Promise<WindowDecision> {
     const reply = await this.run(key, cost, limit, windowMs);
     if (reply === UNAVAILABLE) {
       const share = Math.max(1, Math.floor(limit / Math.max(1, this.replicas())));
-      return this.local.takeNow(key, cost, share, windowMs);
+      const decision = this.local.takeNow(key, cost, share, windowMs);
+      if (decision.allowed) this.remember(key, cost, windowMs);
+      return decision;
     }
     const allowed = reply[0] === 1;
     if (allowed) void this.local.record(key, cost, windowMs);
@@ -103,6 +119,7 @@ export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
   async record(key: string, cost: number, windowMs: number): Promise<number> {
     const local = await this.local.record(key, cost, windowMs);
     const reply = await this.run(key, cost, -1, windowMs);
+    if (reply === UNAVAILABLE) this.remember(key, cost, windowMs);
     return reply === UNAVAILABLE ? local : reply[1];
   }
 
@@ -111,9 +128,30 @@ export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
     return reply === UNAVAILABLE ? this.local.used(key, windowMs) : reply[1];
   }
 
-  private run(key: string, cost: number, limit: number, windowMs: number) {
-    if (!Number.isInteger(cost) || cost < 0) return Promise.reject(new RangeError(`rate limit cost must be an integer >= 0 (got ${cost})`));
+  /** Writes the units admitted during the outage into Redis, at the times they were taken. */
+  async writeBack(): Promise<void> {
+    const list = this.pending;
+    this.pending = [];
     const now = this.clock.now();
+    for (let i = 0; i < list.length; i++) {
+      const u = list[i];
+      if (u.at <= now - u.windowMs) continue; // already out of its window
+      if ((await this.run(u.key, u.cost, -1, u.windowMs, u.at)) === UNAVAILABLE) {
+        this.pending = list.slice(i).concat(this.pending); // down again: keep the rest for next time
+        return;
+      }
+    }
+  }
+
+  private remember(key: string, cost: number, windowMs: number): void {
+    if (cost === 0) return;
+    if (this.pending.length >= MAX_PENDING_UNITS) this.pending.shift();
+    this.pending.push({ key, cost, at: this.clock.now(), windowMs });
+  }
+
+  private run(key: string, cost: number, limit: number, windowMs: number, at?: number) {
+    if (!Number.isInteger(cost) || cost < 0) return Promise.reject(new RangeError(`rate limit cost must be an integer >= 0 (got ${cost})`));
+    const now = at ?? this.clock.now();
     const member = `${now}:${++this.counter}:${this.origin}|${cost}`;
     const log = this.link.key(`rl:${key}`);
     return this.link.call((r) => r.bulwarkWindowTake(log, `${log}:sum`, now, Math.ceil(windowMs), limit, cost, member));

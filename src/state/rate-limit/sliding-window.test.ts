@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.js';
-import { TestLinks } from '../test-support.js';
+import { RedisLink } from '../redis-link.js';
+import { TestLinks, ThrowawayRedis } from '../test-support.js';
 import { MemorySlidingWindowLimiter } from './memory-sliding-window.js';
 import { RedisSlidingWindowLimiter } from './redis-sliding-window.js';
 import { slidingWindowContract } from './sliding-window.contract.js';
@@ -34,6 +35,30 @@ describe('RedisSlidingWindowLimiter without Redis', () => {
     for (let i = 0; i < 12; i++) verdicts.push((await limiter.take('k', 1, 30, 60_000)).allowed);
     expect(verdicts.filter(Boolean)).toHaveLength(8); // 30 / 3 = 10 per replica, 2 already used
     await links.close();
+  });
+
+  it('writes the units it admitted during an outage back to Redis when it returns', async () => {
+    const redis = await ThrowawayRedis.start();
+    const clock = clockNow();
+    const link = await RedisLink.connect({ url: redis.url, recoveryCheckIntervalMs: 50 });
+    const limiter = new RedisSlidingWindowLimiter(link, { clock, replicas: () => 2 });
+    try {
+      expect((await limiter.take('k', 1, 30, 60_000)).allowed).toBe(true);
+      await redis.kill();
+      await vi.waitFor(() => expect(link.isUp).toBe(false), { timeout: 5_000, interval: 20 });
+      for (let i = 0; i < 4; i++) expect((await limiter.take('k', 1, 30, 60_000)).allowed).toBe(true); // local: 15 each
+      await limiter.record('tokens', 250, 60_000);
+      await redis.resume(); // empty: the unit taken before the outage is gone with it
+      await vi.waitFor(() => expect(link.isUp).toBe(true), { timeout: 8_000, interval: 20 });
+      const other = await RedisLink.connect({ url: redis.url });
+      const peer = new RedisSlidingWindowLimiter(other, { clock });
+      await vi.waitFor(async () => expect(await peer.used('k', 60_000)).toBe(4), { timeout: 3_000, interval: 20 });
+      expect(await peer.used('tokens', 60_000)).toBe(250);
+      await other.close();
+    } finally {
+      await link.close();
+      await redis.kill();
+    }
   });
 
   it('rejects a cost that is not a whole number', async () => {
