@@ -29,7 +29,7 @@ describe('examples/experiments/primary-outage.yaml against a real gateway', () =
     // Shortened timeline (same steps): the shipped file runs for about 20 s.
     experiment.steadyState.probes[1] = { ...experiment.steadyState.probes[1], duration: 500 } as never;
     experiment.load = { ...experiment.load!, duration: 3000 };
-    experiment.method = [{ wait: 300 }, experiment.method[1], { wait: 2000 }];
+    experiment.method = [{ action: 'wait', wait: 300 }, experiment.method[1], { action: 'wait', wait: 2000 }];
 
     const result = await runExperiment(experiment);
     expect(result.reasons).toEqual([]);
