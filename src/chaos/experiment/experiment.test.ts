@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MockProvider, startMockProvider } from '../mock/index.js';
 import { runExperiment } from './run-experiment.js';
@@ -90,6 +91,34 @@ describe('chaos experiments', () => {
     expect(() => parseExperiment({ ...base, method: [{ wait: '-1s' }] })).toThrow(/method\.0\.wait: /);
     expect(() => parseExperiment({ ...base, method: [{ action: 'faults.teleport' }] })).toThrow(/method\.0\.action: .*mock\.profile/);
     expect(() => parseExperiment({ ...base, method: [{ action: 'gateway.admin', path: 'no-slash' }] })).toThrow(/method\.0\.path/);
+  });
+
+  it('sends the gateway and admin keys to the gateway only, never to another host named by a probe or an admin path', async () => {
+    const seen: Array<string | undefined> = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+    try {
+      mock = await startMockProvider();
+      const target = { gateway: mock.url, mock: mock.url, apiKey: 'gateway-key', adminKey: 'admin-key' };
+      const result = await runExperiment(parseExperiment({
+        title: 'keys', target,
+        steadyState: { probes: [{ name: 'elsewhere', type: 'http', url: `${otherUrl}/admin/status` }] },
+        method: [{ wait: '1ms' }],
+      }));
+      expect(result.before[0].ok).toBe(true);
+      expect(seen).toEqual([undefined, undefined]); // the probe runs before and after
+      expect(() => parseExperiment({
+        title: 'keys', target,
+        steadyState: { probes: [{ name: 'r', type: 'http', url: '/readyz' }] },
+        method: [{ action: 'gateway.admin', path: `//127.0.0.1:1/admin/x` }],
+      })).toThrow(/method\.0\.path: .*a path on the gateway/);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 
   it('validates experiments with every problem and its path', () => {

@@ -146,8 +146,11 @@ export async function runProbe(probe: Probe, target: Experiment['target'], signa
     if (probe.type === 'http') {
       const url = probe.url.startsWith('/') ? new URL(probe.url, target.gateway).href : probe.url;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (target.adminKey && url.includes('/admin/')) headers.authorization = `Bearer ${target.adminKey}`;
-      else if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+      // Keys go to the gateway only: a probe may name any URL.
+      if (new URL(url).origin === new URL(target.gateway).origin) {
+        if (target.adminKey && url.includes('/admin/')) headers.authorization = `Bearer ${target.adminKey}`;
+        else if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+      }
       const response = await request(url, { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body), signal });
       const text = await response.body.text();
       const statusOk = probe.expectStatus.includes(response.statusCode);

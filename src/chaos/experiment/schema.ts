@@ -58,7 +58,8 @@ const step = z.preprocess((value) => (value !== null && typeof value === 'object
   z.object({ action: z.literal('faults.add'), toxic: z.record(z.string(), z.unknown()) }).strict(),
   z.object({ action: z.literal('faults.remove'), name: z.string() }).strict(),
   z.object({ action: z.literal('faults.reset') }).strict(),
-  z.object({ action: z.literal('gateway.admin'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'), path: z.string().startsWith('/'), body: z.unknown().optional() }).strict(),
+  // `//host/...` would resolve to another host and carry the admin key there.
+  z.object({ action: z.literal('gateway.admin'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'), path: z.string().regex(/^\/(?!\/)/, 'expected a path on the gateway, starting with one /'), body: z.unknown().optional() }).strict(),
   z.object({ action: z.literal('http'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'), url: z.string().url(), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }).strict(),
   z.object({ action: z.literal('probe'), probe: probeSchema }).strict(),
 ]));
