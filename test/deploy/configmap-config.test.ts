@@ -41,13 +41,13 @@ describe('the ConfigMap\'s embedded bulwark.yaml', () => {
     expect(stdout).toContain('valid');
   });
 
-  it('is ready for replicas on 0.0.0.0: gateway keys, shared state in the Redis Service, load shedding on', async () => {
+  it('is ready for replicas on 0.0.0.0: gateway keys, shared state in the Redis Service, a load-shedding section', async () => {
     const config = parseConfig(yaml, { source: 'configmap', env: await podEnv() });
     expect(config.auth.keys.length).toBeGreaterThan(0); // serve refuses 0.0.0.0 without keys
     expect(config.auth.adminKeySha256).toMatch(/^[0-9a-f]{64}$/);
     const redisService = await manifest('redis.yaml', 'Service');
     expect(config.state.redis?.url).toBe(`redis://${redisService.metadata.name}:${redisService.spec.ports[0].port}`);
-    expect(config.loadShedding.enabled).toBe(true);
+    expect(config.loadShedding).toMatchObject({ enabled: false, gateway: { minLimit: 200 }, deployment: { minLimit: 50 } });
   });
 
   it('the check can fail: without the Secret\'s values it exits 2 naming the problem', async () => {
