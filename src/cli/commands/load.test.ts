@@ -56,6 +56,21 @@ describe('bulwark load (usage errors are exit 2 before any request, with a messa
   });
 });
 
+describe('bulwark load against a target that is down', () => {
+  it('says why the requests failed (errors by kind) and fails the error threshold with exit 1', async () => {
+    const url = await upstream();
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((message: string) => void lines.push(message));
+    const code = await load.run(['--url', url, '--rate', '20', '--duration', '200ms', '--threshold', 'http_req_failed=rate<0.01']);
+    expect(code).toBe(EXIT_FAILED);
+    expect(lines.join('\n')).toMatch(/^errors by kind {2}ECONNREFUSED=4$/m);
+    expect(lines.join('\n')).toMatch(/✗ http_req_failed: rate<0\.01 {2}\(observed 1\.000\)/);
+  });
+});
+
 describe('bulwark load, Ctrl-C', () => {
   it('SIGINT stops the run at once, prints the partial summary marked interrupted and exits 1', async () => {
     const url = await upstream(20);

@@ -168,6 +168,7 @@ function printSummary(s: LoadSummary): void {
   console.log(`latency ms (from intended send)  avg ${l.avgMs}  p50 ${l.medMs}  p90 ${l.p90Ms}  p95 ${l.p95Ms}  p99 ${l.p99Ms}  max ${l.maxMs}`);
   if (s.ttft) console.log(`time to first token ms  p50 ${s.ttft.medMs}  p95 ${s.ttft.p95Ms}  p99 ${s.ttft.p99Ms}`);
   console.log(`served by  ${Object.entries(s.servedBy).map(([k, n]) => `${k}=${n}`).join('  ')}`);
+  if (s.errors > 0) console.log(`errors by kind  ${Object.entries(s.errorsByKind).map(([k, n]) => `${k}=${n}`).join('  ')}`);
   for (const t of s.thresholds) console.log(`${t.ok ? '✓' : '✗'} ${t.source}  (observed ${Number.isFinite(t.observed) ? t.observed.toFixed(3) : 'no data'})`);
 }
 
