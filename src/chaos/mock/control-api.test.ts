@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MOCK_CONTROL_MAX_BODY_BYTES } from './control-api.js';
+import { MOCK_MAX_REQUEST_BYTES } from './engine.js';
 import { startMockProvider, type MockProvider } from './server.js';
 import { chatBody, postJson } from './test-support.js';
 
@@ -116,6 +117,18 @@ describe('mock control API and deployments', () => {
 });
 
 describe('mock control API under hostile input', () => {
+  it('refuses a chat body over the limit with 400 in the API\'s own error shape, without buffering it', async () => {
+    mock = await startMockProvider();
+    const huge = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(MOCK_MAX_REQUEST_BYTES) }] });
+    const response = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', body: huge }).catch((error: unknown) => error as Error);
+    expect(response).toBeInstanceOf(Response);
+    if (response instanceof Response) {
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/larger than/) });
+    }
+    expect((await chatVia(undefined)).status).toBe(200);
+  });
+
   it('answers 400 (mock error shape) to a malformed percent-encoded deployment name and keeps serving', async () => {
     mock = await startMockProvider();
     const bad = await fetch(`${mock.url}/deployments/%ZZ/v1/chat/completions`, { method: 'POST', body: '{}' });

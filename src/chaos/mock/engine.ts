@@ -18,6 +18,8 @@ import { MockStatsRecorder } from './stats.js';
 export const DEPLOYMENT_PREFIX = '/deployments/';
 /** Compiled plans kept per (deployment, model) before the cache is cleared. */
 export const PLAN_CACHE_LIMIT = 1000;
+/** Largest chat request body the mock reads (bytes); a bigger one gets 400 in the API's error shape and the connection is closed. */
+export const MOCK_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
 const ERROR_KIND_BY_STATUS: Record<number, MockErrorKind> = { 429: 'rate_limit', 500: 'server', 503: 'unavailable', 529: 'overloaded' };
 const ERROR_MESSAGES: Record<number, string> = {
@@ -123,8 +125,18 @@ export class MockEngine {
 
   private readThen(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string): void {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (res.headersSent) return;
+      size += chunk.length;
+      if (size <= MOCK_MAX_REQUEST_BYTES) return void chunks.push(chunk);
+      chunks.length = 0;
+      this.stats.record(endpoint, '', deployment, '400');
+      res.setHeader('connection', 'close');
+      this.sendError(res, dialect, 'invalid_request', `The request body is larger than ${MOCK_MAX_REQUEST_BYTES} bytes.`, this.nextIds().id);
+    });
     req.on('end', () => {
+      if (res.headersSent) return;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       this.respond(req, res, dialect, deployment, endpoint, text);
     });
