@@ -68,6 +68,19 @@ describe('chaos experiments', () => {
     expect(result.durationMs).toBeLessThan(15_000);
   });
 
+  it('an interruption while the steady state is checked (before or after) is interrupted, never passed', async () => {
+    mock = await startMockProvider();
+    for (const phase of ['steady-state-before', 'steady-state-after']) {
+      const stop = new AbortController();
+      const result = await runExperiment(experiment(mock.url, { load: undefined, method: [{ wait: '1ms' }] }), {
+        signal: stop.signal,
+        // The load probe comes second: interrupt while it runs.
+        onEvent: (e) => { if (e.phase === phase && e.what === 'probe models listed') setTimeout(() => stop.abort(), 100); },
+      });
+      expect(result.verdict, phase).toBe('interrupted');
+    }
+  });
+
   it('a method action whose target is down fails the step (no exception), stops the method and still runs the rollbacks', async () => {
     mock = await startMockProvider();
     const result = await runExperiment(experiment(mock.url, {

@@ -67,6 +67,10 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
   const target = experiment.target;
 
   const before = await checkSteadyState(experiment, target, 'steady-state-before', note, options.signal);
+  if (interrupted()) {
+    reasons.push('interrupted while checking the steady state; nothing was changed');
+    return { title: experiment.title, verdict: 'interrupted', reasons, before, after: [], timeline, durationMs: clock.now() - started };
+  }
   if (!before.every((p) => p.ok)) {
     reasons.push('the steady state did not hold before the method; nothing was changed');
     return { title: experiment.title, verdict: 'aborted', reasons, before, after: [], timeline, durationMs: clock.now() - started };
@@ -126,6 +130,10 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
     return { title: experiment.title, verdict: 'interrupted', reasons, before, after: [], load, timeline, durationMs: clock.now() - started };
   }
   const after = await checkSteadyState(experiment, target, 'steady-state-after', note, options.signal);
+  if (interrupted()) {
+    reasons.push('interrupted while checking the steady state after the rollbacks');
+    return { title: experiment.title, verdict: 'interrupted', reasons, before, after, load, timeline, durationMs: clock.now() - started };
+  }
   if (!after.every((p) => p.ok)) reasons.push('the steady state did not hold after the experiment');
   return { title: experiment.title, verdict: reasons.length ? 'failed' : 'passed', reasons, before, after, load, timeline, durationMs: clock.now() - started };
 }
