@@ -142,6 +142,7 @@ describe('runLoad on virtual time', () => {
     expect(summary.errors).toBe(0);
     expect(summary.errorsByKind).toEqual({});
     expect(summary.requests).toBe(9); // those sent at 0..800 ms finished by 1050 ms; 900 and 1000 ms were cut short
+    expect(loadReportHtml(summary)).toContain('<strong>INTERRUPTED</strong>');
   });
 
   it('a signal already aborted when the run starts sends nothing', async () => {
