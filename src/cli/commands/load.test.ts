@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXIT_FAILED, EXIT_USAGE } from '../command.js';
 import load from './load.js';
@@ -45,6 +46,7 @@ describe('bulwark load (usage errors are exit 2 before any request, with a messa
     [['--threshold', 'http_req_duration=p(200)<5'], /percentile must be above 0 and at most 100/],
     [['--out', '/nonexistent-dir-for-bulwark/summary.json'], /--out: the directory \/nonexistent-dir-for-bulwark does not exist/],
     [['--html', '/nonexistent-dir-for-bulwark/r.html'], /--html: the directory \/nonexistent-dir-for-bulwark does not exist/],
+    [['--out', tmpdir()], /--out: .* is a directory; give a file name/],
   ])('%j', async (args, message) => {
     const url = await upstream();
     let requests = 0;

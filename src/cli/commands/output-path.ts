@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 
 /**
  * Checks, before a run, that the directory a report goes to exists, so a long load test or
- * experiment does not end in a write error. Throws an Error naming the option and the directory.
+ * experiment does not end in a write error (missing directory, or the path is a directory).
+ * Throws an Error naming the option and the path.
  *
  * @example await checkOutputDirectory('reports/summary.json', '--out');
  */
@@ -11,4 +12,5 @@ export async function checkOutputDirectory(file: string, option: string): Promis
   const directory = dirname(resolve(file));
   const info = await stat(directory).catch(() => undefined);
   if (!info?.isDirectory()) throw new Error(`${option}: the directory ${directory} does not exist`);
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) throw new Error(`${option}: ${file} is a directory; give a file name`);
 }
