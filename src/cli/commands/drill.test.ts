@@ -34,6 +34,8 @@ describe('bulwark drill', () => {
       expect(await drill.run(['--virtual', '--slo', '120'])).toBe(EXIT_USAGE);
       expect(c.err.pop()).toMatch(/--slo must be a percentage between 0 and 100, got '120'/);
       expect(await drill.run(['--nope'])).toBe(EXIT_USAGE);
+      expect(await drill.run(['--virtual', 'region-loss', '--out', dir])).toBe(EXIT_USAGE);
+      expect(c.err.pop()).toMatch(/--out: .* is a directory; give a file name/);
     } finally {
       c.restore();
     }

@@ -10,6 +10,7 @@ import type { ScenarioResult } from '../../chaos/drill/run-scenario.js';
 import { runRealDrill } from '../../chaos/drill/run-real.js';
 import { runVirtualDrill } from '../../chaos/drill/run-virtual.js';
 import { DEFAULT_DRILL_SLO, DRILL_SCENARIOS, selectScenarios, type DrillScenario } from '../../chaos/drill/scenarios.js';
+import { checkOutputDirectory } from './output-path.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 
 const USAGE = `Usage: bulwark drill [scenario…] [options]
@@ -105,8 +106,14 @@ const drill: Command = {
     const dir = join('reports', `drill-${stamp}`);
     const out = v.out ?? join(dir, 'drill.json');
     const html = v.html ?? join(dir, 'drill.html');
-    await mkdir(dirname(out), { recursive: true });
-    await mkdir(dirname(html), { recursive: true });
+    try {
+      await mkdir(dirname(out), { recursive: true });
+      await mkdir(dirname(html), { recursive: true });
+      await checkOutputDirectory(out, '--out');
+      await checkOutputDirectory(html, '--html');
+    } catch (error) {
+      return fail((error as Error).message);
+    }
 
     const say = (text: string) => {
       if (!v.quiet) console.log(text);
