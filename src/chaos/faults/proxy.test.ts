@@ -159,6 +159,8 @@ describe('fault proxy, TCP toxics over real sockets', () => {
   it('rejects invalid toxics with the path of each problem', async () => {
     const { proxy } = await proxyFor(await upstreamTcp(echo));
     expect(() => proxy.addToxic({ name: 'x', type: 'latency', toxicity: 2, attributes: { latencyMs: -1 } } as never)).toThrow(/toxicity.*attributes\.latencyMs|attributes\.latencyMs.*toxicity/);
+    // Each problem names the bad value too.
+    expect(() => proxy.addToxic({ name: 'x', type: 'latency', toxicity: 2, attributes: { latencyMs: 'abc' } } as never)).toThrow(/toxicity: .*\(got 2\).*attributes\.latencyMs: .*\(got "abc"\)/);
     expect(() => proxy.addToxic({ name: 'x', type: 'http_status', attributes: { status: 500 } })).toThrow(/http mode/);
   });
 });
