@@ -101,7 +101,7 @@ describe('chaos experiments', () => {
     const base = { title: 't', target: { gateway: 'http://x' }, steadyState: { probes: [{ name: 'r', type: 'http', url: '/' }] } };
     expect(() => parseExperiment({ ...base, load: { rate: 1, duration: '1s', thresholds: { http_req_failed: ['rate<<0.01'] } }, method: [{ wait: '1s' }] }))
       .toThrow(/load\.thresholds\.http_req_failed\.0: threshold http_req_failed: cannot read 'rate<<0\.01'/);
-    expect(() => parseExperiment({ ...base, method: [{ wait: '-1s' }] })).toThrow(/method\.0\.wait: /);
+    expect(() => parseExperiment({ ...base, method: [{ wait: '-1s' }] })).toThrow(/method\.0\.wait: .*\(got "-1s"\)/);
     expect(() => parseExperiment({ ...base, method: [{ action: 'faults.teleport' }] })).toThrow(/method\.0\.action: .*mock\.profile/);
     expect(() => parseExperiment({ ...base, method: [{ action: 'gateway.admin', path: 'no-slash' }] })).toThrow(/method\.0\.path/);
   });

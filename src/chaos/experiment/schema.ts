@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
+import { describeIssue } from '../issues.js';
 import { parseThreshold } from '../load/thresholds.js';
 
 /**
@@ -138,7 +139,7 @@ export function parseExperiment(input: unknown): Experiment {
   }
   const result = experimentSchema.safeParse(input);
   if (!result.success) {
-    throw new Error(result.error.issues.map((i) => `  ${i.path.join('.') || '(experiment)'}: ${i.message}`).join('\n'));
+    throw new Error(result.error.issues.map((i) => `  ${describeIssue(i, input).replace(/^\(input\)/, '(experiment)')}`).join('\n'));
   }
   return result.data;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidOptionsError } from '../../core/errors.js';
+import { describeIssue } from '../issues.js';
 
 /**
  * Toxics in the style of Toxiproxy: each one degrades the bytes flowing in one direction
@@ -49,21 +50,9 @@ export const HTTP_ONLY_TOXICS: readonly ToxicType[] = ['http_status', 'http_corr
 export function parseToxic(input: unknown): Toxic {
   const result = toxicSchema.safeParse(input);
   if (!result.success) {
-    throw new InvalidOptionsError(result.error.issues.map((i) => {
-      const value = valueAt(input, i.path);
-      return `${i.path.join('.') || '(toxic)'}: ${i.message}${value === undefined || typeof value === 'object' ? '' : ` (got ${JSON.stringify(value)})`}`;
-    }).join('; '));
+    throw new InvalidOptionsError(result.error.issues.map((i) => describeIssue(i, input).replace(/^\(input\)/, '(toxic)')).join('; '));
   }
   return result.data;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 /**

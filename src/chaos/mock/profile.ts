@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { MOCK_PRESETS, type MockPresetName } from './presets.js';
+import { describeIssue } from '../issues.js';
 
 const probability = z.number().min(0).max(1);
 const nonNegativeMs = z.number().finite().min(0);
@@ -102,21 +103,8 @@ export class MockProfileError extends Error {
   }
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
 function formatIssues(error: z.ZodError, input: unknown): string[] {
-  return error.issues.map((issue) => {
-    const path = ['profile', ...issue.path.map(String)].join('.');
-    const value = valueAt(input, issue.path);
-    return `${path}: ${issue.message}${value === undefined || typeof value === 'object' ? '' : ` (got ${JSON.stringify(value)})`}`;
-  });
+  return error.issues.map((issue) => describeIssue(issue, input, 'profile'));
 }
 
 /** Is `name` one of {@link MOCK_PRESETS}? */
