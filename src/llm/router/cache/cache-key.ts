@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatMessage, ChatRequest, ContentPart } from '../../types.js';
 
 /** Bumped when the key's recipe changes, so old entries are simply never found again. */
@@ -29,7 +29,7 @@ export function cacheKey(route: string, request: ChatRequest, tenant: string): s
     request.seed ?? null,
   ];
   // Everything else is arrays of primitives in a fixed order, so plain JSON is already canonical.
-  return `bulwark:cache:${KEY_VERSION}:${createHash('sha256').update(JSON.stringify(normalized)).digest('hex')}`;
+  return `bulwark:cache:${KEY_VERSION}:${hash('sha256', JSON.stringify(normalized), 'hex')}`;
 }
 
 function normalizeMessage(message: ChatMessage): unknown {
