@@ -27,7 +27,7 @@ export const DEFAULT_PROMPT = 'Say hello to the load test.';
 
 /**
  * A {@link Send} that posts chat requests over a keep-alive undici pool and reads the answer to
- * the end. A stream counts as ok only when it ends with its terminal event (`[DONE]` or
+ * the end. A 2xx answer counts as ok only when its body is JSON (`malformed_body` otherwise); a stream counts as ok only when it ends with its terminal event (`[DONE]` or
  * `message_stop`); an SSE error event or a cut stream counts as an error.
  * Call `close()` when done.
  */
@@ -67,8 +67,10 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
     const servedBy = header(response.headers['x-bulwark-served-by']);
     const degraded = header(response.headers['x-bulwark-degraded']) === 'true';
     if (!options.stream || response.statusCode !== 200) {
-      await response.body.text();
+      const text = await response.body.text();
       const ok = response.statusCode >= 200 && response.statusCode < 300;
+      // A success must be a whole answer: a truncated or garbled body is an error the caller would see.
+      if (ok && !isJson(text)) return { ok: false, status: response.statusCode, servedBy, degraded, error: 'malformed_body' };
       return { ok, status: response.statusCode, servedBy, degraded };
     }
     let firstChunkAt: number | undefined;
@@ -90,6 +92,15 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
       : { ok: false, status: 200, servedBy, degraded, firstChunkAt, error: 'stream_incomplete' };
   };
   return Object.assign(send, { close: () => pool.close() });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function header(value: string | string[] | undefined): string | undefined {

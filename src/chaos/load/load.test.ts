@@ -184,6 +184,19 @@ describe('over real sockets', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
 
+  it('a 200 whose body is not JSON (truncated, garbled) counts as an error, not a success', async () => {
+    let n = 0;
+    const url = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(++n % 2 === 0 ? '{"choices":[{"mess' : '{"choices":[]}');
+    });
+    const sender = httpChatSender({ url });
+    const summary = await runLoad(sender, { model: { kind: 'closed', concurrency: 1 }, durationMs: 60_000, maxRequests: 4 });
+    await sender.close();
+    expect(summary.requests).toBe(4);
+    expect(summary.errorsByKind).toEqual({ malformed_body: 2 });
+  });
+
   it('a server that stalls for 1 s shows up in the p99', async () => {
     const started = Date.now();
     const url = await listen((req, res) => {
