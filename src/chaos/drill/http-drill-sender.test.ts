@@ -58,6 +58,11 @@ describe('the drill HTTP client', () => {
     ]);
   });
 
+  it('counts a 200 whose body is not JSON as lost (neither an answer nor a clear error)', async () => {
+    const port = await listen((_req, res) => res.writeHead(200, served('primary-east-1', 0)).end('{"choices":[{"mes'));
+    expect(await sender(port).send(0, false, signal())).toEqual({ step: 'lost', servedBy: 'primary-east-1', status: 200, error: 'malformed_body' });
+  });
+
   it('counts a complete stream as answered, an SSE error event as a clear error, a stream cut short as lost', async () => {
     const bodies = ['data: {"x":1}\n\ndata: [DONE]\n\n', 'data: {"x":1}\n\ndata: {"error":{"message":"broke"}}\n\n', 'data: {"x":1}\n\n'];
     let next = 0;

@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { type Clock, sleep, systemClock } from '../../core/clock.js';
 import type { DrillAnswer } from './target.js';
 import { drillPrompt, stepOf } from './target.js';
+import { isJsonText } from '../load/http-sender.js';
 
 /** Pause between reconnect attempts while the gateway is down (ms). */
 export const RECONNECT_DELAY_MS = 50;
@@ -45,7 +46,8 @@ export function drillHttpSender(options: DrillSenderOptions) {
       return { step: 'error', status: response.statusCode, error: `http_${response.statusCode}` };
     }
     if (!stream) {
-      await response.body.text();
+      // A 200 the caller cannot parse is neither an answer nor a clear error.
+      if (!isJsonText(await response.body.text())) return { step: 'lost', servedBy, status: 200, error: 'malformed_body' };
       return { step: stepOf(servedBy ?? 'unknown', depth), servedBy, status: 200 };
     }
     let tail = '';

@@ -70,7 +70,7 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
       const text = await response.body.text();
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       // A success must be a whole answer: a truncated or garbled body is an error the caller would see.
-      if (ok && !isJson(text)) return { ok: false, status: response.statusCode, servedBy, degraded, error: 'malformed_body' };
+      if (ok && !isJsonText(text)) return { ok: false, status: response.statusCode, servedBy, degraded, error: 'malformed_body' };
       return { ok, status: response.statusCode, servedBy, degraded };
     }
     let firstChunkAt: number | undefined;
@@ -94,7 +94,8 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
   return Object.assign(send, { close: () => pool.close() });
 }
 
-function isJson(text: string): boolean {
+/** Whether `text` parses as JSON (a whole answer, not a truncated or garbled one). */
+export function isJsonText(text: string): boolean {
   try {
     JSON.parse(text);
     return true;
