@@ -70,7 +70,7 @@ const chaos: Command = {
     }
     const stop = new AbortController();
     const onSigint = () => {
-      console.error('\ninterrupted: stopping the method, running rollbacks…');
+      console.error('\ninterrupted: stopping the method, running rollbacks… (Ctrl-C again quits without them)');
       stop.abort();
     };
     process.once('SIGINT', onSigint);
