@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { InvalidOptionsError } from '../../core/errors.js';
+import { DeadlineList } from '../../core/deadline-list.js';
 import { EventEmitter } from '../../core/events.js';
 import { DEFAULT_TENANT } from '../defaults.js';
 import { AllFallbacksFailedError, LlmError, UnknownModelError } from '../errors.js';
@@ -49,6 +50,8 @@ export interface RouterParts {
 export class BulwarkRouter implements Router, RouterControl, RouterCore {
   readonly clock: Clock;
   readonly cache: ResponseCache;
+  /** The routes' total timeouts of the requests in flight (one timer for all of them). */
+  readonly runDeadlines: DeadlineList;
   readonly attemptEvents = new EventEmitter<AttemptEvent>();
   readonly requestEvents = new EventEmitter<RequestEvent>();
   private readonly breakerEvents = new EventEmitter<BreakerEvent>();
@@ -64,6 +67,7 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
   constructor(private readonly parts: RouterParts) {
     this.clock = parts.clock;
     this.cache = parts.cache;
+    this.runDeadlines = new DeadlineList(parts.clock);
     for (const group of parts.groups.values()) {
       this.disposers.push(group.balancer.onEjection((event) => this.ejectionEvents.emit(event)));
       for (const deployment of group.deployments) {
@@ -136,7 +140,7 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
 
   /** Walks the model steps, then the last resorts. */
   private async walk(route: ResolvedRoute, request: ChatRequest, tenant: string, requestId: string, signal: AbortSignal | undefined, key: string | undefined): Promise<Routed> {
-    const run = new RequestRun(route, request, tenant, requestId, signal, key, this.clock);
+    const run = new RequestRun(route, request, tenant, requestId, signal, key, this.runDeadlines);
     try {
       const plan = new ChainPlan(route);
       for (let step = plan.next(); step !== undefined; step = plan.next()) {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import { DeadlineNode, type DeadlineList } from '../../core/deadline-list.js';
 import { TimeoutError } from '../../core/errors.js';
 import type { ChatRequest } from '../types.js';
 import type { ResolvedRoute } from './resolved-route.js';
@@ -17,16 +17,17 @@ export function attemptsOf(error: unknown): number {
 
 /**
  * The state of one request through the router: its deadline, its signal (the caller's abort or
- * the route's total timeout), attempts made and the last failure. One object per request.
+ * the route's total timeout), attempts made and the last failure. One object per request: it is
+ * its own entry in the router's {@link DeadlineList} of total timeouts (no timer per request)
+ * and its own listener on the caller's signal (no closure per request).
  */
-export class RequestRun {
+export class RequestRun extends DeadlineNode {
   attempts = 0;
   lastError: unknown = undefined;
   /** Aborts when the caller cancels or the total timeout expires. */
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
-  private timer: TimerHandle | undefined;
-  private readonly onCallerAbort: (() => void) | undefined;
+  private listening = false;
 
   constructor(
     readonly route: ResolvedRoute,
@@ -36,20 +37,19 @@ export class RequestRun {
     /** The caller's signal (for coalesced calls: aborted once every caller has gone). */
     readonly callerSignal: AbortSignal | undefined,
     readonly cacheKey: string | undefined,
-    private readonly clock: Clock,
+    /** Where the route's total timeout is scheduled (one list per router). */
+    private readonly deadlines: DeadlineList,
   ) {
+    super();
     this.signal = this.controller.signal;
     if (callerSignal?.aborted) {
       this.controller.abort(callerSignal.reason);
     } else {
       if (callerSignal !== undefined) {
-        this.onCallerAbort = () => this.controller.abort(callerSignal.reason);
-        callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
+        callerSignal.addEventListener('abort', this);
+        this.listening = true;
       }
-      this.timer = clock.setTimeout(() => {
-        this.timer = undefined;
-        this.controller.abort(new TimeoutError(route.totalTimeoutMs, `Request exceeded the route's total timeout of ${route.totalTimeoutMs} ms`));
-      }, route.totalTimeoutMs);
+      deadlines.add(this, route.totalTimeoutMs);
     }
   }
 
@@ -58,10 +58,23 @@ export class RequestRun {
     return this.callerSignal?.aborted === true;
   }
 
-  /** Clears the deadline timer and the caller-signal listener. */
+  /** @internal The route's total timeout expired (called by the deadline list). */
+  expire(): void {
+    const ms = this.route.totalTimeoutMs;
+    this.controller.abort(new TimeoutError(ms, `Request exceeded the route's total timeout of ${ms} ms`));
+  }
+
+  /** @internal The caller's signal aborted (this object is its listener). */
+  handleEvent(): void {
+    this.controller.abort(this.callerSignal!.reason);
+  }
+
+  /** Clears the deadline and the caller-signal listener. */
   dispose(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.onCallerAbort !== undefined) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+    this.deadlines.remove(this);
+    if (this.listening) {
+      this.listening = false;
+      this.callerSignal!.removeEventListener('abort', this);
+    }
   }
 }

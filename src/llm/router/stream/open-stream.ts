@@ -39,7 +39,7 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       const hit = await router.cache.get(key, route.cacheTtlMs);
       if (hit?.fresh) return stored(hit.response, { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false }, true);
     }
-    const run = new RequestRun(route, request, tenant, options.requestId, options.signal, key, router.clock);
+    const run = new RequestRun(route, request, tenant, options.requestId, options.signal, key, router.runDeadlines);
     let handedOver = false;
     try {
       const plan = new ChainPlan(route);
