@@ -29,8 +29,8 @@ export class Execution implements ExecuteContext {
   private readonly abortable: boolean;
   private controller: AbortController | undefined = undefined;
   private reason: unknown = NOT_ABORTED;
+  /** The parent's signal this one listens to (this object is the listener: no closure per link). */
   private linkedTo: AbortSignal | undefined = undefined;
-  private onParentAbort: (() => void) | undefined = undefined;
 
   private constructor(parent: Execution | undefined, callerSignal: AbortSignal | undefined, attempt: number, operation: Operation<unknown> | undefined, abortable: boolean) {
     this.parent = parent;
@@ -88,8 +88,7 @@ export class Execution implements ExecuteContext {
         controller.abort(parentSignal.reason);
       } else {
         this.linkedTo = parentSignal;
-        this.onParentAbort = () => this.abort(parentSignal.reason);
-        parentSignal.addEventListener('abort', this.onParentAbort);
+        parentSignal.addEventListener('abort', this);
       }
     }
     return controller.signal;
@@ -125,12 +124,17 @@ export class Execution implements ExecuteContext {
     if (this.controller !== undefined) this.controller.abort(reason);
   }
 
+  /** @internal The linked parent signal aborted (this object is its `abort` listener). */
+  handleEvent(): void {
+    if (this.linkedTo !== undefined) this.abort(this.linkedTo.reason);
+  }
+
   /** Removes the link to the parent's signal. Call once the work under this context has settled. */
   dispose(): void {
-    if (this.onParentAbort !== undefined) {
-      this.linkedTo!.removeEventListener('abort', this.onParentAbort);
-      this.onParentAbort = undefined;
+    const linkedTo = this.linkedTo;
+    if (linkedTo !== undefined) {
       this.linkedTo = undefined;
+      linkedTo.removeEventListener('abort', this);
     }
   }
 }
