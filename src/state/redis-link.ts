@@ -7,6 +7,9 @@ import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_RECONNECT_STEP_MS } from './def
 import { resolveLinkOptions } from './options.js';
 import type { StateStatusEvent } from './state-status.js';
 
+
+/** How long `close()` waits for Redis to acknowledge QUIT before dropping the connection. */
+export const QUIT_WAIT_MS = 250;
 /** Options of {@link RedisLink}; only `url` is required. */
 export interface RedisLinkOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged. */
@@ -94,9 +97,26 @@ export class RedisLink {
    */
   static async connect(options: RedisLinkOptions): Promise<RedisLink> {
     const link = new RedisLink(options);
-    await Promise.all([link.commands.connect().catch(() => {}), link.subscriber.connect().catch(() => {})]);
+    // ioredis's connectTimeout covers the TCP connect only: a server that accepts and never
+    // answers (overloaded, half-open proxy) would hold the ready check, and the gateway's start,
+    // forever. Waiting is bounded here; the link keeps trying in the background.
+    await link.within(Promise.all([link.commands.connect(), link.subscriber.connect()]), resolveLinkOptions(options).connectTimeoutMs);
     if (!link.up) link.markDown('could not connect');
     return link;
+  }
+
+  /**
+   * Waits for `work` at most `ms` (it goes on in the background after that); never rejects.
+   * For the calls ioredis would otherwise hold forever on a server that accepts and never answers
+   * (the connection's ready check, SUBSCRIBE on the offline queue).
+   */
+  async within(work: Promise<unknown>, ms: number): Promise<void> {
+    let timer: unknown;
+    const bound = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(resolve, ms);
+    });
+    await Promise.race([work.then(() => undefined, () => undefined), bound]);
+    this.clock.clearTimeout(timer);
   }
 
   /** True while commands are sent to Redis. */
@@ -131,7 +151,18 @@ export class RedisLink {
     this.closed = true;
     this.stopRecoveryChecks();
     this.up = false;
-    await Promise.all([this.commands.quit().catch(() => this.commands.disconnect()), this.subscriber.quit().catch(() => this.subscriber.disconnect())]);
+    // QUIT lets pending writes finish, but a server that stopped answering never acknowledges
+    // it: after a short wait the connection is dropped instead (the state is soft).
+    await Promise.all([this.commands, this.subscriber].map((client) => new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        client.disconnect();
+        resolve();
+      }, QUIT_WAIT_MS);
+      client.quit().catch(() => client.disconnect()).finally(() => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      });
+    })));
   }
 
   private markUp(): void {

@@ -8,6 +8,9 @@ import type { BreakerStateStore } from '../../core/circuit-breaker/store.js';
 import { DEFAULT_BREAKER_KEY_TTL_SECONDS, DEFAULT_BREAKER_RECONCILE_INTERVAL_MS } from '../defaults.js';
 import { UNAVAILABLE, type RedisLink } from '../redis-link.js';
 
+
+/** How long opening the store waits for its SUBSCRIBE to be acknowledged (it completes later if Redis is slow). */
+export const SUBSCRIBE_WAIT_MS = 1_000;
 /** Options of {@link RedisBreakerStateStore}. */
 export interface RedisBreakerStoreOptions {
   /** A breaker key expires this long after its last write, in s (default 7 days). */
@@ -109,7 +112,8 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     link.subscriber.on('message', store.onMessage);
     link.subscriber.on('ready', store.onSubscriberReady);
     store.disposers.push(link.onRecovered(() => void store.resync()));
-    await link.subscriber.subscribe(store.channel).catch(() => {});
+    // Queued until the subscriber is ready (ioredis re-subscribes after reconnects); waiting is bounded.
+    await link.within(link.subscriber.subscribe(store.channel), SUBSCRIBE_WAIT_MS);
     await store.reload();
     store.scheduleReconcile();
     return store;
