@@ -122,6 +122,10 @@ export class Gateway {
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
       ops = new GatewayOps({ server, slot, config, clock, logger });
+      const gatewayOps = ops;
+      // Shared state unreachable → the `dependency_down` alert while replicas decide locally.
+      scaleOut.state.onStatus((event) => gatewayOps.dependency(event.backend, event.status === 'up', event.reason));
+      if (scaleOut.state.backend === 'redis' && scaleOut.state.status === 'down') ops.dependency('redis', false, scaleOut.state.statusReason);
       registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
       registerOpsRoutes(server, ops);
       scaleOut.install(server, slot);

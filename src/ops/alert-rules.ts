@@ -147,3 +147,28 @@ export class SloBurnRateRule implements AlertRule {
     return out;
   }
 }
+
+/**
+ * Fires while a dependency the gateway reports on (e.g. the shared-state Redis) is down: the
+ * gateway keeps answering on local state, but the replicas no longer share breakers, limits and
+ * cache until it is back. Fed by `observe.dependency(name, up, detail)`.
+ */
+export class DependencyDownRule implements AlertRule {
+  readonly name = 'dependency_down';
+  private readonly down = new Map<string, string>();
+
+  /** Records a dependency's status (O(1)); `detail` says why it is down. */
+  set(dependency: string, up: boolean, detail = ''): void {
+    if (up) this.down.delete(dependency);
+    else this.down.set(dependency, detail);
+  }
+
+  evaluate(): AlertCondition[] {
+    return [...this.down].map(([dependency, detail]) => ({
+      subject: dependency,
+      severity: 'warning' as const,
+      summary: `${dependency} is unreachable${detail ? ` (${detail})` : ''}: replicas decide on local state until it is back`,
+      labels: { dependency },
+    }));
+  }
+}

@@ -1,5 +1,5 @@
 /** The built-in alert rules. */
-export type AlertRuleName = 'breaker_opened' | 'error_rate' | 'latency_p95' | 'primary_unavailable' | 'slo_burn_rate';
+export type AlertRuleName = 'breaker_opened' | 'error_rate' | 'latency_p95' | 'primary_unavailable' | 'slo_burn_rate' | 'dependency_down';
 
 export type AlertSeverity = 'critical' | 'warning';
 

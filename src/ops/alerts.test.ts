@@ -34,6 +34,20 @@ async function traffic(clock: FakeClock, o: Ops, seconds: number, perSecond: num
 }
 
 describe('alert rules on virtual time', () => {
+  it('dependency_down: fires once while the shared-state Redis is unreachable and resolves when it is back', async () => {
+    const { clock, sink, ops } = setup({ repeatInterval: '1h' });
+    ops.observe.dependency('redis', false, 'connection closed');
+    await clock.advance(60_000);
+    expect(ops.alerts.active().map((a) => a.id)).toEqual(['dependency_down:redis']);
+    expect(await ops.metricsText()).toMatch(/bulwark_dependency_up\{dependency="redis"\} 0/);
+    ops.observe.dependency('redis', true);
+    await clock.advance(20_000);
+    await ops.alerts.flush();
+    const sent = sink.received.filter((n) => n.rule === 'dependency_down').map((n) => n.state);
+    expect(sent).toEqual(['firing', 'resolved']);
+    expect(await ops.metricsText()).toMatch(/bulwark_dependency_up\{dependency="redis"\} 1/);
+  });
+
   it('stays silent on healthy traffic', async () => {
     const { clock, sink, ops } = setup();
     await traffic(clock, ops, 600, 5, 0);

@@ -56,7 +56,7 @@ export interface AlertsConfig {
   /** Default 2000. */
   latencyP95ThresholdMs?: number;
   /** Each rule on by default. */
-  rules?: { breakerOpened?: boolean; errorRate?: boolean; latencyP95?: boolean; primaryUnavailable?: boolean; sloBurnRate?: boolean };
+  rules?: { breakerOpened?: boolean; errorRate?: boolean; latencyP95?: boolean; primaryUnavailable?: boolean; sloBurnRate?: boolean; dependencyDown?: boolean };
   /** Default `[{ type: 'log' }]`. */
   sinks?: SinkConfig[];
   /** Recent alert events kept for the dashboard. Default 200. */
@@ -89,7 +89,7 @@ export interface ResolvedOpsConfig {
     minRequests: number;
     errorRateThreshold: number;
     latencyP95ThresholdMs: number;
-    rules: { breakerOpened: boolean; errorRate: boolean; latencyP95: boolean; primaryUnavailable: boolean; sloBurnRate: boolean };
+    rules: { breakerOpened: boolean; errorRate: boolean; latencyP95: boolean; primaryUnavailable: boolean; sloBurnRate: boolean; dependencyDown: boolean };
     sinks: SinkConfig[];
     timelineSize: number;
     delivery: { queueSize: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
@@ -196,6 +196,7 @@ export function resolveOpsConfig(config: OpsConfig = {}): ResolvedOpsConfig {
         latencyP95: bool('alerts.rules.latencyP95', a.rules?.latencyP95, true),
         primaryUnavailable: bool('alerts.rules.primaryUnavailable', a.rules?.primaryUnavailable, true),
         sloBurnRate: bool('alerts.rules.sloBurnRate', a.rules?.sloBurnRate, true),
+        dependencyDown: bool('alerts.rules.dependencyDown', a.rules?.dependencyDown, true),
       },
       sinks,
       timelineSize: num('alerts.timelineSize', a.timelineSize, D.DEFAULT_ALERT_TIMELINE_SIZE, 1, 100_000, true),

@@ -33,6 +33,7 @@ export class OpsMetrics {
   private readonly up: Gauge<string>;
   private readonly usable: Gauge<string>;
   private readonly inFlight: Gauge<string>;
+  private readonly dependencyUp: Gauge<string>;
   private readonly retries: Counter<string>;
   private readonly fallbacks: Counter<string>;
   private readonly cache: Counter<string>;
@@ -58,6 +59,7 @@ export class OpsMetrics {
     this.up = new Gauge({ name: 'bulwark_deployment_up', help: '1 when the deployment is usable (breaker not open, not ejected, last probe not failing).', labelNames: ['group', 'deployment'], registers });
     this.usable = new Gauge({ name: 'bulwark_group_usable_deployments', help: 'Deployments the router may use per model group; role is primary when the group heads a route chain.', labelNames: ['group', 'role'], registers });
     this.inFlight = new Gauge({ name: 'bulwark_requests_in_flight', help: 'Requests being served now.', labelNames: ['route'], registers });
+    this.dependencyUp = new Gauge({ name: 'bulwark_dependency_up', help: '1 while a dependency of the gateway (e.g. the shared-state Redis) is reachable, 0 while replicas decide on local state.', labelNames: ['dependency'], registers });
     this.retries = new Counter({ name: 'bulwark_retries_total', help: 'Attempts beyond the first, per route (retries and fallback steps).', labelNames: ['route'], registers });
     this.fallbacks = new Counter({ name: 'bulwark_fallbacks_total', help: 'Requests answered after falling back, by depth in the chain.', labelNames: ['route', 'depth'], registers });
     this.cache = new Counter({ name: 'bulwark_cache_lookups_total', help: 'Response cache hits and misses.', labelNames: ['route', 'result'], registers });
@@ -106,6 +108,11 @@ export class OpsMetrics {
     this.ejected.labels(state.group, state.id).set(state.ejected ? 1 : 0);
     this.up.labels(state.group, state.id).set(isUsable(state) && state.probeOk !== false ? 1 : 0);
     this.usable.labels(state.group, role).set(groupUsable);
+  }
+
+  /** A dependency's reachability (`bulwark_dependency_up`). */
+  dependency(name: string, up: boolean): void {
+    this.dependencyUp.labels(name).set(up ? 1 : 0);
   }
 
   inFlightDelta(route: string, delta: number): void {

@@ -3,7 +3,7 @@ import { systemClock } from '../core/clock.js';
 import type { Event } from '../core/events.js';
 import type { AttemptEvent, BreakerEvent, EjectionEvent, RequestEvent } from '../llm/router-events.js';
 import { AlertEngine } from './alert-engine.js';
-import { BreakerOpenedRule, ErrorRateRule, LatencyP95Rule, PrimaryUnavailableRule, SloBurnRateRule } from './alert-rules.js';
+import { BreakerOpenedRule, DependencyDownRule, ErrorRateRule, LatencyP95Rule, PrimaryUnavailableRule, SloBurnRateRule } from './alert-rules.js';
 import { createSinks } from './alert-sinks.js';
 import type { ActiveAlert, AlertNotification, AlertRule, AlertSink } from './alert-types.js';
 import { BurnRateTracker } from './burn-rate.js';
@@ -60,6 +60,8 @@ export interface OpsObserver {
   inFlight(route: string, delta: 1 | -1): void;
   /** The gateway's own time for one request, in ms (`bulwark_gateway_overhead_seconds`). */
   overhead(ms: number): void;
+  /** A dependency's status changed (e.g. `redis` for shared state); down raises `dependency_down`. */
+  dependency(name: string, up: boolean, detail?: string): void;
 }
 
 /** What alerting exposes to the gateway's admin API and the dashboard. */
@@ -147,6 +149,8 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   if (r.latencyP95) rules.push(new LatencyP95Rule(sla, resolved));
   if (r.primaryUnavailable) rules.push(new PrimaryUnavailableRule(deploymentStates, resolved));
   if (r.sloBurnRate && resolved.slo.enabled) rules.push(new SloBurnRateRule(burn, resolved));
+  const dependencyRule = new DependencyDownRule();
+  if (r.dependencyDown) rules.push(dependencyRule);
 
   const report = (sink: string, status: 'sent' | 'failed' | 'dropped' | 'retried') => metrics.notifications.labels(sink, status).inc();
   const sinks = [...createSinks(resolved.alerts.sinks, logger, resolved.alerts.delivery.timeoutMs, clock), ...(deps.sinks ?? [])];
@@ -242,6 +246,10 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
     },
     overhead(ms) {
       metrics.overhead(ms);
+    },
+    dependency(name, up, detail) {
+      dependencyRule.set(name, up, detail);
+      metrics.dependency(name, up);
     },
   };
   engine.beforeEvaluate = drain;

@@ -9,11 +9,12 @@ describe('Prometheus rules export', () => {
     const file = parse(prometheusRulesYaml(resolveOpsConfig())) as PrometheusRuleFile;
     expect(file.groups.map((g) => g.name)).toEqual(['bulwark-alerts', 'bulwark-slo-burn-rate']);
     const byName = new Map(file.groups[0].rules.map((r) => [r.alert, r]));
-    expect([...byName.keys()]).toEqual(['BulwarkBreakerOpened', 'BulwarkRouteErrorRateHigh', 'BulwarkGroupErrorRateHigh', 'BulwarkLatencyP95High', 'BulwarkPrimaryUnavailable']);
+    expect([...byName.keys()]).toEqual(['BulwarkBreakerOpened', 'BulwarkRouteErrorRateHigh', 'BulwarkGroupErrorRateHigh', 'BulwarkLatencyP95High', 'BulwarkPrimaryUnavailable', 'BulwarkDependencyDown']);
     expect(byName.get('BulwarkBreakerOpened')!.expr).toContain('bulwark_breaker_state');
     expect(byName.get('BulwarkRouteErrorRateHigh')!.expr).toMatch(/rate\(bulwark_requests_total\{status="error"\}\[5m\]\).*> 0\.05 and .*>= 20/);
     expect(byName.get('BulwarkLatencyP95High')!.expr).toMatch(/^histogram_quantile\(0\.95, sum by \(le, gen_ai_request_model\) \(rate\(gen_ai_client_operation_duration_seconds_bucket\[5m\]\)\)\) > 2 /);
     expect(byName.get('BulwarkPrimaryUnavailable')!.expr).toBe('bulwark_group_usable_deployments{role="primary"} == 0');
+    expect(byName.get('BulwarkDependencyDown')!.expr).toBe('bulwark_dependency_up == 0');
     for (const r of file.groups[0].rules) expect(['critical', 'warning']).toContain(r.labels.severity);
 
     const burn = file.groups[1].rules;

@@ -75,6 +75,14 @@ export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
       annotations: { summary: 'Primary model group {{ $labels.group }} has no usable deployment: traffic is on fallbacks', description: 'Every deployment is open, isolated or ejected.' },
     });
   }
+  if (a.rules.dependencyDown) {
+    core.push({
+      alert: 'BulwarkDependencyDown',
+      expr: 'bulwark_dependency_up == 0',
+      labels: { severity: 'warning' },
+      annotations: { summary: '{{ $labels.dependency }} is unreachable from {{ $labels.instance }}: replicas decide on local state', description: 'Breakers, limits and the cache are no longer shared until it is back.' },
+    });
+  }
   const groups: PrometheusRuleFile['groups'] = [{ name: 'bulwark-alerts', rules: core }];
   if (a.rules.sloBurnRate && config.slo.enabled) groups.push({ name: 'bulwark-slo-burn-rate', rules: burnRateRules(config) });
   return { groups };

@@ -128,6 +128,7 @@ export const alertsSchema = z.looseObject({
     latencyP95: z.boolean().default(true),
     primaryUnavailable: z.boolean().default(true),
     sloBurnRate: z.boolean().default(true),
+    dependencyDown: z.boolean().default(true),
   }).prefault({}),
   sinks: z.array(z.looseObject({ type: z.enum(['log', 'webhook', 'slack']) })).default([{ type: 'log' }]),
 });

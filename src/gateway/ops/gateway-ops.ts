@@ -62,6 +62,8 @@ export class GatewayOps {
   private detachOps: () => void = () => {};
   /** Requests in flight per route, replayed into a rebuilt ops so its gauge stays right. */
   private readonly inFlight = new Map<string, number>();
+  /** Dependencies reported down (name → why), replayed into a rebuilt ops so their alert stays. */
+  private readonly dependenciesDown = new Map<string, string>();
   private config: GatewayConfig;
 
   /** Fed by the chat endpoints. */
@@ -103,6 +105,13 @@ export class GatewayOps {
     this.sectionsJson = JSON.stringify(opsSections(deps.config));
     this.current = this.build(deps.config);
     this.attach(this.router);
+  }
+
+  /** A dependency of the gateway (the shared-state Redis) went down or came back: raises or clears `dependency_down`. */
+  dependency(name: string, up: boolean, detail = ''): void {
+    if (up) this.dependenciesDown.delete(name);
+    else this.dependenciesDown.set(name, detail);
+    this.current.observe.dependency(name, up, detail);
   }
 
   /** The ops instance serving now (rebuilt by a reload that changes its config, or a stats reset). */
@@ -186,6 +195,7 @@ export class GatewayOps {
     this.current.close();
     this.current = this.build(this.config);
     for (const [route, n] of this.inFlight) for (let i = 0; i < n; i++) this.current.observe.inFlight(route, 1);
+    for (const [name, detail] of this.dependenciesDown) this.current.observe.dependency(name, false, detail);
   }
 
   private build(config: GatewayConfig): Ops {
