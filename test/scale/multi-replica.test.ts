@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProvider, type MockProvider } from '../../src/chaos/mock/index.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../src/state/test-support.js';
@@ -66,6 +67,14 @@ describe('three gateway processes sharing one Redis', () => {
     const first = await chat(replicas[0].url, { model: 'cached', prompt, key: CLIENT_KEY });
     expect(first).toMatchObject({ status: 200, servedBy: 'primary' });
     const upstreamCalls = mock.stats().byDeployment.primary?.requests ?? 0;
+    // The router writes answers to the cache off the request's path (a setImmediate batch), so
+    // the entry reaches Redis just after the answer reaches the client: wait for it to land.
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await until(async () => ((await redis.keys(`${prefix}cache:*`)).length > 0 ? true : undefined), 2_000, 10);
+    } finally {
+      redis.disconnect();
+    }
     for (const r of replicas.slice(1)) expect(await chat(r.url, { model: 'cached', prompt, key: CLIENT_KEY })).toMatchObject({ status: 200, servedBy: 'cache' });
     expect(mock.stats().byDeployment.primary?.requests ?? 0).toBe(upstreamCalls);
   });
