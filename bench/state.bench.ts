@@ -9,7 +9,7 @@
  *
  * Env: BENCH_N (default 2000).
  */
-import { MemoryCacheStore } from '../src/llm/router/cache/memory-cache-store.js';
+import { MemoryCacheStore } from '../src/state/cache/memory-cache-store.js';
 import { RedisBreakerStateStore } from '../src/state/breaker/redis-breaker-store.js';
 import { RedisCacheStore } from '../src/state/cache/redis-cache-store.js';
 import { RedisSlidingWindowLimiter } from '../src/state/rate-limit/redis-sliding-window.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { AdaptiveLimitPolicy } from '../core/adaptive-limit.js';
 import type { RunnablePolicy } from '../core/policy.js';
-import { MemoryCacheStore } from '../llm/router/cache/memory-cache-store.js';
+import { MemoryCacheStore } from '../state/cache/memory-cache-store.js';
 import type { RouterDeps } from '../llm/router/router-deps.js';
 import { createSharedState, type SharedState } from '../state/shared-state.js';
 import type { GatewayConfig } from './config/schema.js';

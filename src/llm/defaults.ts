@@ -46,8 +46,8 @@ export const DEFAULT_MAX_DEPLOYMENTS_PER_STEP = 3;
 
 /** Freshness of cached answers for routes with `cache: true` (ms). */
 export const DEFAULT_CACHE_TTL_MS = 300_000;
-/** LRU bound of the in-memory response cache (entries). */
-export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+/** LRU bound of the in-memory response cache (entries); the store lives in `state/`. */
+export { DEFAULT_CACHE_MAX_ENTRIES } from '../state/defaults.js';
 /** How long the last good answer is kept for stale-if-error (ms). */
 export const DEFAULT_CACHE_STALE_TTL_MS = 86_400_000;
 

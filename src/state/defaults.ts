@@ -6,6 +6,8 @@
 
 /** Prefix of every Redis key and channel this layer uses (one Redis can serve several clusters). */
 export const DEFAULT_KEY_PREFIX = 'bulwark:';
+/** LRU bound of the in-memory response cache (entries). */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 /** A Redis command that takes longer than this fails and the caller uses local state (ms). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 50;
 /** Connecting (or reconnecting) gives up after this long (ms). */

@@ -11,4 +11,6 @@ export * from './breaker/redis-probe-gate.js';
 export * from './rate-limit/sliding-window-limiter.js';
 export * from './rate-limit/memory-sliding-window.js';
 export * from './rate-limit/redis-sliding-window.js';
+export * from './cache/cache-store.js';
+export * from './cache/memory-cache-store.js';
 export * from './cache/redis-cache-store.js';

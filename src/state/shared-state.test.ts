@@ -3,7 +3,7 @@ import { CircuitBreaker } from '../core/circuit-breaker/circuit-breaker.js';
 import { BrokenCircuitError } from '../core/errors.js';
 import { FakeClock } from '../core/fake-clock.js';
 import { ConsecutiveBreaker } from '../core/circuit-breaker/consecutive-breaker.js';
-import { MemoryCacheStore } from '../llm/router/cache/memory-cache-store.js';
+import { MemoryCacheStore } from './cache/memory-cache-store.js';
 import { createSharedState, type SharedState } from './shared-state.js';
 import type { StateStatusEvent } from './state-status.js';
 import { deleteKeys, TEST_REDIS_URL, ThrowawayRedis, uniquePrefix } from './test-support.js';

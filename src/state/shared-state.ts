@@ -5,7 +5,7 @@ import { systemClock } from '../core/clock.js';
 import { EventEmitter, type Disposable, type Event } from '../core/events.js';
 import type { ProbeGate } from '../core/circuit-breaker/probe-gate.js';
 import { MemoryBreakerStateStore, type BreakerStateStore } from '../core/circuit-breaker/store.js';
-import type { CacheStore } from '../llm/router/cache/cache-store.js';
+import type { CacheStore } from './cache/cache-store.js';
 import { LocalProbeGate } from './breaker/local-probe-gate.js';
 import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
 import { RedisProbeGate } from './breaker/redis-probe-gate.js';

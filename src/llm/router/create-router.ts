@@ -8,7 +8,7 @@ import { createProvider } from '../providers/create-provider.js';
 import type { RouterConfig } from '../router-config.js';
 import type { Router } from '../types.js';
 import { BulwarkRouter } from './bulwark-router.js';
-import { MemoryCacheStore } from './cache/memory-cache-store.js';
+import { MemoryCacheStore } from '../../state/cache/memory-cache-store.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { Deployment } from './deployment.js';
 import { ModelGroup } from './model-group.js';

@@ -5,7 +5,7 @@ import type { ProbeGate } from '../../core/circuit-breaker/probe-gate.js';
 import type { RunnablePolicy } from '../../core/policy.js';
 import type { DeploymentConfig } from '../router-config.js';
 import type { Provider, ProviderConfig } from '../provider.js';
-import type { CacheStore } from './cache/cache-store.js';
+import type { CacheStore } from '../../state/cache/cache-store.js';
 
 /** What `createRouter` takes besides the config; every field is optional. */
 export interface RouterDeps {

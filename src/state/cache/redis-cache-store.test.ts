@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { describeCacheStore } from '../../llm/router/cache/cache-store.contract.js';
-import { MemoryCacheStore } from '../../llm/router/cache/memory-cache-store.js';
+import { describeCacheStore } from './cache-store.contract.js';
+import { MemoryCacheStore } from './memory-cache-store.js';
 import { TestLinks } from '../test-support.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 

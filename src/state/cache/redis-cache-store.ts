@@ -1,4 +1,4 @@
-import type { CacheStore } from '../../llm/router/cache/cache-store.js';
+import type { CacheStore } from './cache-store.js';
 import { UNAVAILABLE, type RedisLink } from '../redis-link.js';
 
 /** Options of {@link RedisCacheStore}. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../core/fake-clock.js';
 import type { ChatResponse } from '../../types.js';
-import { MemoryCacheStore } from './memory-cache-store.js';
+import { MemoryCacheStore } from '../../../state/cache/memory-cache-store.js';
 import { ResponseCache } from './response-cache.js';
 
 const answer = (content: string): ChatResponse => ({ id: 'a', model: 'm', content, finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2 }, created: 0 });

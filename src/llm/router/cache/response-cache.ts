@@ -1,6 +1,6 @@
 import type { Clock } from '../../../core/clock.js';
 import type { ChatResponse } from '../../types.js';
-import type { CacheStore } from './cache-store.js';
+import type { CacheStore } from '../../../state/cache/cache-store.js';
 
 /** What is stored per key: the answer and when it was stored (freshness is judged on read). */
 interface StoredAnswer {

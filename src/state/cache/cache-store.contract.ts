@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FakeClock } from '../../../core/fake-clock.js';
+import type { FakeClock } from '../../core/fake-clock.js';
 import type { CacheStore } from './cache-store.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Clock } from '../../../core/clock.js';
-import { systemClock } from '../../../core/clock.js';
-import { InvalidOptionsError } from '../../../core/errors.js';
-import { DEFAULT_CACHE_MAX_ENTRIES } from '../../defaults.js';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { InvalidOptionsError } from '../../core/errors.js';
+import { DEFAULT_CACHE_MAX_ENTRIES } from '../defaults.js';
 import type { CacheStore } from './cache-store.js';
 
 /** Options of {@link MemoryCacheStore}. */

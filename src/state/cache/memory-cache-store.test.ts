@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/fake-clock.js';
-import { InvalidOptionsError } from '../../../core/errors.js';
+import { FakeClock } from '../../core/fake-clock.js';
+import { InvalidOptionsError } from '../../core/errors.js';
 import { describeCacheStore } from './cache-store.contract.js';
 import { MemoryCacheStore } from './memory-cache-store.js';
 
