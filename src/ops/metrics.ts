@@ -33,6 +33,7 @@ export class OpsMetrics {
   private readonly up: Gauge<string>;
   private readonly usable: Gauge<string>;
   private readonly inFlight: Gauge<string>;
+  private readonly inFlightCounts = new Map<string, number>();
   private readonly dependencyUp: Gauge<string>;
   private readonly retries: Counter<string>;
   private readonly fallbacks: Counter<string>;
@@ -58,7 +59,14 @@ export class OpsMetrics {
     this.ejected = new Gauge({ name: 'bulwark_deployment_ejected', help: '1 while the deployment is ejected from its group.', labelNames: ['group', 'deployment'], registers });
     this.up = new Gauge({ name: 'bulwark_deployment_up', help: '1 when the deployment is usable (breaker not open, not ejected, last probe not failing).', labelNames: ['group', 'deployment'], registers });
     this.usable = new Gauge({ name: 'bulwark_group_usable_deployments', help: 'Deployments the router may use per model group; role is primary when the group heads a route chain.', labelNames: ['group', 'role'], registers });
-    this.inFlight = new Gauge({ name: 'bulwark_requests_in_flight', help: 'Requests being served now.', labelNames: ['route'], registers });
+    // Counted in a Map on the request path; the gauge takes the counts when it is read.
+    const inFlightCounts = this.inFlightCounts;
+    this.inFlight = new Gauge({
+      name: 'bulwark_requests_in_flight', help: 'Requests being served now.', labelNames: ['route'], registers,
+      collect() {
+        for (const [route, n] of inFlightCounts) this.set({ route }, n);
+      },
+    });
     this.dependencyUp = new Gauge({ name: 'bulwark_dependency_up', help: '1 while a dependency of the gateway (e.g. the shared-state Redis) is reachable, 0 while replicas decide on local state.', labelNames: ['dependency'], registers });
     this.retries = new Counter({ name: 'bulwark_retries_total', help: 'Attempts beyond the first, per route (retries and fallback steps).', labelNames: ['route'], registers });
     this.fallbacks = new Counter({ name: 'bulwark_fallbacks_total', help: 'Requests answered after falling back, by depth in the chain.', labelNames: ['route', 'depth'], registers });
@@ -115,8 +123,9 @@ export class OpsMetrics {
     this.dependencyUp.labels(name).set(up ? 1 : 0);
   }
 
+  /** Adds `delta` to the route's in-flight count (a Map update; the gauge reads it when scraped). */
   inFlightDelta(route: string, delta: number): void {
-    this.inFlight.labels(route).inc(delta);
+    this.inFlightCounts.set(route, (this.inFlightCounts.get(route) ?? 0) + delta);
   }
 
   overhead(ms: number): void {
