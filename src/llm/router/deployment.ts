@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
+import { BrokenCircuitError, BulkheadRejectedError, ConcurrencyLimitedError, IsolatedCircuitError, RateLimitedError, TimeoutError } from '../../core/errors.js';
 import type { Disposable } from '../../core/events.js';
 import type { Operation, Policy, RunnablePolicy } from '../../core/policy.js';
 import type { RandomSource } from '../../core/random.js';
@@ -33,10 +33,12 @@ export function shouldRetryUpstream(error: unknown): boolean {
 
 /**
  * How an error counts for a deployment's breaker: bad requests, context-length and content
- * refusals mean the deployment answered correctly (`success`); a cancellation says nothing
- * (`ignore`); everything else is a `failure`.
+ * refusals mean the deployment answered correctly (`success`); a cancellation, and a refusal by
+ * our own limits in front of the call (the stream path runs them inside the breaker), say nothing
+ * about it (`ignore`); everything else is a `failure`.
  */
 export function classifyForBreaker(error: unknown): ErrorClassification {
+  if (error instanceof RateLimitedError || error instanceof ConcurrencyLimitedError || error instanceof BulkheadRejectedError) return 'ignore';
   if (error instanceof LlmError) {
     if (error.kind === 'cancelled') return 'ignore';
     return error.countsAsFailure ? 'failure' : 'success';
@@ -108,24 +110,31 @@ export class Deployment {
     const front = deps.front ?? [];
     this.slots = slots;
     this.chat = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
-    this.streamOpen = pipeline(...front, this.breaker, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
+    this.streamOpen = pipeline(...front, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
   }
 
   /**
-   * Opens a stream under this deployment's policies, holding a bulkhead slot for the stream's
-   * whole life (not just until its first token): `open` runs inside `streamOpen` (front policies
-   * → breaker → retry → first-token timeout) inside the bulkhead, and the slot is freed when the
-   * opened stream's `ended` promise settles.
+   * Opens a stream under this deployment's policies. The bulkhead slot and the breaker both cover
+   * the stream's whole life, not just its opening: `open` runs inside `streamOpen` (front
+   * policies → retry → first-token timeout), inside the breaker, inside the bulkhead. The stream
+   * is handed over as soon as it is open; its outcome settles the breaker when `ended` resolves —
+   * a stream that breaks after its first token counts as a failure (a deployment that cuts every
+   * stream trips its breaker), a cancelled one counts for nothing.
    */
-  openStream<S extends { readonly ended: Promise<unknown> }>(open: Operation<S>, signal: AbortSignal): Promise<S> {
+  openStream<S extends { readonly ended: Promise<LlmError | undefined> }>(open: Operation<S>, signal: AbortSignal): Promise<S> {
     return new Promise<S>((resolve, reject) => {
+      let opened = false;
       this.slots
-        .execute(async (context) => {
-          const stream = await this.streamOpen.execute(open, context.signal);
+        .execute((slot) => this.breaker.execute(async (guarded) => {
+          const stream = await this.streamOpen.execute(open, guarded.signal);
+          opened = true;
           resolve(stream);
-          await stream.ended;
-        }, signal)
-        .catch(reject);
+          const broken = await stream.ended;
+          if (broken !== undefined) throw broken;
+        }, slot.signal), signal)
+        .catch((error: unknown) => {
+          if (!opened) reject(error);
+        });
     });
   }
 

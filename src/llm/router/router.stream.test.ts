@@ -151,6 +151,36 @@ describe('router.stream', () => {
     expect(fx.calls('secondary')).toBe(0);
   });
 
+  it('a deployment that cuts every stream after its first tokens trips its breaker (the breaker covers the stream, not just its opening)', async () => {
+    fx = await startFixture({ canContinue: { secondary: true }, policies: { breaker: { failureThreshold: 3 } } });
+    fx.mock.patchProfile({ deployments: { primary: { streamCut: { afterChunks: 4 } } } });
+    for (let i = 0; i < 3; i++) {
+      const { error, text } = await drain(await fx.router.stream(ask(`echo: ${FULL}`)));
+      expect(error).toBeUndefined(); // continued on the secondary each time
+      expect(text.startsWith('The quick brown')).toBe(true);
+    }
+    expect(fx.calls('primary')).toBe(3);
+    const after = await fx.router.stream(ask(`echo: ${FULL}`));
+    expect(after.served).toMatchObject({ servedBy: 'secondary', degraded: false });
+    expect((await drain(after)).text).toBe(FULL);
+    expect(fx.calls('primary')).toBe(3); // the open breaker skipped it at no cost
+  });
+
+  it('a stream the caller abandons does not count against the breaker', async () => {
+    fx = await startFixture({ policies: { breaker: { failureThreshold: 1 } } });
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const stream = await fx.router.stream(ask(`echo: ${FULL}`), { signal: controller.signal });
+      const iterator = stream[Symbol.asyncIterator]();
+      await iterator.next();
+      controller.abort();
+      await iterator.return?.();
+    }
+    const stream = await fx.router.stream(ask(`echo: ${FULL}`));
+    expect(stream.served.servedBy).toBe('primary');
+    await drain(stream);
+  });
+
   it("streamFailover 'error' ends a broken stream with StreamInterruptedError at once", async () => {
     fx = await startFixture({ route: { streamFailover: 'error' }, canContinue: { secondary: true } });
     fx.mock.patchProfile({ deployments: { primary: { streamCut: { afterChunks: 4 } } } });

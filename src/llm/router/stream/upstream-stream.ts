@@ -14,9 +14,12 @@ import { attemptError } from '../to-llm-error.js';
  * `end()` must be called exactly once: it reports the outcome to the balancer and observers.
  */
 export class UpstreamStream {
-  /** Settles when {@link end} is called (the deployment's bulkhead slot is held until then). */
-  readonly ended: Promise<void>;
-  private markEnded!: () => void;
+  /**
+   * Resolves when {@link end} is called, with the error that ended the stream (undefined when it
+   * completed): the deployment's bulkhead slot is held until then, and its breaker counts it.
+   */
+  readonly ended: Promise<LlmError | undefined>;
+  private markEnded!: (error: LlmError | undefined) => void;
   private isEnded = false;
 
   constructor(
@@ -33,7 +36,7 @@ export class UpstreamStream {
     readonly ttftMs: number,
     private readonly detach: () => void,
   ) {
-    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+    this.ended = new Promise<LlmError | undefined>((resolve) => (this.markEnded = resolve));
   }
 
   /** Reads the next upstream event (after the buffered ones). */
@@ -51,7 +54,7 @@ export class UpstreamStream {
     if (this.isEnded) return;
     this.isEnded = true;
     this.detach();
-    this.markEnded();
+    this.markEnded(error);
     if (error !== undefined) {
       this.controller.abort(error);
       void this.iterator.return?.().catch(() => undefined);
