@@ -267,6 +267,18 @@ describe('router.stream', () => {
     expect(types(replay.events)).toEqual(['start', 'text', 'finish']);
   });
 
+  it('does not cache an answer stitched from two models (a later hit would pass it off as one fresh answer)', async () => {
+    fx = await startFixture({ route: { cache: true }, canContinue: { secondary: true } });
+    fx.mock.patchProfile({ deployments: { primary: { streamCut: { afterChunks: 4 } } } });
+    const continued = await fx.router.stream(ask(`echo: ${FULL}`));
+    expect((await drain(continued)).error).toBeUndefined();
+    expect(continued.served.degraded).toBe(true);
+    fx.mock.patchProfile({ deployments: { primary: null } });
+    const next = await fx.router.stream(ask(`echo: ${FULL}`));
+    expect(next.served.servedBy).toBe('primary'); // a miss: asked upstream again
+    expect((await drain(next)).text).toBe(FULL);
+  });
+
   it('streams the default answer when every model fails, and rejects before any byte when there is none', async () => {
     fx = await startFixture({ route: { defaultResponse: 'Please retry later ({{model}})' } });
     fx.mock.patchProfile({ default: { errors: { '503': 1 } } });

@@ -123,7 +123,8 @@ export class RoutedStream implements ChatStream {
   private complete(): void {
     const response = this.answer.response()!;
     const run = this.run;
-    if (run.cacheKey !== undefined && run.route.usesCache) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
+    // An answer stitched from two models is served once, degraded; it is not kept as if one model had given it.
+    if (run.cacheKey !== undefined && run.route.usesCache && !this.continuing) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
     this.servedInfo = { ...this.servedInfo, attempts: run.attempts };
     this.router.emitRequest(run.route, run.tenant, this.startedAt, { result: { response, served: this.servedInfo }, group: this.group.name, cacheHit: false }, undefined, true, this.current.ttftMs);
   }
