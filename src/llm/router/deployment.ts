@@ -57,8 +57,8 @@ export function isBreakerRejection(error: unknown): boolean {
  * call. `chat` bounds each attempt by `attemptTimeoutMs`; `streamOpen` bounds the wait for a
  * stream's first token by `firstTokenTimeoutMs` (the rest of a stream is watched by the
  * provider's idle timer). Both share one bulkhead, breaker and retry policy. A stream holds its
- * bulkhead slot until it ends; the breaker covers its opening (up to the first token) — a break
- * later is reported to the balancer (outlier ejection) and observers, not to the breaker.
+ * bulkhead slot and its breaker until it ends (see {@link Deployment.openStream}): a break after
+ * the first token counts against the breaker too.
  */
 export class Deployment {
   readonly id: string;
