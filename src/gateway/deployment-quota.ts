@@ -2,6 +2,7 @@ import { RateLimitedError } from '../core/errors.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from '../core/policy.js';
 import type { SlidingWindowLimiter } from '../state/rate-limit/sliding-window-limiter.js';
 import type { ChatResponse } from '../llm/types.js';
+import type { OpenedStream } from '../llm/router/router-deps.js';
 
 const MINUTE_MS = 60_000;
 
@@ -16,7 +17,7 @@ export interface DeploymentQuotaLimits {
  * {@link SlidingWindowLimiter} (keys `deployment:<id>:rpm` / `:tpm`, one-minute sliding window).
  * RPM: each call takes one unit first. TPM: a call is refused while the last minute's tokens
  * reached the limit, and an answer's tokens are recorded when it arrives (they are known only
- * then; streams are counted by their first token, not their tokens). A refusal is a
+ * then; a stream's when it has ended). A refusal is a
  * RateLimitedError: the router moves on to another deployment without sending anything.
  *
  * @example deploymentPolicies: ({ id, config }) => [new DeploymentQuota(id, config, state.limiter)]
@@ -34,6 +35,10 @@ export class DeploymentQuota implements RunnablePolicy {
     return this.run(operation, { signal: signal ?? new AbortController().signal, attempt: 1 });
   }
 
+  private recordTokens(tokens: number | undefined): void {
+    if (tokens !== undefined && tokens > 0) void this.limiter.record(this.tpmKey, Math.round(tokens), MINUTE_MS).catch(() => {});
+  }
+
   async run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
     const { rpm, tpm } = this.limits;
     if (tpm !== undefined) {
@@ -46,9 +51,13 @@ export class DeploymentQuota implements RunnablePolicy {
     }
     const result = await operation(context);
     if (tpm !== undefined) {
-      const usage = (result as Partial<ChatResponse> | undefined)?.usage;
-      const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
-      if (tokens > 0) void this.limiter.record(this.tpmKey, Math.round(tokens), MINUTE_MS).catch(() => {});
+      const stream = result as Partial<OpenedStream> | undefined;
+      if (stream?.ended instanceof Promise) {
+        void stream.ended.then(() => this.recordTokens(stream.tokensUsed));
+      } else {
+        const usage = (result as Partial<ChatResponse> | undefined)?.usage;
+        this.recordTokens(usage ? usage.inputTokens + usage.outputTokens : undefined);
+      }
     }
     return result;
   }

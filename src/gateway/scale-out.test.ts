@@ -10,6 +10,8 @@ import { openaiDialect } from './dialect.js';
 import * as L from './load-shedding-defaults.js';
 import { requestPriority } from './load-shedder.js';
 import { defaultRouterFactory } from './router-factory.js';
+import { startMockProvider } from '../chaos/mock/index.js';
+import { createRouter } from '../llm/router/index.js';
 import { SharedKeyRateLimiter } from './shared-key-rate-limiter.js';
 import { createLogger } from './logger.js';
 import type { IncomingMessage } from 'node:http';
@@ -109,6 +111,29 @@ describe('gateway load shedding (in-process gateway, real sockets)', () => {
 });
 
 describe('DeploymentQuota', () => {
+  it('counts a stream\'s tokens against TPM once the stream has ended (through the router, over HTTP)', async () => {
+    const mock = await startMockProvider();
+    const limiter = new MemorySlidingWindowLimiter({ clock: new FakeClock() });
+    const router = createRouter({
+      providers: { p: { type: 'openai', baseUrl: `${mock.deploymentUrl('primary')}/v1`, apiKey: 'k' } },
+      modelGroups: { g: { deployments: [{ id: 'primary', provider: 'p', model: 'gpt-4o' }] } },
+      routes: [{ name: 'gpt-4', chain: ['g'] }],
+    }, { deploymentPolicies: ({ id }) => [new DeploymentQuota(id, { tpm: 10_000 }, limiter)] });
+    try {
+      const stream = await router.stream({ model: 'gpt-4', messages: [{ role: 'user', content: 'echo: count these tokens please' }] });
+      expect(await limiter.used('deployment:primary:tpm', 60_000)).toBe(0); // not known before the end
+      let finish: { usage?: { inputTokens: number; outputTokens: number } } | undefined;
+      for await (const event of stream) if (event.type === 'finish') finish = event;
+      await new Promise((resolve) => setImmediate(resolve));
+      const expected = finish!.usage!.inputTokens + finish!.usage!.outputTokens;
+      expect(expected).toBeGreaterThan(0);
+      expect(await limiter.used('deployment:primary:tpm', 60_000)).toBe(expected);
+    } finally {
+      await router.close();
+      await mock.close();
+    }
+  });
+
   it('takes one RPM unit per call, refuses beyond it, and records answer tokens against TPM', async () => {
     const clock = new FakeClock();
     const limiter = new MemorySlidingWindowLimiter({ clock });

@@ -26,7 +26,16 @@ export interface RouterDeps {
    * built once per deployment: e.g. the gateway's adaptive concurrency limit and shared RPM/TPM
    * quotas. A refusal (`ConcurrencyLimitedError`, `RateLimitedError`) is a local `overloaded` /
    * `rate_limited` failure: nothing was sent, the breaker never sees it, the next deployment is
-   * tried. Default none.
+   * tried. Default none. Such a policy's operation resolves with a `ChatResponse` (chat) or an
+   * {@link OpenedStream} (streams: its tokens are known only once it has ended).
    */
   deploymentPolicies?: (deployment: { id: string; group: string; config: DeploymentConfig }) => RunnablePolicy[];
+}
+
+/** What a deployment policy sees when the operation it wraps opened a stream. */
+export interface OpenedStream {
+  /** Resolves when the stream has ended (with the error that ended it, if any). */
+  readonly ended: Promise<unknown>;
+  /** Input + output tokens of the stream, once it has ended with its usage (undefined before, or when unknown). */
+  readonly tokensUsed: number | undefined;
 }

@@ -21,6 +21,8 @@ export class UpstreamStream {
   readonly ended: Promise<LlmError | undefined>;
   private markEnded!: (error: LlmError | undefined) => void;
   private isEnded = false;
+  /** Input + output tokens, known once the stream ended with its usage ({@link OpenedStream}). */
+  tokensUsed: number | undefined = undefined;
 
   constructor(
     private readonly core: RouterCore,
@@ -53,6 +55,7 @@ export class UpstreamStream {
   end(error: LlmError | undefined, tokens?: number): void {
     if (this.isEnded) return;
     this.isEnded = true;
+    this.tokensUsed = tokens;
     this.detach();
     this.markEnded(error);
     if (error !== undefined) {
