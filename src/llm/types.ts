@@ -57,7 +57,17 @@ export interface ChatRequest {
   user?: string;
   /** Random seed, where the provider supports one. */
   seed?: number;
+  /**
+   * Structured output. OpenAI-dialect upstreams get it as `response_format`; the Anthropic
+   * Messages API has no such field, so its adapter asks for it in the system prompt instead.
+   */
+  responseFormat?: ResponseFormat;
 }
+
+/** Answer with any JSON object, or with a JSON object matching a named JSON Schema. */
+export type ResponseFormat =
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean };
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 

@@ -1,7 +1,7 @@
 /**
  * Anthropic Messages requests ⇄ the canonical {@link ChatRequest}.
  */
-import type { ChatMessage, ChatRequest, ContentPart, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
 import {
   describe, invalid, optionalBoolean, optionalNumber, optionalString, parseArguments, requireArray,
   requireObject, requireString, type JsonObject,
@@ -219,7 +219,8 @@ export function toAnthropicRequest(request: ChatRequest, options: { stream?: boo
     max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
     messages: messages.map((m) => ({ role: m.role, content: simplify(m.content, fromString) })),
   };
-  if (request.system !== undefined && request.system !== '') body.system = request.system;
+  const system = withFormatInstruction(request.system, request.responseFormat);
+  if (system !== undefined && system !== '') body.system = system;
   if (request.temperature !== undefined) body.temperature = Math.min(1, request.temperature);
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
@@ -246,4 +247,16 @@ function anthropicPart(part: ContentPart): JsonObject {
   if (part.type === 'text') return { type: 'text', text: part.text };
   if (part.url !== undefined) return { type: 'image', source: { type: 'url', url: part.url } };
   return { type: 'image', source: { type: 'base64', media_type: part.mediaType ?? 'image/png', data: part.data ?? '' } };
+}
+
+/**
+ * The Messages API has no `response_format`: a request that asks for JSON (it fell back from an
+ * OpenAI-dialect model, say) gets the same demand as an instruction at the end of its system prompt.
+ */
+export function withFormatInstruction(system: string | undefined, format: ResponseFormat | undefined): string | undefined {
+  if (format === undefined) return system;
+  const instruction = format.type === 'json_object'
+    ? 'Respond with a single valid JSON object and nothing else: no prose, no code fences.'
+    : `Respond with a single valid JSON object and nothing else (no prose, no code fences) that conforms to this JSON Schema named "${format.name}":\n${JSON.stringify(format.schema)}`;
+  return system === undefined || system === '' ? instruction : `${system}\n\n${instruction}`;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LlmError } from '../errors.js';
+import { cacheKey } from '../router/cache/cache-key.js';
 import { SseParser } from '../sse.js';
 import type { ChatRequest, StreamEvent } from '../types.js';
 import {
@@ -107,6 +108,25 @@ describe.each(DIALECTS)('$name dialect', (d) => {
 });
 
 describe('dialect specifics', () => {
+  it('carries response_format: OpenAI both ways, Anthropic as a system instruction, and it changes the cache key', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const { request } = parseOpenAIRequest({
+      model: 'gpt-4', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where?' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } },
+    });
+    expect(request.responseFormat).toEqual({ type: 'json_schema', name: 'place', schema, strict: true });
+    expect(toOpenAIRequest(request).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'place', schema, strict: true } });
+    expect(parseOpenAIRequest(toOpenAIRequest(request)).request).toEqual(request);
+    const anthropic = toAnthropicRequest(request) as { system: string };
+    expect(anthropic.system).toMatch(/^Be brief\.\n\nRespond with a single valid JSON object/);
+    expect(anthropic.system).toContain(JSON.stringify(schema));
+    expect(parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'text' } }).request.responseFormat).toBeUndefined();
+    expect(() => parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'xml' } })).toThrow(/response_format\.type/);
+    const plain = { ...request, responseFormat: undefined };
+    expect(cacheKey('gpt-4', request, 't')).not.toBe(cacheKey('gpt-4', plain, 't'));
+    expect(cacheKey('gpt-4', { ...request, responseFormat: { type: 'json_object' } }, 't')).not.toBe(cacheKey('gpt-4', plain, 't'));
+  });
+
   it('merges tool results and the next user text into one Anthropic user turn (alternating roles)', () => {
     const body = toAnthropicRequest({
       model: 'm',

@@ -1,7 +1,7 @@
 /**
  * OpenAI Chat Completions requests ⇄ the canonical {@link ChatRequest}.
  */
-import type { ChatMessage, ChatRequest, ContentPart, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
 import {
   describe, invalid, isObject, optionalBoolean, optionalInt, optionalNumber, optionalPositiveInt, optionalString,
   requireArray, requireObject, requireString, splitDataUrl, type JsonObject,
@@ -77,6 +77,8 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAIRequest {
   if (user !== undefined) request.user = user;
   const seed = optionalInt(b.seed, 'seed');
   if (seed !== undefined) request.seed = seed;
+  const responseFormat = parseResponseFormat(b.response_format);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
 
   const stream = optionalBoolean(b.stream, 'stream') ?? false;
   let includeUsage = false;
@@ -85,6 +87,31 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAIRequest {
     includeUsage = optionalBoolean(so.include_usage, 'stream_options.include_usage') ?? false;
   }
   return { request, stream, includeUsage };
+}
+
+/** `response_format`: `text` (the default) is no format; `json_object`; `json_schema` with its schema. */
+function parseResponseFormat(raw: unknown): ResponseFormat | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const format = requireObject(raw, 'response_format');
+  switch (format.type) {
+    case 'text':
+      return undefined;
+    case 'json_object':
+      return { type: 'json_object' };
+    case 'json_schema': {
+      const spec = requireObject(format.json_schema, 'response_format.json_schema');
+      const out: ResponseFormat = {
+        type: 'json_schema',
+        name: requireString(spec.name, 'response_format.json_schema.name'),
+        schema: spec.schema === undefined ? {} : requireObject(spec.schema, 'response_format.json_schema.schema'),
+      };
+      const strict = optionalBoolean(spec.strict, 'response_format.json_schema.strict');
+      if (strict !== undefined) out.strict = strict;
+      return out;
+    }
+    default:
+      return invalid('response_format.type', `must be one of text, json_object, json_schema; got ${describe(format.type)}`);
+  }
 }
 
 /** Text from a string or an array of text parts (system, tool and assistant content). */
@@ -207,6 +234,11 @@ export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolea
   }
   if (request.user !== undefined) body.user = request.user;
   if (request.seed !== undefined) body.seed = request.seed;
+  if (request.responseFormat !== undefined) {
+    const f = request.responseFormat;
+    body.response_format = f.type === 'json_object' ? { type: 'json_object' } :
+      { type: 'json_schema', json_schema: f.strict === undefined ? { name: f.name, schema: f.schema } : { name: f.name, schema: f.schema, strict: f.strict } };
+  }
   if (options.stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };

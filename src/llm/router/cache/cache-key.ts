@@ -2,15 +2,15 @@ import { hash } from 'node:crypto';
 import type { ChatMessage, ChatRequest, ContentPart } from '../../types.js';
 
 /** Bumped when the key's recipe changes, so old entries are simply never found again. */
-const KEY_VERSION = 'v1';
+const KEY_VERSION = 'v2';
 
 /**
  * The exact-match cache key of a request: a SHA-256 of the route, the tenant, and everything
  * that changes the answer (system, messages, max tokens, temperature, top_p, stop, tools, tool
- * choice, seed). The tenant is part of the hash, so one tenant's answers are never served to
+ * choice, seed, response format). The tenant is part of the hash, so one tenant's answers are never served to
  * another. `user` (an abuse-tracking id) is left out: it does not change the answer.
  *
- * @example cacheKey('gpt-4', request, 'acme') // 'bulwark:cache:v1:9f86d0…'
+ * @example cacheKey('gpt-4', request, 'acme') // 'bulwark:cache:v2:9f86d0…'
  */
 export function cacheKey(route: string, request: ChatRequest, tenant: string): string {
   const normalized = [
@@ -27,6 +27,8 @@ export function cacheKey(route: string, request: ChatRequest, tenant: string): s
     request.tools?.map((t) => [t.name, t.description ?? null, stableStringify(t.parameters)]) ?? null,
     request.toolChoice ?? null,
     request.seed ?? null,
+    request.responseFormat === undefined ? null : request.responseFormat.type === 'json_object' ? 'json_object'
+      : ['json_schema', request.responseFormat.name, stableStringify(request.responseFormat.schema), request.responseFormat.strict ?? null],
   ];
   // Everything else is arrays of primitives in a fixed order, so plain JSON is already canonical.
   return `bulwark:cache:${KEY_VERSION}:${hash('sha256', JSON.stringify(normalized), 'hex')}`;
