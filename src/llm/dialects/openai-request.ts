@@ -197,9 +197,11 @@ function parseToolChoice(choice: unknown): ToolChoice {
 
 /**
  * Translates a canonical request into an OpenAI request body. With `stream`, asks for a final
- * usage chunk (`stream_options.include_usage`) so token counts survive streaming.
+ * usage chunk (`stream_options.include_usage`) so token counts survive streaming. The token cap
+ * goes in `max_tokens` (what every OpenAI-compatible server reads) unless `maxTokensField` says
+ * `max_completion_tokens` (what OpenAI's reasoning models require).
  */
-export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolean } = {}): JsonObject {
+export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolean; maxTokensField?: 'max_tokens' | 'max_completion_tokens' } = {}): JsonObject {
   const messages: JsonObject[] = [];
   if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
   for (const m of request.messages) {
@@ -217,7 +219,7 @@ export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolea
     }
   }
   const body: JsonObject = { model: request.model, messages };
-  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
+  if (request.maxTokens !== undefined) body[options.maxTokensField ?? 'max_tokens'] = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;

@@ -10,6 +10,12 @@ import type { SseEvent } from '../sse.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 import { HttpProvider, type ProviderDeps, type SseDecoder, type UpstreamCall } from './http-provider.js';
 
+
+/**
+ * OpenAI's reasoning models (o1, o3, o4-mini…, gpt-5…) refuse `max_tokens` and want
+ * `max_completion_tokens`; every other OpenAI-compatible model reads `max_tokens`.
+ */
+export const REASONING_MODEL = /^(o\d|gpt-5)/;
 /** Azure OpenAI `api-version` used when the config gives none. Default `2024-10-21`. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
@@ -53,7 +59,8 @@ export class OpenAIProvider extends HttpProvider {
     const path = this.azure
       ? `${this.basePath}/openai/deployments/${encodeURIComponent(request.model)}/chat/completions?api-version=${encodeURIComponent(this.apiVersion)}`
       : `${this.basePath}/chat/completions`;
-    return { path, headers: this.headers, body: JSON.stringify(toOpenAIRequest(request, { stream })) };
+    const maxTokensField = REASONING_MODEL.test(request.model) ? 'max_completion_tokens' : 'max_tokens';
+    return { path, headers: this.headers, body: JSON.stringify(toOpenAIRequest(request, { stream, maxTokensField })) };
   }
 
   protected readResponse(body: unknown): ChatResponse {

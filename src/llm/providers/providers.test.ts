@@ -10,6 +10,29 @@ import { AZURE_DEFAULT_API_VERSION, OpenAIProvider } from './openai.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 import { sendJson, Upstream } from './upstream.fixture.js';
 
+describe('OpenAI token cap field', () => {
+  it.each([
+    ['gpt-4o', 'max_tokens'],
+    ['gpt-4o-mini', 'max_tokens'],
+    ['o1', 'max_completion_tokens'],
+    ['o3-mini', 'max_completion_tokens'],
+    ['gpt-5-mini', 'max_completion_tokens'],
+  ])('%s gets %s over HTTP', async (model, field) => {
+    const upstream = await Upstream.start();
+    upstream.handler = (r) => sendJson(r.res, 200, OPENAI_RESPONSE);
+    const provider = createProvider({ type: 'openai', baseUrl: `${upstream.url}/v1` });
+    try {
+      await provider.chat({ ...CANONICAL_REQUEST, model, maxTokens: 77 });
+      const body = JSON.parse(upstream.requests[0].body) as Record<string, unknown>;
+      expect(body[field]).toBe(77);
+      expect(Object.keys(body).filter((k) => k === 'max_tokens' || k === 'max_completion_tokens')).toEqual([field]);
+    } finally {
+      await provider.close();
+      await upstream.close();
+    }
+  });
+});
+
 describe('provider defaults', () => {
   it('are pinned', () => {
     expect(DEFAULT_POOL_CONNECTIONS).toBe(64);
