@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { CallOptions, ChatStream } from '../llm/types.js';
 import { AllFallbacksFailedError } from '../llm/errors.js';
 import type { GatewayDialect } from './dialect.js';
-import { MalformedJsonError } from './errors.js';
+import { MalformedJsonError, UnsupportedMediaTypeError } from './errors.js';
 import { readBody } from './http/read-body.js';
 import type { RequestContext } from './http/request-context.js';
 import { bulwarkHeaders, sendJson } from './http/respond.js';
@@ -27,6 +27,11 @@ export interface ChatHandlerDeps {
  */
 export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): RouteHandler {
   return async (context, req, res) => {
+    const contentType = req.headers['content-type'];
+    if (!isJsonMediaType(contentType)) {
+      req.resume(); // discard the body so the connection can carry the answer
+      throw new UnsupportedMediaTypeError(contentType ?? '');
+    }
     const body = await readBody(req, deps.bodyLimitBytes());
     let json: unknown;
     try {
@@ -62,6 +67,18 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
       observer?.ended(route, overheadMs);
     }
   };
+}
+
+/**
+ * True for `application/json` and `application/*+json` (any case, any parameters). Anything else,
+ * a missing type included, is refused: those are the bodies a web page may POST to 127.0.0.1
+ * without a CORS preflight, so accepting them would let any site spend a keyless gateway's credits.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 async function streamAnswer(

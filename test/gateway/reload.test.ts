@@ -53,6 +53,7 @@ describe('gateway reload', () => {
     expect(models.data.map((m) => m.id)).toContain('gpt-5');
     const answer = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(answer.headers.get('x-bulwark-served-by')).toBe('secondary-gpt35');
@@ -66,7 +67,7 @@ describe('gateway reload', () => {
     (gateway as unknown as { createRouter: RouterFactory }).createRouter = failing;
     await expect(gateway.reload(parseConfig(testConfigYaml(), { env: {} }))).rejects.toThrow('cannot build');
     expect(gateway.slot.generation).toBe(1);
-    const res = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] }) });
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] }) });
     expect(res.status).toBe(200);
   });
 

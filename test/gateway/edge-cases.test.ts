@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/gateway/gateway.js';
+import { startTestGateway, testConfigYaml } from './helpers.js';
+
+const CHAT = '/v1/chat/completions';
+const MESSAGES = '/v1/messages';
+const body = (model: string) => JSON.stringify({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+
+describe('gateway HTTP edge cases', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway(testConfigYaml());
+  });
+  afterAll(() => gateway.shutdown(1000));
+
+  // A web page can POST text/plain, form or header-less bodies to 127.0.0.1 without a CORS
+  // preflight: accepting them would let any site spend the provider credits of a keyless gateway.
+  it('refuses chat bodies that are not declared JSON with 415 in the dialect format (no cross-site simple requests)', async () => {
+    for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+      const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+      const openai = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: new Blob([body('gpt-4')]), headers });
+      expect(openai.status, String(contentType)).toBe(415);
+      expect(((await openai.json()) as any).error).toMatchObject({ type: 'invalid_request_error', code: 'BULWARK_ERR_UNSUPPORTED_MEDIA_TYPE' });
+      const anthropic = await fetch(`${gateway.url}${MESSAGES}`, { method: 'POST', body: new Blob([body('claude-sonnet')]), headers });
+      expect(anthropic.status, String(contentType)).toBe(415);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    }
+    for (const contentType of ['application/json', 'Application/JSON; charset=utf-8', 'application/vnd.x+json']) {
+      const res = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: body('gpt-4'), headers: { 'content-type': contentType } });
+      expect(res.status, contentType).toBe(200);
+      await res.text();
+    }
+  });
+});
