@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
 import type { CallOptions, ChatStream } from '../llm/types.js';
@@ -33,6 +34,8 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
       throw new UnsupportedMediaTypeError(contentType ?? '');
     }
     const body = await readBody(req, deps.bodyLimitBytes());
+    // Decoding would quietly turn bad bytes into U+FFFD: the prompt sent (and cached) would not be the client's.
+    if (!isUtf8(body)) throw new MalformedJsonError('the body is not valid UTF-8');
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));

@@ -31,4 +31,16 @@ describe('gateway HTTP edge cases', () => {
       await res.text();
     }
   });
+
+  it('refuses a body that is not valid UTF-8 with 400 instead of forwarding a silently altered prompt', async () => {
+    const prefix = Buffer.from('{"model":"gpt-4","max_tokens":16,"messages":[{"role":"user","content":"caf');
+    const invalid = Buffer.concat([prefix, Buffer.from([0xe9]), Buffer.from('"}]}')]); // latin-1 é
+    const res = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: invalid, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error).toMatchObject({ type: 'invalid_request_error', code: 'BULWARK_ERR_MALFORMED_JSON' });
+    const valid = Buffer.concat([prefix, Buffer.from('é', 'utf8'), Buffer.from('"}]}')]);
+    const ok = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: valid, headers: { 'content-type': 'application/json' } });
+    expect(ok.status).toBe(200);
+    await ok.text();
+  });
 });
