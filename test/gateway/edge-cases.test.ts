@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { startTestGateway, testConfigYaml } from './helpers.js';
@@ -42,5 +43,29 @@ describe('gateway HTTP edge cases', () => {
     const ok = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: valid, headers: { 'content-type': 'application/json' } });
     expect(ok.status).toBe(200);
     await ok.text();
+  });
+
+  // Without keys (the loopback default) nothing else stops a web page: a no-cors POST needs no
+  // preflight, so any site the operator visits could open breakers or spend credits.
+  it('refuses cross-site browser requests to keyed and admin endpoints with 403; same-origin ones pass', async () => {
+    const host = new URL(gateway.url).host;
+    const send = (path: string, headers: Record<string, string>, payload = '') => new Promise<number>((resolve, reject) => {
+      const req = request(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    const open = '/admin/deployments/primary-gpt4/open';
+    expect(await send(open, { origin: 'https://evil.example' })).toBe(403);
+    expect(await send(open, { origin: 'null' })).toBe(403);
+    expect(await send(open, { 'sec-fetch-site': 'cross-site' })).toBe(403);
+    expect(await send(CHAT, { 'sec-fetch-site': 'same-site' }, body('gpt-4'))).toBe(403);
+    expect(await send(CHAT, { origin: `http://attacker.example:${new URL(gateway.url).port}` }, body('gpt-4'))).toBe(403);
+    const breakers = (await (await fetch(`${gateway.url}/admin/breakers`)).json()) as { deployments: Array<{ id: string; breaker: string }> };
+    expect(breakers.deployments.find((d) => d.id === 'primary-gpt4')?.breaker).toBe('closed');
+    expect(await send(CHAT, { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, body('gpt-4'))).toBe(200);
+    expect(await send(CHAT, { 'sec-fetch-site': 'none' }, body('gpt-4'))).toBe(200);
   });
 });

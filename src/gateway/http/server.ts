@@ -47,6 +47,21 @@ function onResponseClose(this: TrackedResponse): void {
 }
 
 /**
+ * True for a request a browser sent on behalf of another site (`Sec-Fetch-Site` cross-site or
+ * same-site, or an `Origin` other than the gateway's own host). SDKs and servers send neither
+ * header. Without gateway keys nothing else would stop a web page from calling a loopback
+ * gateway with a preflight-free POST (opening breakers, spending provider credits).
+ */
+export function isCrossSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  const scheme = origin.indexOf('://');
+  return scheme === -1 || origin.slice(scheme + 3).toLowerCase() !== req.headers.host?.toLowerCase();
+}
+
+/**
  * The gateway's HTTP listener (node:http, chosen by benchmark: see README "Design notes").
  * Endpoints live in {@link GatewayServer.routes}; authentication, request ids, the x-bulwark-*
  * headers, error formats and in-flight tracking for draining are handled here for all of them.
@@ -179,6 +194,11 @@ export class GatewayServer {
     const route = match.route;
     // Endpoints of one API answer in its format; shared ones (/v1/models) follow the client's SDK.
     if (route.dialect === 'anthropic' || (route.dialect === undefined && req.headers['anthropic-version'] !== undefined)) context.dialect = anthropicDialect;
+    if (route.auth !== 'none' && isCrossSite(req)) {
+      sendError(res, context, new ForbiddenError('Cross-site browser requests are refused'));
+      req.resume();
+      return;
+    }
     if (route.auth !== 'none' && !this.authorize(route.auth, req, res, context)) {
       req.resume();
       return;
