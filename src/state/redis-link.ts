@@ -140,6 +140,9 @@ export class RedisLink {
       this.failures = 0;
       return value;
     } catch (error) {
+      // A key of the wrong type or content fails the same way every time, whatever Redis's health:
+      // that key is answered locally, and Redis stays up for every other key.
+      if (isKeyFault(error)) return UNAVAILABLE;
       if (++this.failures >= this.failureThreshold) this.markDown(`${this.failures} commands failed: ${messageOf(error)}`);
       return UNAVAILABLE;
     }
@@ -204,6 +207,15 @@ export class RedisLink {
     if (this.recoveryTimer !== undefined) this.clock.clearTimeout(this.recoveryTimer);
     this.recoveryTimer = undefined;
   }
+}
+
+/**
+ * True for Redis's answer about one key's data (WRONGTYPE, or a script that met a value it cannot
+ * read, e.g. another process wrote the key): Redis itself answered, so it is not a sign of trouble.
+ */
+export function isKeyFault(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return false;
+  return error.message.startsWith('WRONGTYPE') || error.message.startsWith('ERR user_script:');
 }
 
 function messageOf(error: unknown): string {
