@@ -58,6 +58,10 @@ export class Gateway {
    * subscribes to its events here so metrics keep flowing across reloads.
    */
   readonly onRouter = this.routerEmitter.event;
+  /** Set by `shutdown()`: reloads are refused from then on. */
+  private stopping = false;
+  /** The reload in progress (settled when none). */
+  private reloading: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly server: GatewayServer,
@@ -144,9 +148,16 @@ export class Gateway {
    * Applies a new, already validated config: a new router is built and swapped in; requests in
    * flight finish on the old one, which closes after them. Listener settings (host, port,
    * timeouts) need a restart and are ignored here. Throws (keeping the old config) when the new
-   * router cannot be built.
+   * router cannot be built, and once `shutdown()` has begun (nothing would close what it starts).
    */
   async reload(config: GatewayConfig): Promise<void> {
+    if (this.stopping) throw new Error('the gateway is shutting down: reload refused');
+    const reloading = this.applyReload(config);
+    this.reloading = reloading.catch(() => {});
+    return reloading;
+  }
+
+  private async applyReload(config: GatewayConfig): Promise<void> {
     if (config.auth.keys.length === 0 && !isLoopbackHost(this.host)) throw new UnsafeBindError(this.host);
     await this.mocks.sync(config);
     const translated = toRouterConfig(config, this.mocks.resolve);
@@ -166,6 +177,7 @@ export class Gateway {
    * mock is closed. Resolves true when nothing had to be cut.
    */
   async shutdown(graceMs = this.currentConfig.server.shutdownGraceMs): Promise<boolean> {
+    this.stopping = true;
     this.server.beginDrain();
     this.ops.close(); // alerts, probes and dashboard streams stop; metrics stay readable
     const delayMs = Math.min(this.currentConfig.server.drainDelayMs, graceMs);
@@ -175,6 +187,7 @@ export class Gateway {
     // Nothing is in flight any more (or the deadline passed): the keep-alive connections left are
     // idle or overdue, so close them all rather than wait for their keep-alive timeout.
     this.server.destroyConnections();
+    await this.reloading; // a reload begun before the shutdown installs its router and mocks first, so they are closed below
     await this.slot.close();
     await this.scaleOut.close();
     await this.mocks.close();

@@ -84,4 +84,26 @@ describe('gateway reload', () => {
     await expect(fetch(`${gateway.url}/livez`)).rejects.toThrow();
     gateway = undefined;
   });
+
+  // A SIGHUP during a drain must not bring up routers or mocks that nothing will close (the
+  // process would never exit): the reload is refused, and one in progress finishes first.
+  it('refuses a reload once shutdown began, and leaves no router or mock running after it', async () => {
+    const closed: number[] = [];
+    const started = await Gateway.start({ config: parseConfig(testConfigYaml(), { env: {} }), createRouter: observedFactory(closed), logger: memoryLogger('warn').logger });
+    const next = parseConfig(testConfigYaml().replace('mocks:\n', 'mocks:\n  extra: { profile: healthy }\n'), { env: {} });
+    const inProgress = started.reload(next); // finishes before the shutdown closes things
+    const stopping = started.shutdown(1000);
+    await expect(started.reload(next)).rejects.toThrow(/shutting down/);
+    await inProgress;
+    expect(await stopping).toBe(true);
+    await expect(started.reload(next)).rejects.toThrow(/shutting down/);
+    try {
+      expect(started.mock('m')).toBeUndefined();
+      expect(started.mock('extra')).toBeUndefined();
+      expect(closed.sort()).toEqual([1, 2]);
+    } finally {
+      await started.mock('m')?.close();
+      await started.mock('extra')?.close();
+    }
+  });
 });
