@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
 import { MemoryCacheStore } from './cache/memory-cache-store.js';
 import { RedisCacheStore } from './cache/redis-cache-store.js';
 import { RedisSlidingWindowLimiter } from './rate-limit/redis-sliding-window.js';
@@ -38,5 +39,34 @@ describe('keys another process wrote with the wrong type', () => {
     expect(link.isUp).toBe(true);
     await cache.set('healthy', 'answer', 60_000);
     expect(await raw.get(link.key('cache:healthy'))).toBe('answer');
+  });
+});
+
+describe('foreign messages on the breaker channel', () => {
+  const links = new TestLinks();
+  let raw: Redis | undefined;
+  afterEach(async () => {
+    raw?.disconnect();
+    await links.close();
+  });
+
+  it('a JSON null, a number or garbage published on the channel is ignored; real changes still arrive', async () => {
+    const strays: unknown[] = [];
+    const onStray = (error: unknown) => strays.push(error);
+    process.on('uncaughtException', onStray);
+    try {
+      const linkA = await links.open();
+      const a = await RedisBreakerStateStore.open(linkA);
+      const b = await RedisBreakerStateStore.open(await links.open());
+      raw = new Redis(TEST_REDIS_URL);
+      for (const message of ['null', '42', '"text"', '{"k":"svc","q":"NaN","s":null}', 'not json']) await raw.publish(linkA.key('breaker-changes'), message);
+      await a.set('svc', { version: 1, state: 'open', reason: 'after strays', changedAt: 5_000, openUntil: 65_000, consecutiveTrips: 1 });
+      await vi.waitFor(() => expect(b.get('svc')?.reason).toBe('after strays'), { timeout: 3_000, interval: 20 });
+      expect(strays).toEqual([]);
+      a.close();
+      b.close();
+    } finally {
+      process.off('uncaughtException', onStray);
+    }
   });
 });

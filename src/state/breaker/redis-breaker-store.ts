@@ -206,8 +206,12 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     } catch {
       return;
     }
-    if (change.o === this.origin || typeof change.k !== 'string') return; // our own write: the cache has it
-    this.apply(change.k, Number(change.q), change.s);
+    // Anyone with access to Redis may publish here: only well-formed changes are applied.
+    if (change === null || typeof change !== 'object' || typeof change.k !== 'string' || typeof change.s !== 'string') return;
+    if (change.o === this.origin) return; // our own write: the cache has it
+    const seq = Number(change.q);
+    if (!Number.isFinite(seq)) return;
+    this.apply(change.k, seq, change.s);
   }
 
   private apply(key: string, seq: number, json: string, force = false): void {
