@@ -147,8 +147,9 @@ export class Gateway {
   /**
    * Applies a new, already validated config: a new router is built and swapped in; requests in
    * flight finish on the old one, which closes after them. Listener settings (host, port,
-   * timeouts) need a restart and are ignored here. Throws (keeping the old config) when the new
-   * router cannot be built, and once `shutdown()` has begun (nothing would close what it starts).
+   * timeouts), `state` and `loadShedding` need a restart: they keep their running values, with a
+   * warning naming them. Throws (keeping the old config) when the new router cannot be built, and
+   * once `shutdown()` has begun (nothing would close what it starts).
    */
   async reload(config: GatewayConfig): Promise<void> {
     if (this.stopping) throw new Error('the gateway is shutting down: reload refused');
@@ -166,6 +167,8 @@ export class Gateway {
     this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
     this.server.settings = servingSettings(config, this.clock, this.scaleOut);
+    const fixed = settingsNeedingRestart(this.currentConfig, config);
+    if (fixed.length > 0) this.logger.warn({ settings: fixed }, 'these settings changed but need a restart; their running values stay in effect');
     this.currentConfig = config;
     this.mockedProviders = translated.mockedProviders;
     this.logger.level = config.logging.level;
@@ -193,6 +196,17 @@ export class Gateway {
     await this.mocks.close();
     return clean;
   }
+}
+
+/** Settings fixed for the process's life: the listener, and the shared state and load shedding built at start. */
+const RESTART_ONLY = ['host', 'port', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs'] as const;
+
+/** The restart-only settings that differ between two configs, e.g. `['server.port', 'state']`. */
+export function settingsNeedingRestart(running: GatewayConfig, next: GatewayConfig): string[] {
+  const changed: string[] = RESTART_ONLY.filter((k) => running.server[k] !== next.server[k]).map((k) => `server.${k}`);
+  if (JSON.stringify(running.state) !== JSON.stringify(next.state)) changed.push('state');
+  if (JSON.stringify(running.loadShedding) !== JSON.stringify(next.loadShedding)) changed.push('loadShedding');
+  return changed;
 }
 
 function servingSettings(config: GatewayConfig, clock: Clock, scaleOut: ScaleOut): ServingSettings {

@@ -106,4 +106,20 @@ describe('gateway reload', () => {
       await started.mock('extra')?.close();
     }
   });
+
+  // A reload cannot move the listener or reconnect the shared state: say so rather than let
+  // `gateway.config` claim a port nobody listens on.
+  it('warns naming the settings a reload cannot apply (listener, shared state, load shedding), and keeps serving', async () => {
+    const { logger, lines } = memoryLogger('warn');
+    gateway = await Gateway.start({ config: parseConfig(testConfigYaml(), { env: {} }), createRouter: defaultRouterFactory, logger });
+    const url = gateway.url;
+    await gateway.reload(parseConfig(testConfigYaml(), { env: {} }));
+    expect(lines.join('')).not.toContain('restart');
+    const moved = testConfigYaml().replace('server: { port: 0 }', 'server: { port: 0, host: "::1", requestTimeoutMs: 7s }');
+    await gateway.reload(parseConfig(moved, { env: {} }));
+    const warning = lines.map((l) => JSON.parse(l) as { msg: string; settings?: string[] }).find((l) => l.msg.includes('restart'));
+    expect(warning?.settings).toEqual(['server.host', 'server.requestTimeoutMs']);
+    expect(gateway.url).toBe(url);
+    expect((await fetch(`${url}/livez`)).status).toBe(200);
+  });
 });
