@@ -1,7 +1,8 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import { startTestGateway, testConfigYaml } from './helpers.js';
+import { memoryLogger, startTestGateway, testConfigYaml } from './helpers.js';
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
@@ -67,5 +68,28 @@ describe('gateway HTTP edge cases', () => {
     expect(breakers.deployments.find((d) => d.id === 'primary-gpt4')?.breaker).toBe('closed');
     expect(await send(CHAT, { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, body('gpt-4'))).toBe(200);
     expect(await send(CHAT, { 'sec-fetch-site': 'none' }, body('gpt-4'))).toBe(200);
+  });
+});
+
+describe('gateway: clients that leave mid-upload', () => {
+  it('a client gone before its body arrived is not logged as an unexpected error', async () => {
+    const { logger, lines } = memoryLogger('warn');
+    const gateway = await startTestGateway(testConfigYaml(), { logger });
+    try {
+      const url = new URL(gateway.url);
+      for (let i = 0; i < 3; i++) {
+        const socket = connect(Number(url.port), url.hostname);
+        await new Promise<void>((resolve) => socket.on('connect', resolve));
+        socket.write(`POST ${CHAT} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":`);
+        await vi.waitFor(() => expect(gateway.server.requestsInFlight).toBe(1), { timeout: 2_000, interval: 5 });
+        socket.destroy();
+        await vi.waitFor(() => expect(gateway.server.requestsInFlight).toBe(0), { timeout: 2_000, interval: 5 });
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      expect(lines.join('')).not.toMatch(/unexpected error|"level":50/);
+      expect((await fetch(`${gateway.url}/livez`)).status).toBe(200);
+    } finally {
+      await gateway.shutdown(1000);
+    }
   });
 });

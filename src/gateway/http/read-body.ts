@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { CancelledError } from '../../core/errors.js';
 import { BodyTooLargeError } from '../errors.js';
 
 const STATE = Symbol('bulwark.body');
@@ -31,15 +32,17 @@ function onEnd(this: Reading): void {
   state.resolve(state.chunks.length === 1 ? state.chunks[0] : Buffer.concat(state.chunks, state.size));
 }
 
+// A request stream only fails when its client goes away: a cancellation (499), not a gateway
+// fault, so it is neither answered with 500 nor logged as an unexpected error.
 function onError(this: Reading, error: Error): void {
   const state = this[STATE];
   if (!state) return;
   finish(this);
-  state.reject(error);
+  state.reject(new CancelledError('The client closed the connection before sending its whole body', { cause: error }));
 }
 
 function onAborted(this: Reading): void {
-  onError.call(this, new Error('client closed the request'));
+  onError.call(this, new Error('aborted'));
 }
 
 function finish(req: Reading): void {
@@ -52,7 +55,7 @@ function finish(req: Reading): void {
 /**
  * Reads a request body up to `limitBytes`. Rejects with {@link BodyTooLargeError} as soon as the
  * declared `content-length` or the bytes received pass the limit (the rest is not buffered).
- * Rejects with the stream's error if the client goes away.
+ * Rejects with a `CancelledError` (its cause: the stream's error) if the client goes away.
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
