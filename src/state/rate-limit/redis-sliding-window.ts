@@ -104,9 +104,11 @@ export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
   }
 
   async take(key: string, cost: number, limit: number, windowMs: number): Promise<WindowDecision> {
+    // The script reads a negative limit as "record without a check": a take never means that.
+    if (limit < 0) limit = 0;
     const reply = await this.run(key, cost, limit, windowMs);
     if (reply === UNAVAILABLE) {
-      const share = Math.max(1, Math.floor(limit / Math.max(1, this.replicas())));
+      const share = limit === 0 ? 0 : Math.max(1, Math.floor(limit / Math.max(1, this.replicas())));
       const decision = this.local.takeNow(key, cost, share, windowMs);
       if (decision.allowed) this.remember(key, cost, windowMs);
       return decision;

@@ -67,6 +67,16 @@ export function slidingWindowContract(label: string, makePair: () => Promise<Lim
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(25);
     });
 
+    it('admits nothing under a limit of 0 or below (a negative limit is no licence to skip the check)', async () => {
+      const { a } = await open();
+      for (const limit of [0, -1, -5]) {
+        const d = await a.take(`neg${limit}`, 1, limit, MINUTE);
+        expect(d.allowed, `limit ${limit}`).toBe(false);
+        expect(d.used).toBe(0);
+      }
+      expect((await a.take('neg0', 0, 0, MINUTE)).allowed).toBe(true); // nothing asked, nothing refused
+    });
+
     it('keeps keys apart', async () => {
       const { a } = await open();
       expect((await a.take('one', 1, 1, MINUTE)).allowed).toBe(true);

@@ -61,6 +61,16 @@ describe('RedisSlidingWindowLimiter without Redis', () => {
     }
   });
 
+  it('admits nothing locally under a limit of 0 (the share of one replica is never raised above the limit)', async () => {
+    const links = new TestLinks();
+    const link = await links.open();
+    const limiter = new RedisSlidingWindowLimiter(link, { replicas: () => 2 });
+    await link.close(); // Redis unreachable from here on
+    expect((await limiter.take('zero', 1, 0, 60_000)).allowed).toBe(false);
+    expect((await limiter.take('one', 1, 1, 60_000)).allowed).toBe(true); // 1 / 2 replicas still admits one
+    await links.close();
+  });
+
   it('rejects a cost that is not a whole number', async () => {
     const links = new TestLinks();
     const limiter = new RedisSlidingWindowLimiter(await links.open());
