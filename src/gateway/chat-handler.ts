@@ -5,6 +5,7 @@ import type { CallOptions, ChatStream } from '../llm/types.js';
 import { AllFallbacksFailedError } from '../llm/errors.js';
 import type { GatewayDialect } from './dialect.js';
 import { MalformedJsonError, UnsupportedMediaTypeError } from './errors.js';
+import { MAX_BODY_NESTING, nestsDeeperThan } from './http/json-depth.js';
 import { readBody } from './http/read-body.js';
 import type { RequestContext } from './http/request-context.js';
 import { bulwarkHeaders, sendJson } from './http/respond.js';
@@ -42,6 +43,7 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
     } catch (error) {
       throw new MalformedJsonError((error as Error).message.slice(0, 120));
     }
+    if (nestsDeeperThan(body, MAX_BODY_NESTING)) throw new MalformedJsonError(`objects and arrays nest deeper than ${MAX_BODY_NESTING} levels`);
     const parsed = dialect.parse(json);
     const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
     const observer = deps.observer;

@@ -69,6 +69,19 @@ describe('gateway HTTP edge cases', () => {
     expect(await send(CHAT, { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, body('gpt-4'))).toBe(200);
     expect(await send(CHAT, { 'sec-fetch-site': 'none' }, body('gpt-4'))).toBe(200);
   });
+
+  // Deeply nested JSON parses fine but overflows the stack of the recursive code behind it
+  // (cache key, dialect mapping): a 300 KB body turned every request into a 500 and an error log.
+  it('refuses a body nested deeper than the limit with 400, and still takes a deep but sane schema', async () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const withSchema = (schema: string) => `{"model":"gpt-4","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${schema}}}]}`;
+    const bomb = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: withSchema(deep(50_000)), headers: { 'content-type': 'application/json' } });
+    expect(bomb.status).toBe(400);
+    expect(((await bomb.json()) as any).error).toMatchObject({ type: 'invalid_request_error', code: 'BULWARK_ERR_MALFORMED_JSON' });
+    const sane = await fetch(`${gateway.url}${CHAT}`, { method: 'POST', body: withSchema(deep(40)), headers: { 'content-type': 'application/json' } });
+    expect(sane.status).toBe(200);
+    await sane.text();
+  });
 });
 
 describe('gateway: clients that leave mid-upload', () => {
