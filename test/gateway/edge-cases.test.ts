@@ -82,6 +82,26 @@ describe('gateway HTTP edge cases', () => {
     expect(sane.status).toBe(200);
     await sane.text();
   });
+
+  // DNS rebinding: a page on attacker.example whose name is re-pointed at 127.0.0.1 is
+  // same-origin with the gateway as far as the browser knows; only the Host header tells.
+  it('without gateway keys, serves keyed and admin endpoints only to loopback or IP Host names (DNS rebinding)', async () => {
+    const send = (path: string, host: string, method = 'POST') => new Promise<number>((resolve, reject) => {
+      const req = request(`${gateway.url}${path}`, { method, headers: { 'content-type': 'application/json', host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(method === 'POST' ? body('gpt-4') : undefined);
+    });
+    const port = new URL(gateway.url).port;
+    expect(await send(CHAT, `attacker.example:${port}`)).toBe(403);
+    expect(await send('/admin/breakers', `attacker.example:${port}`, 'GET')).toBe(403);
+    expect(await send('/livez', `attacker.example:${port}`, 'GET')).toBe(200); // probes stay open
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, '10.0.0.7']) {
+      expect(await send(CHAT, host), host).toBe(200);
+    }
+  });
 });
 
 describe('gateway: clients that leave mid-upload', () => {

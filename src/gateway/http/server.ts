@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
@@ -59,6 +59,18 @@ export function isCrossSite(req: IncomingMessage): boolean {
   if (origin === undefined) return false;
   const scheme = origin.indexOf('://');
   return scheme === -1 || origin.slice(scheme + 3).toLowerCase() !== req.headers.host?.toLowerCase();
+}
+
+/**
+ * True when a `Host` header names localhost or an IP address (or is absent, as from HTTP/1.0
+ * clients). A keyless gateway answers only those: a DNS-rebinding page reaches 127.0.0.1 under its
+ * own name, and the browser then treats it as same-origin.
+ */
+export function isLocalHostHeader(host: string | undefined): boolean {
+  if (host === undefined || host.startsWith('[')) return true; // [IPv6 literal]:port
+  const colon = host.lastIndexOf(':');
+  const name = (colon === -1 ? host : host.slice(0, colon)).toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || isIP(name) !== 0;
 }
 
 /**
@@ -196,6 +208,11 @@ export class GatewayServer {
     if (route.dialect === 'anthropic' || (route.dialect === undefined && req.headers['anthropic-version'] !== undefined)) context.dialect = anthropicDialect;
     if (route.auth !== 'none' && isCrossSite(req)) {
       sendError(res, context, new ForbiddenError('Cross-site browser requests are refused'));
+      req.resume();
+      return;
+    }
+    if (route.auth !== 'none' && !this.settings.keys.required && !isLocalHostHeader(req.headers.host)) {
+      sendError(res, context, new ForbiddenError('Without gateway keys, only requests to localhost or an IP address are served (configure auth.keys to serve other host names)'));
       req.resume();
       return;
     }
