@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
+import { MAX_DISCARDED_BYTES } from '../../src/gateway/http/read-body.js';
 import { memoryLogger, startTestGateway, testConfigYaml } from './helpers.js';
 
 const CHAT = '/v1/chat/completions';
@@ -121,6 +122,39 @@ describe('gateway: clients that leave mid-upload', () => {
       await new Promise((r) => setTimeout(r, 20));
       expect(lines.join('')).not.toMatch(/unexpected error|"level":50/);
       expect((await fetch(`${gateway.url}/livez`)).status).toBe(200);
+    } finally {
+      await gateway.shutdown(1000);
+    }
+  });
+});
+
+describe('gateway: an oversized chunked upload that never ends', () => {
+  it.each([
+    ['transfer-encoding: chunked', (n: number) => `${n.toString(16)}\r\n${'x'.repeat(n)}\r\n`],
+    ['content-length: 100000000000', (n: number) => 'x'.repeat(n)],
+  ])('answers 413, then closes the connection instead of reading the rest until the request timeout (%s)', async (framing, frame) => {
+    const gateway = await startTestGateway(testConfigYaml().replace('server: { port: 0 }', 'server: { port: 0, bodyLimit: 4KiB, requestTimeoutMs: 60s }'));
+    try {
+      const url = new URL(gateway.url);
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve) => socket.on('connect', resolve));
+      let answer = '';
+      let closed = false;
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      socket.on('close', () => (closed = true));
+      socket.on('error', () => {});
+      socket.write(`POST ${CHAT} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`);
+      const chunk = frame(0x4000);
+      let sent = 0;
+      while (!closed && sent < 8 * 1024 * 1024) {
+        if (!socket.write(chunk)) await new Promise<void>((resolve) => { const t = setTimeout(resolve, 50); socket.once('drain', () => { clearTimeout(t); resolve(); }); });
+        sent += chunk.length;
+      }
+      await vi.waitFor(() => expect(closed).toBe(true), { timeout: 2_000, interval: 10 });
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(sent).toBeLessThan(8 * 1024 * 1024);
+      expect(MAX_DISCARDED_BYTES).toBe(1_048_576);
+      socket.destroy();
     } finally {
       await gateway.shutdown(1000);
     }

@@ -14,16 +14,37 @@ interface BodyState {
 type Reading = IncomingMessage & { [STATE]?: BodyState };
 
 // Module-level listeners (`this` is the request): no closures per request on the hot path.
+/**
+ * Bytes past the body limit read and thrown away (so the client can read its 413 on a live
+ * connection) before the connection is cut: a chunked upload that never ends is not read until
+ * the request timeout.
+ */
+export const MAX_DISCARDED_BYTES = 1_048_576;
+
 function onData(this: Reading, chunk: Buffer): void {
   const state = this[STATE]!;
   state.size += chunk.length;
   if (state.size > state.limit) {
     finish(this);
+    state.chunks = [];
+    state.size = 0;
+    this.on('data', onDiscard);
     this.resume(); // drain and discard the rest so the socket can answer 413
     state.reject(new BodyTooLargeError(state.limit));
     return;
   }
   state.chunks.push(chunk);
+}
+
+function ignore(): void {}
+
+function onDiscard(this: Reading, chunk: Buffer): void {
+  const state = this[STATE]!;
+  state.size += chunk.length;
+  if (state.size > MAX_DISCARDED_BYTES) {
+    this.off('data', onDiscard);
+    this.socket?.destroy();
+  }
 }
 
 function onEnd(this: Reading): void {
@@ -59,7 +80,12 @@ function finish(req: Reading): void {
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new BodyTooLargeError(limitBytes));
+  if (declared !== undefined && Number(declared) > limitBytes) {
+    (req as Reading)[STATE] = { chunks: [], size: 0, limit: limitBytes, resolve: ignore, reject: ignore };
+    req.on('data', onDiscard);
+    req.resume();
+    return Promise.reject(new BodyTooLargeError(limitBytes));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     (req as Reading)[STATE] = { chunks: [], size: 0, limit: limitBytes, resolve, reject };
     req.on('data', onData);
