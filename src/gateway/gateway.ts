@@ -166,7 +166,7 @@ export class Gateway {
     this.slot.swap(router);
     this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
-    this.server.settings = servingSettings(config, this.clock, this.scaleOut);
+    this.server.settings = servingSettings(config, this.clock, this.scaleOut, this.server.settings);
     const fixed = settingsNeedingRestart(this.currentConfig, config);
     if (fixed.length > 0) this.logger.warn({ settings: fixed }, 'these settings changed but need a restart; their running values stay in effect');
     this.currentConfig = config;
@@ -209,11 +209,13 @@ export function settingsNeedingRestart(running: GatewayConfig, next: GatewayConf
   return changed;
 }
 
-function servingSettings(config: GatewayConfig, clock: Clock, scaleOut: ScaleOut): ServingSettings {
+function servingSettings(config: GatewayConfig, clock: Clock, scaleOut: ScaleOut, previous?: ServingSettings): ServingSettings {
   const keys = new KeyStore(config.auth.keys, config.auth.adminKeySha256);
   const limited = config.auth.keys.some((k) => k.rpm !== undefined);
-  // With Redis, key RPM is counted across every replica; alone, a per-process token bucket.
-  const limiter = !limited ? undefined : scaleOut.state.backend === 'redis' ? scaleOut.keyLimiter(config) : new KeyRateLimiter(config.auth.keys.length, clock);
+  // With Redis, key RPM is counted across every replica; alone, a per-process token bucket
+  // (its buckets carried over from the previous config, so a reload refills nothing).
+  const carried = previous?.limiter instanceof KeyRateLimiter ? previous.limiter : undefined;
+  const limiter = !limited ? undefined : scaleOut.state.backend === 'redis' ? scaleOut.keyLimiter(config) : new KeyRateLimiter(config.auth.keys.map((k) => k.sha256), clock, carried);
   return { keys, limiter, bodyLimitBytes: config.server.bodyLimit };
 }
 

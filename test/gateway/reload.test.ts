@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/gateway/config/load.js';
 import { Gateway, type RouterFactory } from '../../src/gateway/gateway.js';
 import { defaultRouterFactory } from '../../src/gateway/router-factory.js';
+import { hashKey } from '../../src/gateway/auth.js';
 import { memoryLogger, testConfigYaml } from './helpers.js';
 
 describe('gateway reload', () => {
@@ -121,5 +122,26 @@ describe('gateway reload', () => {
     expect(warning?.settings).toEqual(['server.host', 'server.requestTimeoutMs']);
     expect(gateway.url).toBe(url);
     expect((await fetch(`${url}/livez`)).status).toBe(200);
+  });
+
+  it('keeps what each key spent of its RPM across a reload (a SIGHUP is no budget refill)', async () => {
+    const key = 'bk-reload-limited-key-0123456789';
+    const other = 'bk-reload-other-key-0123456789';
+    const yaml = (keys: string) => testConfigYaml(`auth:\n  keys:\n${keys}`);
+    const limited = `    - { tenant: tiny, sha256: ${hashKey(key)}, rpm: 2 }\n`;
+    const unlimited = `    - { tenant: acme, sha256: ${hashKey(other)} }\n`;
+    gateway = await Gateway.start({ config: parseConfig(yaml(limited), { env: {} }), createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
+    const call = async () => {
+      const res = await fetch(`${gateway!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await res.text();
+      return res.status;
+    };
+    expect([await call(), await call(), await call()]).toEqual([200, 200, 429]);
+    await gateway.reload(parseConfig(yaml(unlimited + limited), { env: {} })); // the key moved to another position
+    expect(await call()).toBe(429);
   });
 });
