@@ -8,6 +8,21 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** sha256 hex of a gateway key, as `auth.keys[].sha256` wants it. */
+/**
+ * The head of every scale test's gateway config: quiet logging, an ephemeral port, and the mock's
+ * logical deployments `primary` (group gpt4) and `secondary` (group gpt35) behind key ${MOCK_KEY}.
+ */
+export function mockDeploymentsYaml(mock: { deploymentUrl(name: string): string }): string {
+  return `server: { port: 0 }
+logging: { level: warn }
+providers:
+  p: { type: openai, baseUrl: "${mock.deploymentUrl('primary')}/v1", apiKey: "\${MOCK_KEY}" }
+  s: { type: openai, baseUrl: "${mock.deploymentUrl('secondary')}/v1", apiKey: "\${MOCK_KEY}" }
+modelGroups:
+  gpt4: { deployments: [ { id: primary, provider: p, model: gpt-4o } ] }
+  gpt35: { deployments: [ { id: secondary, provider: s, model: gpt-4o-mini } ] }`;
+}
+
 export const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A real `bulwark serve` child process on an ephemeral port. */

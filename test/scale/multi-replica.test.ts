@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProvider, type MockProvider } from '../../src/chaos/mock/index.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../src/state/test-support.js';
-import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess } from './helpers.js';
+import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
 
 const CLIENT_KEY = 'sk-bulwark-scale-client';
 const LIMITED_KEY = 'sk-bulwark-scale-limited';
@@ -16,14 +16,7 @@ const RPM = 60;
  */
 function config(mock: MockProvider, prefix: string): string {
   return `
-server: { port: 0 }
-logging: { level: warn }
-providers:
-  p: { type: openai, baseUrl: "${mock.deploymentUrl('primary')}/v1", apiKey: "\${MOCK_KEY}" }
-  s: { type: openai, baseUrl: "${mock.deploymentUrl('secondary')}/v1", apiKey: "\${MOCK_KEY}" }
-modelGroups:
-  gpt4: { deployments: [ { id: primary, provider: p, model: gpt-4o } ] }
-  gpt35: { deployments: [ { id: secondary, provider: s, model: gpt-4o-mini } ] }
+${mockDeploymentsYaml(mock)}
 routes:
   - { name: gpt-4, chain: [gpt4, gpt35] }
   - { name: cached, chain: [gpt4, gpt35], cache: true, cacheTtlMs: 60s }

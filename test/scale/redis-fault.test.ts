@@ -3,7 +3,7 @@ import { startMockProvider, type MockProvider } from '../../src/chaos/mock/index
 import { httpChatSender } from '../../src/chaos/load/http-sender.js';
 import { runLoad } from '../../src/chaos/load/runner.js';
 import { ThrowawayRedis } from '../../src/state/test-support.js';
-import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess } from './helpers.js';
+import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
 
 const CLIENT_KEY = 'sk-bulwark-fault-client';
 const ADMIN_KEY = 'sk-bulwark-fault-admin';
@@ -15,14 +15,7 @@ const ADMIN_KEY = 'sk-bulwark-fault-admin';
  */
 function config(mock: MockProvider, redisUrl: string): string {
   return `
-server: { port: 0 }
-logging: { level: warn }
-providers:
-  p: { type: openai, baseUrl: "${mock.deploymentUrl('primary')}/v1", apiKey: "\${MOCK_KEY}" }
-  s: { type: openai, baseUrl: "${mock.deploymentUrl('secondary')}/v1", apiKey: "\${MOCK_KEY}" }
-modelGroups:
-  gpt4: { deployments: [ { id: primary, provider: p, model: gpt-4o } ] }
-  gpt35: { deployments: [ { id: secondary, provider: s, model: gpt-4o-mini } ] }
+${mockDeploymentsYaml(mock)}
 routes:
   - { name: gpt-4, chain: [gpt4, gpt35] }
   - { name: load, chain: [gpt35], cache: true, cacheTtlMs: 60s }
