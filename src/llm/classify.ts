@@ -161,9 +161,18 @@ function kindOfError(err: unknown, depth = 0): LlmErrorKind | undefined {
 }
 
 /**
+ * The kind of a thrown error when it is recognisably an I/O outcome (an `LlmError`'s own kind, an
+ * abort, an undici/OS timeout, a refused/reset/DNS/TLS/closed socket); undefined otherwise.
+ */
+export function recognizedKind(err: unknown): LlmErrorKind | undefined {
+  return kindOfError(err);
+}
+
+/**
  * Classifies a thrown error (socket, undici, abort). An `LlmError` is returned unchanged; an
  * abort becomes `cancelled`; undici/OS timeouts `timeout`; refused/reset/DNS/TLS/closed sockets
- * `connection`; anything unrecognised `server_error`.
+ * `connection`; anything unrecognised `server_error` (a provider calls this for what its I/O
+ * threw; the router uses {@link recognizedKind} for what escaped a provider unclassified).
  */
 export function classifyError(err: unknown, options: ClassifyOptions = {}): LlmError {
   if (err instanceof LlmError) return err;

@@ -1,36 +1,77 @@
 import { BulwarkError, type BulwarkErrorOptions } from '../core/errors.js';
 
 /**
- * The one closed set of upstream failure kinds. Every policy decision (retry, breaker, fallback)
- * and every metric label uses it.
+ * The one closed set of failure kinds of an LLM call. Every policy decision (retry, breaker,
+ * fallback) and every metric label uses it; what each kind *means* is {@link ERROR_MEANINGS}.
  */
 export const LLM_ERROR_KINDS = [
   'rate_limited', // 429; carries retryAfterMs from Retry-After / retry-after-ms / x-ratelimit-reset-*
   'overloaded', // 529, 503
-  'server_error', // other 5xx
+  'server_error', // other 5xx, or an answer the upstream garbled
   'timeout', // attempt timeout, time-to-first-token or idle timeout
   'connection', // refused, reset, DNS, TLS
   'context_length_exceeded', // prompt too large for this model
   'content_filtered', // refused by the provider's content policy
   'auth', // 401/403: not retried; the deployment is marked unhealthy
-  'bad_request', // 400 and other 4xx: not retried, not counted against the breaker
+  'bad_request', // the upstream answered 400 or another 4xx: not retried
   'cancelled', // the caller went away
+  'invalid_request', // Bulwark refused the request before sending it (it cannot be sent as it is)
+  'internal', // Bulwark's own code failed (a bug): never the deployment's fault
 ] as const;
 
 export type LlmErrorKind = (typeof LLM_ERROR_KINDS)[number];
 
-const STATUS_BY_KIND: Record<LlmErrorKind, number> = {
-  rate_limited: 429,
-  overloaded: 503,
-  server_error: 502,
-  timeout: 504,
-  connection: 502,
-  context_length_exceeded: 400,
-  content_filtered: 400,
-  auth: 502, // the *gateway's* upstream credentials failed: not the client's fault
-  bad_request: 400,
-  cancelled: 499,
-};
+/** Who caused a failure. Only `upstream` failures may count against a deployment. */
+export type ErrorBlame = 'upstream' | 'request' | 'caller' | 'gateway';
+
+/** What a chain step does after a deployment failed with this kind. */
+export type ChainAction =
+  | 'next' // fail over: another deployment of the group, then the next step
+  | 'unhealthy' // like `next`, and open the deployment's breaker now (its credentials were refused)
+  | 'context' // the route's context-window fallbacks
+  | 'content' // the route's content-policy fallbacks
+  | 'answer'; // stop: this error is the answer to the request
+
+/** What one kind of failure means: the one table every decision reads (STYLE.md "one table"). */
+export interface ErrorMeaning {
+  /** Who caused it. */
+  readonly blame: ErrorBlame;
+  /** HTTP status when it reaches a client. */
+  readonly status: number;
+  /** Worth another attempt on the same deployment. */
+  readonly retryable: boolean;
+  /**
+   * How the deployment's breaker counts it: `failure`; `success` (the upstream answered, correctly
+   * refusing a bad request); `ignore` (says nothing about the upstream: no call was made, or the
+   * caller left). The outlier detector and health state count a failure exactly when the breaker does.
+   */
+  readonly breaker: 'failure' | 'success' | 'ignore';
+  /** What the fallback chain does next. */
+  readonly chain: ChainAction;
+  /** The client's own doing: burns no error budget (SLA, SLO). */
+  readonly clientError: boolean;
+}
+
+const upstreamFailure = (status: number, retryable: boolean, chain: ChainAction = 'next'): ErrorMeaning =>
+  Object.freeze({ blame: 'upstream', status, retryable, breaker: 'failure', chain, clientError: false });
+const refusedByUpstream = (chain: ChainAction): ErrorMeaning =>
+  Object.freeze({ blame: 'request', status: 400, retryable: false, breaker: 'success', chain, clientError: true });
+
+/** What each {@link LlmErrorKind} means. Pinned by `errors.test.ts`. */
+export const ERROR_MEANINGS: Readonly<Record<LlmErrorKind, ErrorMeaning>> = Object.freeze({
+  rate_limited: upstreamFailure(429, true),
+  overloaded: upstreamFailure(503, true),
+  server_error: upstreamFailure(502, true),
+  timeout: upstreamFailure(504, true),
+  connection: upstreamFailure(502, true),
+  auth: upstreamFailure(502, false, 'unhealthy'), // the *gateway's* upstream credentials failed: not the client's fault
+  context_length_exceeded: refusedByUpstream('context'),
+  content_filtered: refusedByUpstream('content'),
+  bad_request: refusedByUpstream('answer'),
+  cancelled: Object.freeze({ blame: 'caller', status: 499, retryable: false, breaker: 'ignore', chain: 'answer', clientError: true }),
+  invalid_request: Object.freeze({ blame: 'request', status: 400, retryable: false, breaker: 'ignore', chain: 'answer', clientError: true }),
+  internal: Object.freeze({ blame: 'gateway', status: 500, retryable: false, breaker: 'ignore', chain: 'answer', clientError: false }),
+});
 
 export interface LlmErrorDetails extends BulwarkErrorOptions {
   /** Status the upstream answered with, when it answered. */
@@ -39,33 +80,40 @@ export interface LlmErrorDetails extends BulwarkErrorOptions {
   retryAfterMs?: number;
   /** Deployment id that failed. */
   deployment?: string;
+  /** The request field at fault (`messages[1].content`), in the client's API, when known. */
+  param?: string;
 }
 
-/** An upstream LLM call failed. `kind` is one of {@link LLM_ERROR_KINDS}. Messages never contain secrets. */
+/** An LLM call failed. `kind` is one of {@link LLM_ERROR_KINDS}; its meaning is {@link ERROR_MEANINGS}. Messages never contain secrets. */
 export class LlmError extends BulwarkError {
   readonly kind: LlmErrorKind;
   readonly upstreamStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly param: string | undefined;
   deployment: string | undefined;
 
   constructor(kind: LlmErrorKind, message: string, details: LlmErrorDetails = {}) {
-    super(`BULWARK_ERR_LLM_${kind.toUpperCase()}`, STATUS_BY_KIND[kind], message, details);
+    super(`BULWARK_ERR_LLM_${kind.toUpperCase()}`, ERROR_MEANINGS[kind].status, message, details);
     this.kind = kind;
     this.upstreamStatus = details.upstreamStatus;
     this.retryAfterMs = details.retryAfterMs;
     this.deployment = details.deployment;
+    this.param = details.param;
+  }
+
+  /** What this error means ({@link ERROR_MEANINGS}). */
+  get meaning(): ErrorMeaning {
+    return ERROR_MEANINGS[this.kind];
   }
 
   /** True for kinds worth retrying on the same deployment. */
   get retryable(): boolean {
-    return this.kind === 'rate_limited' || this.kind === 'overloaded' || this.kind === 'server_error' ||
-      this.kind === 'timeout' || this.kind === 'connection';
+    return ERROR_MEANINGS[this.kind].retryable;
   }
 
-  /** True for kinds that count against a deployment's breaker (bad requests and cancellations never do). */
+  /** True for kinds that count against a deployment (breaker, outlier detector, health): only what the upstream did. */
   get countsAsFailure(): boolean {
-    return this.kind !== 'bad_request' && this.kind !== 'cancelled' && this.kind !== 'context_length_exceeded' &&
-      this.kind !== 'content_filtered';
+    return ERROR_MEANINGS[this.kind].breaker === 'failure';
   }
 }
 

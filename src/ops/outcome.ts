@@ -1,9 +1,11 @@
+import { ERROR_MEANINGS, LLM_ERROR_KINDS } from '../llm/errors.js';
 import type { AttemptEvent, RequestEvent } from '../llm/router-events.js';
 
 /** How a request or attempt counts: `client_error`s are the caller's doing and burn no error budget. */
 export type OutcomeStatus = 'ok' | 'error' | 'client_error';
 
-const CLIENT_KINDS: ReadonlySet<string> = new Set(['bad_request', 'context_length_exceeded', 'content_filtered', 'cancelled']);
+/** The kinds that are the client's own doing, read from the one table of error meanings. */
+const CLIENT_KINDS: ReadonlySet<string> = new Set(LLM_ERROR_KINDS.filter((kind) => ERROR_MEANINGS[kind].clientError));
 
 /**
  * Classifies a request: ok; `client_error` for the caller's own faults (bad request, context too

@@ -22,7 +22,7 @@ export interface ParsedAnthropicRequest {
 /**
  * Validates an Anthropic `POST /v1/messages` body and translates it. `tool_result` blocks become
  * canonical `tool` messages (placed before the rest of their user turn); `thinking` blocks are
- * dropped. Throws `LlmError('bad_request')` naming the offending field.
+ * dropped. Throws `LlmError('invalid_request')` naming the offending field.
  */
 export function parseAnthropicRequest(body: unknown): ParsedAnthropicRequest {
   const b = requireObject(body, 'body');
@@ -180,7 +180,7 @@ function parseToolChoice(choice: unknown): ToolChoice {
  * (Anthropic requires alternating roles). Without `maxTokens`, sends
  * {@link ANTHROPIC_DEFAULT_MAX_TOKENS}. `temperature` is capped at 1 (Anthropic's range is 0–1,
  * OpenAI's 0–2). `seed` has no Anthropic equivalent and is dropped.
- * Throws `LlmError('bad_request')` if a tool call's arguments are not a JSON object.
+ * Throws `LlmError('invalid_request')` if a tool call's arguments are not a JSON object.
  */
 export function toAnthropicRequest(request: ChatRequest, options: { stream?: boolean } = {}): JsonObject {
   const messages: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];

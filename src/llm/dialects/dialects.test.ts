@@ -201,7 +201,7 @@ describe('dialect specifics', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(LlmError);
-    expect((caught as LlmError).kind).toBe('bad_request');
+    expect((caught as LlmError).kind).toBe('invalid_request');
     expect((caught as LlmError).status).toBe(400);
     expect((caught as LlmError).message).toContain(message);
   });

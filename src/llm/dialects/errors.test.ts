@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BulkheadRejectedError, BulwarkError } from '../../core/errors.js';
-import { LLM_ERROR_KINDS, LlmError, UnknownModelError } from '../errors.js';
+import { ERROR_MEANINGS, LLM_ERROR_KINDS, LlmError, UnknownModelError } from '../errors.js';
 import { fromAnthropicErrorBody, fromOpenAIErrorBody, toAnthropicErrorBody, toOpenAIErrorBody } from './errors.js';
 
 describe('error bodies sent to clients', () => {
@@ -15,6 +15,8 @@ describe('error bodies sent to clients', () => {
     ['auth', 'server_error', 'BULWARK_ERR_LLM_AUTH', 'api_error'],
     ['bad_request', 'invalid_request_error', 'BULWARK_ERR_LLM_BAD_REQUEST', 'invalid_request_error'],
     ['cancelled', 'invalid_request_error', 'BULWARK_ERR_LLM_CANCELLED', 'invalid_request_error'],
+    ['invalid_request', 'invalid_request_error', 'BULWARK_ERR_LLM_INVALID_REQUEST', 'invalid_request_error'],
+    ['internal', 'server_error', 'BULWARK_ERR_LLM_INTERNAL', 'api_error'],
   ] as const)('LlmError %s → OpenAI %s/%s, Anthropic %s', (kind, openaiType, openaiCode, anthropicType) => {
     const error = new LlmError(kind, `m-${kind}`);
     expect(toOpenAIErrorBody(error, 'messages')).toEqual({ error: { message: `m-${kind}`, type: openaiType, code: openaiCode, param: 'messages' } });
@@ -22,7 +24,38 @@ describe('error bodies sent to clients', () => {
   });
 
   it('covers every kind in the catalog', () => {
-    expect(LLM_ERROR_KINDS).toHaveLength(10);
+    expect(LLM_ERROR_KINDS).toHaveLength(12);
+  });
+
+  it('fills param from the error when the caller names none', () => {
+    const error = new LlmError('invalid_request', 'bad', { param: 'messages[0].content' });
+    expect(toOpenAIErrorBody(error).error.param).toBe('messages[0].content');
+  });
+});
+
+describe('what each error kind means (the one table)', () => {
+  it.each([
+    // kind, blame, status, retryable, breaker, chain, clientError
+    ['rate_limited', 'upstream', 429, true, 'failure', 'next', false],
+    ['overloaded', 'upstream', 503, true, 'failure', 'next', false],
+    ['server_error', 'upstream', 502, true, 'failure', 'next', false],
+    ['timeout', 'upstream', 504, true, 'failure', 'next', false],
+    ['connection', 'upstream', 502, true, 'failure', 'next', false],
+    ['auth', 'upstream', 502, false, 'failure', 'unhealthy', false],
+    ['context_length_exceeded', 'request', 400, false, 'success', 'context', true],
+    ['content_filtered', 'request', 400, false, 'success', 'content', true],
+    ['bad_request', 'request', 400, false, 'success', 'answer', true],
+    ['cancelled', 'caller', 499, false, 'ignore', 'answer', true],
+    ['invalid_request', 'request', 400, false, 'ignore', 'answer', true],
+    ['internal', 'gateway', 500, false, 'ignore', 'answer', false],
+  ] as const)('%s: blame %s, status %d, retryable %s, breaker %s, chain %s, client error %s', (kind, blame, status, retryable, breaker, chain, clientError) => {
+    expect(ERROR_MEANINGS[kind]).toEqual({ blame, status, retryable, breaker, chain, clientError });
+    const error = new LlmError(kind, 'x');
+    expect([error.status, error.retryable, error.countsAsFailure]).toEqual([status, retryable, breaker === 'failure']);
+  });
+
+  it('only what the upstream did counts against a deployment', () => {
+    for (const kind of LLM_ERROR_KINDS) expect(ERROR_MEANINGS[kind].breaker === 'failure').toBe(ERROR_MEANINGS[kind].blame === 'upstream');
   });
 
   it.each([

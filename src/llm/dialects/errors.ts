@@ -29,6 +29,8 @@ const OPENAI_TYPE_BY_KIND: Record<LlmErrorKind, string> = {
   auth: 'server_error',
   bad_request: 'invalid_request_error',
   cancelled: 'invalid_request_error',
+  invalid_request: 'invalid_request_error',
+  internal: 'server_error',
 };
 
 const OPENAI_CODE_BY_KIND: Partial<Record<LlmErrorKind, string>> = {
@@ -48,6 +50,8 @@ const ANTHROPIC_TYPE_BY_KIND: Record<LlmErrorKind, string> = {
   auth: 'api_error',
   bad_request: 'invalid_request_error',
   cancelled: 'invalid_request_error',
+  invalid_request: 'invalid_request_error',
+  internal: 'api_error',
 };
 
 function typeForStatus(status: number, openai: boolean): string {
@@ -69,7 +73,7 @@ function typeForStatus(status: number, openai: boolean): string {
  */
 export function toOpenAIErrorBody(error: unknown, param: string | null = null): OpenAIErrorBody {
   if (error instanceof LlmError) {
-    return { error: { message: error.message, type: OPENAI_TYPE_BY_KIND[error.kind], code: OPENAI_CODE_BY_KIND[error.kind] ?? error.code, param } };
+    return { error: { message: error.message, type: OPENAI_TYPE_BY_KIND[error.kind], code: OPENAI_CODE_BY_KIND[error.kind] ?? error.code, param: param ?? error.param ?? null } };
   }
   if (error instanceof BulwarkError) {
     const code = error.code === 'BULWARK_ERR_UNKNOWN_MODEL' ? 'model_not_found' : error.code;

@@ -3,7 +3,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
 import {
-  describe, invalid, isObject, optionalBoolean, optionalInt, optionalNumber, optionalPositiveInt, optionalString,
+  checkArgumentsNesting, describe, invalid, isObject, optionalBoolean, optionalInt, optionalNumber, optionalPositiveInt, optionalString,
   requireArray, requireObject, requireString, splitDataUrl, type JsonObject,
 } from './check.js';
 
@@ -18,7 +18,7 @@ export interface ParsedOpenAIRequest {
 
 /**
  * Validates an OpenAI `POST /v1/chat/completions` body and translates it.
- * Throws `LlmError('bad_request')` whose message names the offending field.
+ * Throws `LlmError('invalid_request')` whose message and `param` name the offending field.
  *
  * @example const { request, stream } = parseOpenAIRequest(JSON.parse(body));
  */
@@ -155,11 +155,10 @@ function assistantMessage(m: JsonObject, path: string): ChatMessage {
     const c = requireObject(raw, p);
     if (c.type !== undefined && c.type !== 'function') invalid(`${p}.type`, `must be 'function', got ${describe(c.type)}`);
     const fn = requireObject(c.function, `${p}.function`);
-    return {
-      id: requireString(c.id, `${p}.id`),
-      name: requireString(fn.name, `${p}.function.name`),
-      arguments: optionalString(fn.arguments, `${p}.function.arguments`) ?? '',
-    };
+    const args = optionalString(fn.arguments, `${p}.function.arguments`) ?? '';
+    // Checked here, where the client's path is known: a codec re-encoding them would overflow the stack.
+    checkArgumentsNesting(args, `${p}.function.arguments`);
+    return { id: requireString(c.id, `${p}.id`), name: requireString(fn.name, `${p}.function.name`), arguments: args };
   });
   return toolCalls.length > 0 ? { role: 'assistant', content, toolCalls } : { role: 'assistant', content };
 }

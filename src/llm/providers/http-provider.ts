@@ -104,7 +104,7 @@ export abstract class HttpProvider implements Provider {
   protected abstract streamDecoder(): SseDecoder;
 
   async chat(request: ChatRequest, options: ProviderCallOptions = {}): Promise<ChatResponse> {
-    const call = this.prepare(request, false);
+    const call = this.encode(request, false);
     const signal = options.signal;
     if (signal?.aborted) throw this.aborted(signal.reason);
     let text: string;
@@ -132,7 +132,7 @@ export abstract class HttpProvider implements Provider {
   private async *streamEvents(request: ChatRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw this.aborted(callerSignal.reason);
-    const call = this.prepare(request, true);
+    const call = this.encode(request, true);
     const controller = new AbortController();
     let failure: LlmError | undefined;
     const fail = (error: LlmError) => {
@@ -204,6 +204,24 @@ export abstract class HttpProvider implements Provider {
       throw failure ?? this.classify(err);
     } finally {
       release();
+    }
+  }
+
+  /**
+   * {@link prepare}, with its failures made the request's: nothing was sent, so nothing here may
+   * count against the deployment. A request the codec cannot encode (a `RangeError`: nested too
+   * deep or too large to serialize) is `invalid_request`; any other unclassified throw is
+   * `internal` (a Bulwark bug).
+   */
+  private encode(request: ChatRequest, stream: boolean): UpstreamCall {
+    try {
+      return this.prepare(request, stream);
+    } catch (error) {
+      if (error instanceof LlmError) throw error;
+      if (error instanceof RangeError) {
+        throw new LlmError('invalid_request', `The request cannot be encoded for ${this.source}: it nests too deeply or is too large`, { cause: error });
+      }
+      throw new LlmError('internal', `Bulwark failed to encode the request for ${this.source} (${error instanceof Error ? error.name : typeof error}); this is a bug, please report it with the request id`, { cause: error });
     }
   }
 

@@ -98,14 +98,14 @@ describe('URLs and headers sent upstream', () => {
 });
 
 describe('request translation failures', () => {
-  it('surface as bad_request from chat() and from stream iteration, before anything is sent', async () => {
+  it('surface as invalid_request from chat() and from stream iteration, before anything is sent', async () => {
     const upstream = await Upstream.start();
     const provider = createProvider({ type: 'anthropic', baseUrl: upstream.url });
     const request = { model: 'm', messages: [{ role: 'assistant' as const, content: '', toolCalls: [{ id: 'a', name: 't', arguments: 'not json' }] }] };
     try {
-      await expect(provider.chat(request)).rejects.toMatchObject({ kind: 'bad_request' });
+      await expect(provider.chat(request)).rejects.toMatchObject({ kind: 'invalid_request' });
       const stream = provider.stream(request); // building the iterable never throws
-      await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ kind: 'bad_request' });
+      await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ kind: 'invalid_request' });
       expect(upstream.requests).toHaveLength(0);
     } finally {
       await provider.close();

@@ -5,7 +5,7 @@ import type { ModelGroup } from './model-group.js';
 import type { RequestRun } from './request-run.js';
 import type { RouterCore } from './router-core.js';
 import { runStep, type StepOutcome } from './step-race.js';
-import { attemptError } from './to-llm-error.js';
+import { attemptError, saysSomethingAboutDeployment } from './to-llm-error.js';
 
 /**
  * The innermost operation of a deployment's chat pipeline for one step of one request: one
@@ -45,8 +45,8 @@ class ChatAttempt {
       const failure = attemptError(error, deployment.id, signal, run.callerSignal);
       const latencyMs = core.clock.now() - start;
       done({ ok: false, latencyMs, countsAsFailure: failure.countsAsFailure });
-      if (failure.kind !== 'cancelled') deployment.recordError(failure.kind);
-      this.emit(false, failure.kind, latencyMs);
+      if (saysSomethingAboutDeployment(failure)) deployment.recordError(failure.kind);
+      if (saysSomethingAboutDeployment(failure) || failure.kind === 'cancelled') this.emit(false, failure.kind, latencyMs);
       throw failure;
     }
   };

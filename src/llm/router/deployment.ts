@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { BrokenCircuitError, BulkheadRejectedError, ConcurrencyLimitedError, IsolatedCircuitError, RateLimitedError, TimeoutError } from '../../core/errors.js';
+import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../../core/errors.js';
 import type { Disposable } from '../../core/events.js';
 import type { Operation, Policy, RunnablePolicy } from '../../core/policy.js';
 import type { RandomSource } from '../../core/random.js';
@@ -32,18 +32,16 @@ export function shouldRetryUpstream(error: unknown): boolean {
 }
 
 /**
- * How an error counts for a deployment's breaker: bad requests, context-length and content
- * refusals mean the deployment answered correctly (`success`); a cancellation, and a refusal by
- * our own limits in front of the call (the stream path runs them inside the breaker), say nothing
- * about it (`ignore`); everything else is a `failure`.
+ * How an error counts for a deployment's breaker: an `LlmError` as its meaning says (`ERROR_MEANINGS` in llm/errors.ts)
+ * (only what the upstream did is a `failure`); an attempt timeout is a `failure` (a hung upstream
+ * must trip the breaker); anything else — a refusal by our own limits in front of the call, or
+ * an error the provider did not classify (Bulwark's own code) — says nothing about the upstream
+ * (`ignore`).
  */
 export function classifyForBreaker(error: unknown): ErrorClassification {
-  if (error instanceof RateLimitedError || error instanceof ConcurrencyLimitedError || error instanceof BulkheadRejectedError) return 'ignore';
-  if (error instanceof LlmError) {
-    if (error.kind === 'cancelled') return 'ignore';
-    return error.countsAsFailure ? 'failure' : 'success';
-  }
-  return 'failure';
+  if (error instanceof LlmError) return error.meaning.breaker;
+  if (error instanceof TimeoutError) return 'failure';
+  return 'ignore';
 }
 
 /** True when the breaker refused the call: it was not attempted and cost nothing. */

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { timeout } from '../../core/timeout.js';
 import type { Deployment } from './deployment.js';
 import type { ProbeResult } from './router-control.js';
-import { attemptError } from './to-llm-error.js';
+import { attemptError, saysSomethingAboutDeployment } from './to-llm-error.js';
 
 /** The cheapest useful question: one word in, at most one token out. */
 const PROBE_PROMPT = 'ping';
@@ -27,7 +27,7 @@ export async function probeDeployment(deployment: Deployment, clock: Clock, sign
     return { deployment: deployment.id, ok: true, latencyMs: clock.now() - start };
   } catch (error) {
     const failure = attemptError(error, deployment.id, attemptSignal, signal);
-    if (failure.kind !== 'cancelled') deployment.recordError(failure.kind);
+    if (saysSomethingAboutDeployment(failure)) deployment.recordError(failure.kind);
     return { deployment: deployment.id, ok: false, latencyMs: clock.now() - start, errorKind: failure.kind, error: failure.message };
   }
 }

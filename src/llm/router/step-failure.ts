@@ -10,7 +10,8 @@ import { toLlmError } from './to-llm-error.js';
  *   deployment of the group, then the next step;
  * - `context` / `content`: go to the route's context-window / content-policy fallbacks;
  * - `stop`: the total timeout expired — no more models, go to cache / default.
- * Throws (to the caller, at once) for a bad request and for cancellation.
+ * Throws (to the caller, at once) when the error is the request's answer (ERROR_MEANINGS `chain: 'answer'`:
+ * a bad or unsendable request, a cancellation, a Bulwark bug).
  */
 export type FailureDecision = 'skip' | 'next' | 'context' | 'content' | 'stop';
 
@@ -27,15 +28,14 @@ export function decideAfterFailure(run: RequestRun, deployment: Deployment, erro
   }
   const failure = toLlmError(error, deployment.id, run.callerSignal);
   run.lastError = failure;
-  switch (failure.kind) {
-    case 'bad_request':
-    case 'cancelled':
+  switch (failure.meaning.chain) {
+    case 'answer':
       throw failure;
-    case 'context_length_exceeded':
+    case 'context':
       return 'context';
-    case 'content_filtered':
+    case 'content':
       return 'content';
-    case 'auth':
+    case 'unhealthy':
       // The key is wrong: retrying it anywhere is pointless. Open the breaker so no later request
       // (this one included) sends it again until a half-open probe or an operator says otherwise.
       deployment.markUnhealthy(`upstream rejected the credentials (HTTP ${failure.upstreamStatus ?? '401/403'})`);

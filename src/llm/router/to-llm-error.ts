@@ -1,5 +1,5 @@
 import { BulkheadRejectedError, CancelledError, ConcurrencyLimitedError, RateLimitedError, TimeoutError } from '../../core/errors.js';
-import { classifyError } from '../classify.js';
+import { classifyError, recognizedKind } from '../classify.js';
 import { LlmError } from '../errors.js';
 
 /**
@@ -25,6 +25,12 @@ export function toLlmError(error: unknown, deployment: string, callerSignal: Abo
     return new LlmError('rate_limited', `Deployment ${deployment} is at its shared rate limit`, { deployment, cause: error, retryAfterMs: error.retryAfterMs });
   }
   if (error instanceof CancelledError) return new LlmError('cancelled', error.message, { deployment, cause: error });
+  // Providers classify what their upstream did; an error that escaped one unclassified (a
+  // TypeError, a RangeError) is Bulwark's own failure: it never counts against the deployment.
+  if (recognizedKind(error) === undefined) {
+    const name = error instanceof Error ? error.name : typeof error;
+    return new LlmError('internal', `Bulwark failed while preparing or reading the call to deployment ${deployment} (${name}); this is a bug, please report it with the request id`, { deployment, cause: error });
+  }
   return withDeployment(classifyError(error), deployment);
 }
 
@@ -42,4 +48,13 @@ export function attemptError(error: unknown, deployment: string, attemptSignal: 
     return new LlmError('timeout', `Deployment ${deployment}: ${attemptSignal.reason.message}`, { deployment, cause: attemptSignal.reason });
   }
   return toLlmError(error, deployment, callerSignal);
+}
+
+/**
+ * True when a failure says something about the deployment (the upstream failed, or answered a
+ * refusal): only then is it the deployment's last error and an attempt in its health and SLA. A
+ * request refused before sending, a Bulwark bug or a cancellation is not.
+ */
+export function saysSomethingAboutDeployment(failure: LlmError): boolean {
+  return failure.meaning.breaker !== 'ignore';
 }

@@ -6,7 +6,7 @@ import type { Deployment } from '../deployment.js';
 import type { ModelGroup } from '../model-group.js';
 import type { RequestRun } from '../request-run.js';
 import type { RouterCore } from '../router-core.js';
-import { attemptError } from '../to-llm-error.js';
+import { attemptError, saysSomethingAboutDeployment } from '../to-llm-error.js';
 
 /**
  * One upstream stream that has produced its first token. `buffered` holds the events read so
@@ -61,10 +61,12 @@ export class UpstreamStream {
     if (error !== undefined) {
       this.controller.abort(error);
       void this.iterator.return?.().catch(() => undefined);
-      if (error.kind !== 'cancelled') this.deployment.recordError(error.kind);
+      if (saysSomethingAboutDeployment(error)) this.deployment.recordError(error.kind);
     }
     this.done({ ok: error === undefined, latencyMs: this.ttftMs, tokens, countsAsFailure: error?.countsAsFailure ?? false });
-    emitAttempt(this.core, this.run, this.group, this.deployment, error === undefined, error?.kind, this.core.clock.now() - this.startedAt);
+    if (error === undefined || saysSomethingAboutDeployment(error) || error.kind === 'cancelled') {
+      emitAttempt(this.core, this.run, this.group, this.deployment, error === undefined, error?.kind, this.core.clock.now() - this.startedAt);
+    }
   }
 }
 
@@ -141,9 +143,11 @@ export class StreamOpenAttempt {
       const failure = attemptError(error, deployment.id, controller.signal, run.callerSignal);
       controller.abort(failure);
       void iterator?.return?.().catch(() => undefined);
-      if (failure.kind !== 'cancelled') deployment.recordError(failure.kind);
+      if (saysSomethingAboutDeployment(failure)) deployment.recordError(failure.kind);
       done({ ok: false, latencyMs: core.clock.now() - startedAt, countsAsFailure: failure.countsAsFailure });
-      emitAttempt(core, run, this.group, deployment, false, failure.kind, core.clock.now() - startedAt);
+      if (saysSomethingAboutDeployment(failure) || failure.kind === 'cancelled') {
+        emitAttempt(core, run, this.group, deployment, false, failure.kind, core.clock.now() - startedAt);
+      }
       throw failure;
     }
   };
