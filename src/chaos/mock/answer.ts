@@ -18,6 +18,21 @@ export interface MockTurn {
   tools: MockTool[];
   /** A tool the caller forced (`tool_choice`), or `'any'` when any tool is required. */
   forcedTool: string | undefined;
+  /** Anthropic extended thinking was asked for (`thinking.type` `enabled` or `adaptive`). */
+  thinking?: boolean;
+  /** Anthropic `cache_control` breakpoints in prompt order: the prefix each one closes. */
+  cacheBreakpoints?: readonly MockCacheBreakpoint[];
+  /**
+   * What one endpoint parsed for its own answer (Responses input, embedding inputs, an id from
+   * the path…); only the wire that parsed it reads it.
+   */
+  detail?: unknown;
+}
+
+/** One Anthropic cache breakpoint: a fingerprint of the prompt up to it, and its length. */
+export interface MockCacheBreakpoint {
+  key: string;
+  chars: number;
 }
 
 export interface MockTool {
@@ -124,4 +139,9 @@ export function buildReply(turn: MockTurn, deployment: string | undefined, toolC
 export function splitForStream(text: string): string[] {
   const pieces = text.match(/\s*\S+/g);
   return pieces ?? [text];
+}
+
+/** The turn of a request that carries no prompt (a lookup by id): only the model matters, for the fault plan. */
+export function lookupTurn(model: string, detail?: unknown): MockTurn {
+  return { model, stream: false, includeUsage: false, lastUserText: '', endsWithUserText: false, promptChars: 0, tools: [], forcedTool: undefined, detail };
 }

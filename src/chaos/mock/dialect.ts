@@ -1,8 +1,10 @@
 /**
- * What the mock server needs from an API dialect (OpenAI Chat Completions, Anthropic Messages):
- * parse a request, write answers, stream events and errors in that API's own wire format.
+ * What the mock server needs from one endpoint of an API (OpenAI Chat Completions, Responses,
+ * Embeddings…, Anthropic Messages, count_tokens…): parse a request, write answers, stream events
+ * and errors in that API's own wire format.
  */
 import type { MockReply, MockTurn } from './answer.js';
+import type { MockState } from './mock-state.js';
 
 /** The errors the mock can send. HTTP status per kind: {@link MOCK_ERROR_STATUS}. */
 export type MockErrorKind = 'rate_limit' | 'server' | 'unavailable' | 'overloaded' | 'auth' | 'context_length' | 'invalid_request' | 'not_found';
@@ -27,24 +29,56 @@ export interface MockIds {
   created: number;
 }
 
+/** What an endpoint may read besides the request: where it was sent and what the mock remembers. */
+export interface MockContext {
+  /** The path deployment (`/deployments/<name>/…`), if any. */
+  readonly deployment: string | undefined;
+  /** Stored responses and prompt-cache prefixes (per deployment). */
+  readonly state: MockState;
+  /** Model ids the mock lists (and `GET /v1/models/{id}` finds). */
+  readonly models: readonly string[];
+}
+
+/** A request refused before any fault is drawn (unknown id, bad parameter), with the API's details. */
+export interface MockRejection {
+  readonly kind: MockErrorKind;
+  readonly message: string;
+  /** OpenAI `param` / `code` of the error (ignored by Anthropic's format). */
+  readonly param?: string | null;
+  readonly code?: string | null;
+}
+
+/** True when `parse` refused the request with details (a plain string is an invalid_request message). */
+export function isRejection(value: MockTurn | MockRejection | string): value is MockRejection {
+  return typeof value === 'object' && 'kind' in value;
+}
+
 export interface MockDialect {
+  /** The API family: its error format and request-id header. */
   readonly name: 'openai' | 'anthropic';
   /** The response header carrying the request id (`x-request-id`, `request-id`). */
   readonly requestIdHeader: string;
-  /** Parses a JSON body; a string is the message of an invalid_request error. */
-  parse(body: unknown): MockTurn | string;
+  /**
+   * Parses a JSON body (for GET and DELETE endpoints: `{ id }` from the path); a string is the
+   * message of an invalid_request error. `context` is absent in the socket-free mock.
+   */
+  parse(body: unknown, context?: MockContext): MockTurn | MockRejection | string;
   /** The id of a tool call in this dialect (`call_…`, `toolu_…`). */
   toolCallId(ids: MockIds): string;
-  /** The complete non-streaming response body. */
-  responseBody(turn: MockTurn, reply: MockReply, ids: MockIds): string;
+  /** The complete non-streaming response body (may store it in `context.state`). */
+  responseBody(turn: MockTurn, reply: MockReply, ids: MockIds, context?: MockContext): string;
   /** Every SSE event of the streamed response, each already framed (ends with a blank line). */
-  streamEvents(turn: MockTurn, reply: MockReply, ids: MockIds): string[];
-  /** An error body; `requestId` is echoed where the dialect carries one. */
-  errorBody(kind: MockErrorKind, message: string, requestId: string): string;
+  streamEvents(turn: MockTurn, reply: MockReply, ids: MockIds, context?: MockContext): string[];
+  /** An error body; `requestId` is echoed where the dialect carries one; `detail` fills OpenAI's `param`/`code`. */
+  errorBody(kind: MockErrorKind, message: string, requestId: string, detail?: Pick<MockRejection, 'param' | 'code'>): string;
   /** The context-length message, in this API's words. */
   contextLengthMessage(promptTokens: number, maxTokens: number): string;
   /** `GET /v1/models` body. */
   modelsBody(models: readonly string[], createdSeconds: number): string;
+  /** `GET /v1/models/{id}` body. */
+  modelBody(id: string, createdSeconds: number): string;
+  /** The 404 message for a model id the mock does not list. */
+  unknownModel(id: string): MockRejection;
 }
 
 /** Garbles one SSE event: its JSON data is cut in half (the framing stays, so parsers reach it). */

@@ -8,8 +8,13 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
 import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockReply, type MockTurn } from './answer.js';
 import { anthropicWire } from './anthropic-wire.js';
-import { garbleEvent, MOCK_ERROR_STATUS, type MockDialect, type MockErrorKind, type MockIds } from './dialect.js';
+import { garbleEvent, isRejection, MOCK_ERROR_STATUS, type MockContext, type MockDialect, type MockErrorKind, type MockIds, type MockRejection } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultOutcome, type FaultPlan } from './fault-plan.js';
+import { anthropicCountTokensWire, anthropicModelWire, openaiModelWire } from './lookup-wires.js';
+import { MockState } from './mock-state.js';
+import { openaiCompletionsWire } from './openai-completions-wire.js';
+import { openaiEmbeddingsWire } from './openai-embeddings-wire.js';
+import { openaiDeleteResponseWire, openaiResponsesWire, openaiStoredResponseWire } from './openai-responses-wire.js';
 import { openaiWire } from './openai-wire.js';
 import { mergeFaults, type MockProfile } from './profile.js';
 import { MockStatsRecorder } from './stats.js';
@@ -30,6 +35,18 @@ const ERROR_MESSAGES: Record<number, string> = {
 };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
+/** The POST endpoints with a JSON body, by path: their wire and their name in the stats. */
+const POST_ENDPOINTS: ReadonlyMap<string, { wire: MockDialect; endpoint: string }> = new Map([
+  ['/v1/chat/completions', { wire: openaiWire, endpoint: 'chat.completions' }],
+  ['/v1/responses', { wire: openaiResponsesWire, endpoint: 'responses' }],
+  ['/v1/embeddings', { wire: openaiEmbeddingsWire, endpoint: 'embeddings' }],
+  ['/v1/completions', { wire: openaiCompletionsWire, endpoint: 'completions' }],
+  ['/v1/messages', { wire: anthropicWire, endpoint: 'messages' }],
+  ['/v1/messages/count_tokens', { wire: anthropicCountTokensWire, endpoint: 'messages.count_tokens' }],
+]);
+const MODELS_PREFIX = '/v1/models/';
+const RESPONSES_PREFIX = '/v1/responses/';
+
 /** One parsed API request and everything decided about it. */
 interface MockCall {
   readonly req: IncomingMessage;
@@ -37,6 +54,7 @@ interface MockCall {
   readonly dialect: MockDialect;
   readonly endpoint: string;
   readonly deployment: string | undefined;
+  readonly context: MockContext;
   readonly turn: MockTurn;
   readonly reply: MockReply;
   readonly ids: MockIds;
@@ -67,6 +85,8 @@ export interface MockEngineOptions {
 /** Handles API requests (everything but `/_mock/*`). */
 export class MockEngine {
   readonly stats = new MockStatsRecorder();
+  /** Stored responses and prompt-cache prefixes; cleared by the mock's `reset()`. */
+  readonly state = new MockState();
   random: RandomSource;
   private readonly clock: Clock;
   private readonly models: readonly string[];
@@ -109,8 +129,10 @@ export class MockEngine {
   /** Entry point for one API request; `path` has the deployment prefix and query removed. */
   handle(req: IncomingMessage, res: ServerResponse, path: string, deployment: string | undefined): void {
     const method = req.method;
-    if (method === 'POST' && path === '/v1/chat/completions') return this.readThen(req, res, openaiWire, deployment, 'chat.completions');
-    if (method === 'POST' && path === '/v1/messages') return this.readThen(req, res, anthropicWire, deployment, 'messages');
+    if (method === 'POST') {
+      const post = POST_ENDPOINTS.get(path);
+      if (post) return this.readThen(req, res, post.wire, deployment, post.endpoint);
+    }
     const dialect = req.headers['anthropic-version'] !== undefined ? anthropicWire : openaiWire;
     if (method === 'GET' && path === '/v1/models') {
       const body = dialect.modelsBody(this.models, Math.floor(this.clock.now() / 1000));
@@ -119,6 +141,17 @@ export class MockEngine {
       res.end(body);
       return;
     }
+    const modelId = idAfter(path, MODELS_PREFIX, true);
+    if (modelId !== undefined && method === 'GET') {
+      return this.respond(req, res, dialect === anthropicWire ? anthropicModelWire : openaiModelWire, deployment, 'models.retrieve', { id: modelId });
+    }
+    const id = idAfter(path, RESPONSES_PREFIX, false);
+    if (id !== undefined && (method === 'GET' || method === 'DELETE')) {
+      req.resume();
+      const wire = method === 'GET' ? openaiStoredResponseWire : openaiDeleteResponseWire;
+      return this.respond(req, res, wire, deployment, method === 'GET' ? 'responses.retrieve' : 'responses.delete', { id });
+    }
+    req.resume();
     this.stats.record('unknown', '', deployment, '404');
     this.sendError(res, dialect, 'not_found', `Unknown request URL: ${method} ${path}`, this.nextIds().id);
   }
@@ -138,7 +171,14 @@ export class MockEngine {
     req.on('end', () => {
       if (res.headersSent) return;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      this.respond(req, res, dialect, deployment, endpoint, text);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        this.stats.record(endpoint, '', deployment, '400');
+        return this.sendError(res, dialect, 'invalid_request', 'We could not parse the JSON body of your request.', this.nextIds().id);
+      }
+      this.respond(req, res, dialect, deployment, endpoint, body);
     });
   }
 
@@ -146,23 +186,19 @@ export class MockEngine {
     return { id: `mock_${++this.sequence}`, created: Math.floor(this.clock.now() / 1000) };
   }
 
-  private respond(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, text: string): void {
+  /** Answers a parsed body (for GET and DELETE: `{ id }` from the path), faults included. */
+  private respond(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, body: unknown): void {
     const ids = this.nextIds();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      this.stats.record(endpoint, '', deployment, '400');
-      return this.sendError(res, dialect, 'invalid_request', 'We could not parse the JSON body of your request.', ids.id);
-    }
-    const turn = dialect.parse(body);
-    if (typeof turn === 'string') {
-      this.stats.record(endpoint, '', deployment, '400');
-      return this.sendError(res, dialect, 'invalid_request', turn, ids.id);
+    const context: MockContext = { deployment, state: this.state, models: this.models };
+    const turn = dialect.parse(body, context);
+    if (typeof turn === 'string' || isRejection(turn)) {
+      const rejection: MockRejection = typeof turn === 'string' ? { kind: 'invalid_request', message: turn } : turn;
+      this.stats.record(endpoint, '', deployment, String(MOCK_ERROR_STATUS[rejection.kind]));
+      return this.sendError(res, dialect, rejection.kind, rejection.message, ids.id, undefined, rejection);
     }
     const plan = this.planFor(deployment, turn.model);
     const reply = buildReply(turn, deployment, dialect.toolCallId(ids));
-    const call: MockCall = { req, res, dialect, endpoint, deployment, turn, reply, ids, plan };
+    const call: MockCall = { req, res, dialect, endpoint, deployment, context, turn, reply, ids, plan };
     if (plan.quiet) {
       this.stats.record(endpoint, turn.model, deployment, '200');
       return turn.stream ? this.stream(call, -1, false) : this.sendOk(call, false);
@@ -238,7 +274,7 @@ export class MockEngine {
 
   private sendOk(call: MockCall, malformed: boolean): void {
     const { res, dialect, ids } = call;
-    let body = dialect.responseBody(call.turn, call.reply, ids);
+    let body = dialect.responseBody(call.turn, call.reply, ids, call.context);
     if (malformed) body = body.slice(0, body.length >> 1);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [dialect.requestIdHeader]: `req_${ids.id}` });
     res.end(body);
@@ -250,8 +286,10 @@ export class MockEngine {
     this.sendError(call.res, call.dialect, kind, message, call.ids.id, retryAfterMs);
   }
 
-  private sendError(res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number): void {
-    const body = dialect.errorBody(kind, message, `req_${id}`);
+  private sendError(
+    res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number, detail?: MockRejection,
+  ): void {
+    const body = dialect.errorBody(kind, message, `req_${id}`, detail);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -261,7 +299,7 @@ export class MockEngine {
       headers['retry-after'] = Math.ceil(retryAfterMs / 1000);
       headers['retry-after-ms'] = Math.round(retryAfterMs);
     }
-    if (kind === 'overloaded' && dialect === anthropicWire) headers['x-should-retry'] = 'true';
+    if (kind === 'overloaded' && dialect.name === 'anthropic') headers['x-should-retry'] = 'true';
     res.writeHead(MOCK_ERROR_STATUS[kind], headers);
     res.end(body);
   }
@@ -269,7 +307,7 @@ export class MockEngine {
   /** Streams the events; paced by `tokenDelayMs`, destroyed after `cutAfter` events when ≥ 0. */
   private stream(call: MockCall, cutAfter: number, malformed: boolean): void {
     const { res, dialect, ids, plan } = call;
-    const events = dialect.streamEvents(call.turn, call.reply, ids);
+    const events = dialect.streamEvents(call.turn, call.reply, ids, call.context);
     if (malformed) events[0] = garbleEvent(events[0]);
     res.writeHead(200, { ...SSE_HEADERS, [dialect.requestIdHeader]: `req_${ids.id}` });
     const end = cutAfter >= 0 ? Math.min(cutAfter, events.length) : events.length;
@@ -321,5 +359,17 @@ export class MockEngine {
     if (pending.done) return;
     pending.done = true;
     this.stats.inFlight--;
+  }
+}
+
+/** The percent-decoded id after `prefix` (one path segment unless `slashes`: model ids may have them), or undefined. */
+function idAfter(path: string, prefix: string, slashes: boolean): string | undefined {
+  if (!path.startsWith(prefix)) return undefined;
+  const rest = path.slice(prefix.length);
+  if (rest === '' || (!slashes && rest.includes('/'))) return undefined;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return undefined;
   }
 }

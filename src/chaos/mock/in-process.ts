@@ -20,7 +20,7 @@ import { StreamWatchdog } from '../../llm/providers/stream-watchdog.js';
 import { SseParser } from '../../llm/sse.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../../llm/types.js';
 import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockTurn } from './answer.js';
-import { garbleEvent, MOCK_ERROR_STATUS, type MockErrorKind, type MockIds } from './dialect.js';
+import { garbleEvent, isRejection, MOCK_ERROR_STATUS, type MockErrorKind, type MockIds } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultPlan } from './fault-plan.js';
 import { openaiWire } from './openai-wire.js';
 import { mergeFaults, parseMockProfile, patchMockProfile, type MockProfile } from './profile.js';
@@ -114,6 +114,7 @@ export class InProcessMock {
     const turn = openaiWire.parse(toOpenAIRequest(request, { stream }));
     const ids: MockIds = { id: `mock_${++this.sequence}`, created: Math.floor(this.clock.now() / 1000) };
     if (typeof turn === 'string') return { refusal: this.error(deployment, '', 'invalid_request', turn, ids) } as const;
+    if (isRejection(turn)) return { refusal: this.error(deployment, '', turn.kind, turn.message, ids) } as const;
     const plan = this.planFor(deployment, turn.model);
     const refusal = this.refusal(deployment, turn, plan, ids);
     if (refusal) return { refusal } as const;

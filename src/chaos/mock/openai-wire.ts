@@ -6,7 +6,8 @@ import type { MockDialect, MockErrorKind } from './dialect.js';
 /** `system_fingerprint` of every mock response. */
 export const OPENAI_MOCK_FINGERPRINT = 'fp_bulwark_mock';
 
-function textOf(content: unknown): string {
+/** The text of a Chat `content` or a Responses content list (every part with `text`, joined). */
+export function openaiTextOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   let text = '';
@@ -25,7 +26,7 @@ const ERRORS: Record<MockErrorKind, { type: string; code: string | null; param: 
   not_found: { type: 'invalid_request_error', code: 'unknown_url', param: null },
 };
 
-/** The OpenAI dialect. */
+/** The OpenAI Chat Completions dialect (and the error format of every OpenAI endpoint). */
 export const openaiWire: MockDialect = {
   name: 'openai',
 
@@ -37,7 +38,7 @@ export const openaiWire: MockDialect = {
     let promptChars = 0;
     let lastUserText = '';
     for (const message of b.messages) {
-      const text = textOf(message?.content);
+      const text = openaiTextOf(message?.content);
       promptChars += text.length;
       if (message?.role === 'user') lastUserText = text;
     }
@@ -103,9 +104,9 @@ export const openaiWire: MockDialect = {
     return events;
   },
 
-  errorBody(kind, message) {
+  errorBody(kind, message, _requestId, detail) {
     const e = ERRORS[kind];
-    return JSON.stringify({ error: { message, type: e.type, param: e.param, code: e.code } });
+    return JSON.stringify({ error: { message, type: e.type, param: detail?.param !== undefined ? detail.param : e.param, code: detail?.code !== undefined ? detail.code : e.code } });
   },
 
   contextLengthMessage: (promptTokens, maxTokens) =>
@@ -114,4 +115,8 @@ export const openaiWire: MockDialect = {
   modelsBody(models, created) {
     return JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'bulwark-mock' })) });
   },
+
+  modelBody: (id, created) => JSON.stringify({ id, object: 'model', created, owned_by: 'bulwark-mock' }),
+
+  unknownModel: (id) => ({ kind: 'not_found', message: `The model '${id}' does not exist or you do not have access to it.`, param: 'model', code: 'model_not_found' }),
 };

@@ -21,7 +21,9 @@ describe('mock profile', () => {
     expect(DEFAULT_MOCK_SEED).toBe(1);
     expect(DEFAULT_MOCK_HOST).toBe('127.0.0.1');
     expect(DEFAULT_MOCK_CLI_PORT).toBe(4010);
-    expect(DEFAULT_MOCK_MODELS).toEqual(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5']);
+    expect(DEFAULT_MOCK_MODELS).toEqual([
+      'gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'text-embedding-3-small', 'text-embedding-3-large', 'gpt-3.5-turbo-instruct',
+    ]);
   });
 
   it('has the documented presets, each valid', () => {

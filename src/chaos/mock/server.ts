@@ -19,7 +19,9 @@ export const DEFAULT_MOCK_SEED = 1;
 /** Keep-alive timeout of the mock's connections (load generators keep them open). */
 export const MOCK_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Models listed by `GET /v1/models` (plus every model named in the profile). */
-export const DEFAULT_MOCK_MODELS: readonly string[] = Object.freeze(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5']);
+export const DEFAULT_MOCK_MODELS: readonly string[] = Object.freeze([
+  'gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'text-embedding-3-small', 'text-embedding-3-large', 'gpt-3.5-turbo-instruct',
+]);
 
 export interface MockProviderOptions {
   /** Port; default 0 (an ephemeral port — read it from `MockProvider.port`). */
@@ -55,7 +57,7 @@ export interface MockProvider {
   patchProfile(patch: unknown): MockProfile;
   stats(): MockStats;
   resetStats(): void;
-  /** Back to the startup profile, a re-seeded random source (when seeded) and zeroed counters. */
+  /** Back to the startup profile, a re-seeded random source (when seeded), zeroed counters, no stored responses or cache. */
   reset(): void;
   /** Stops listening and destroys every connection (hanging requests included). Idempotent. */
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       engine.profile = initialProfile;
       engine.random = freshRandom();
       engine.stats.reset();
+      engine.state.clear();
     },
   };
 
