@@ -15,6 +15,8 @@ import { EmbeddedMocks } from './embedded-mocks.js';
 import { GatewayServer, type ServingSettings } from './http/server.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
 import { createLogger } from './logger.js';
+import { secretsOfConfig } from './secrets/config-secrets.js';
+import { SecretRedactor } from './secrets/secret-redactor.js';
 import { RouterSlot } from './router-slot.js';
 import { GatewayOps } from './ops/gateway-ops.js';
 import { registerOpsRoutes } from './ops/ops-routes.js';
@@ -34,8 +36,13 @@ export interface GatewayOptions {
   port?: number;
   /** Overrides `server.host` (CLI `--host`). */
   host?: string;
-  /** Default: pino at `logging.level`, secrets redacted. */
+  /** Default: pino at `logging.level`, secrets redacted (give it {@link redactor}: `createLogger(level, undefined, redactor)`). */
   logger?: Logger;
+  /**
+   * Blanks the config's secrets from every answer byte and (when the logger shares it) every log
+   * line; updated on reload. Default: a new one.
+   */
+  redactor?: SecretRedactor;
   clock?: Clock;
 }
 
@@ -104,7 +111,9 @@ export class Gateway {
   static async start(options: GatewayOptions): Promise<Gateway> {
     const { config } = options;
     const clock = options.clock ?? systemClock;
-    const logger = options.logger ?? createLogger(config.logging.level);
+    const redactor = options.redactor ?? new SecretRedactor();
+    redactor.update(secretsOfConfig(config));
+    const logger = options.logger ?? createLogger(config.logging.level, undefined, redactor);
     const host = options.host ?? config.server.host;
     const port = options.port ?? config.server.port;
     if (!isLoopbackHost(host) && config.auth.keys.length === 0) throw new UnsafeBindError(host);
@@ -120,6 +129,7 @@ export class Gateway {
       const server = new GatewayServer({
         settings: servingSettings(config, clock, scaleOut),
         logger,
+        redactor,
         clock,
         headersTimeoutMs: config.server.headersTimeoutMs,
         requestTimeoutMs: config.server.requestTimeoutMs,
@@ -167,6 +177,8 @@ export class Gateway {
     this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
     this.server.settings = servingSettings(config, this.clock, this.scaleOut, this.server.settings);
+    // The old config's secrets stay too: answers and log lines of requests still on the old router.
+    this.server.redactor.update([...secretsOfConfig(this.currentConfig), ...secretsOfConfig(config)]);
     const fixed = settingsNeedingRestart(this.currentConfig, config);
     if (fixed.length > 0) this.logger.warn({ settings: fixed }, 'these settings changed but need a restart; their running values stay in effect');
     this.currentConfig = config;

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { SecretRedactor } from './secrets/secret-redactor.js';
 
 /** Field names whose values are secrets wherever they appear in a logged object (any depth). */
 export const SECRET_FIELD = /^(api[-_]?key|authorization|x-api-key|proxy-authorization|password|secret|token|admin[-_]?key)$/i;
@@ -28,12 +29,19 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
 }
 
 /**
- * The gateway's logger: JSON lines to stdout (or `destination`), secrets blanked at any depth
- * (provider keys in configs, client keys in headers). Per-request lines are at `debug`, so at the
- * default `info` level logging costs the hot path nothing.
+ * The gateway's logger: JSON lines to stdout (or `destination`), secret-named fields blanked at
+ * any depth (provider keys in configs, client keys in headers) and, with a `redactor`, every
+ * configured secret blanked from the finished line (messages and error texts included: an
+ * upstream that echoes its key puts it in an error message). Per-request lines are at `debug`,
+ * so at the default `info` level logging costs the hot path nothing.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, base: { service: 'bulwark' }, formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> } }, destination);
+export function createLogger(level: string, destination?: DestinationStream, redactor?: SecretRedactor): Logger {
+  return pino({
+    level,
+    base: { service: 'bulwark' },
+    formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
+    ...(redactor ? { hooks: { streamWrite: (line: string) => (redactor.active ? redactor.redact(line) : line) } } : {}),
+  }, destination);
 }
 
 export type { Logger };

@@ -105,6 +105,19 @@ export function classifyHttpError(status: number, headers: HeaderBag, body: unkn
   return new LlmError(kind, message, { upstreamStatus: status, retryAfterMs });
 }
 
+/**
+ * `error` itself when its message holds none of `secrets`, else a copy with them blanked (the
+ * decoders classify in-stream error events without knowing the provider's key).
+ */
+export function withoutSecrets(error: LlmError, secrets: readonly string[] | undefined): LlmError {
+  if (!secrets || secrets.length === 0) return error;
+  const message = redactSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  return new LlmError(error.kind, message, {
+    upstreamStatus: error.upstreamStatus, retryAfterMs: error.retryAfterMs, deployment: error.deployment, param: error.param, cause: error.cause,
+  });
+}
+
 /** Anthropic stream `error` events and OpenAI in-stream `{error}` chunks carry no status: map the type. */
 export function classifyStreamError(body: unknown, options: ClassifyOptions = {}): LlmError {
   const info = readUpstreamError(body);
@@ -175,7 +188,7 @@ export function recognizedKind(err: unknown): LlmErrorKind | undefined {
  * threw; the router uses {@link recognizedKind} for what escaped a provider unclassified).
  */
 export function classifyError(err: unknown, options: ClassifyOptions = {}): LlmError {
-  if (err instanceof LlmError) return err;
+  if (err instanceof LlmError) return withoutSecrets(err, options.secrets);
   const kind = kindOfError(err) ?? 'server_error';
   const code = errorCode(err);
   const raw = err instanceof Error ? err.message : String(err);

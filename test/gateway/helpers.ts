@@ -1,6 +1,7 @@
 import { parseConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { createLogger } from '../../src/gateway/logger.js';
+import type { SecretRedactor } from '../../src/gateway/secrets/secret-redactor.js';
 import { defaultRouterFactory } from '../../src/gateway/router-factory.js';
 import type { Logger } from 'pino';
 import { Writable } from 'node:stream';
@@ -36,7 +37,7 @@ ${extra}`;
 }
 
 /** A logger whose lines are kept in memory (for secret-leak assertions). */
-export function memoryLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+export function memoryLogger(level = 'debug', redactor?: SecretRedactor): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -44,7 +45,7 @@ export function memoryLogger(level = 'debug'): { logger: Logger; lines: string[]
       done();
     },
   });
-  return { logger: createLogger(level, sink), lines };
+  return { logger: createLogger(level, sink, redactor), lines };
 }
 
 /** Starts a gateway (and its embedded mock) in-process on an ephemeral port. */

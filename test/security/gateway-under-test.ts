@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { parseConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { defaultRouterFactory } from '../../src/gateway/router-factory.js';
+import { SecretRedactor } from '../../src/gateway/secrets/secret-redactor.js';
 import { memoryLogger } from '../gateway/helpers.js';
 
 export const TENANT_A_KEY = 'tenant-a-key-0123456789abcdef';
@@ -20,7 +21,7 @@ export const CANARIES = [OPENAI_CANARY, ANTHROPIC_CANARY];
 const sha = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** The config YAML; `extra` is appended (top-level sections). */
-export function securityConfigYaml(upstreamUrl: string, extra = ''): string {
+export function securityConfigYaml(upstreamUrl: string, extra = '', failureThreshold = 2): string {
   return `
 server: { port: 0 }
 logging: { level: debug }
@@ -39,7 +40,7 @@ routes:
   - { name: claude-sonnet, chain: [sonnet, haiku] }
 policies:
   retry: { maxAttempts: 1 }
-  breaker: { failureThreshold: 2, openMs: 60s }
+  breaker: { failureThreshold: ${failureThreshold}, openMs: 60s }
 auth:
   keys:
     - { tenant: tenant-a, sha256: ${sha(TENANT_A_KEY)} }
@@ -55,12 +56,14 @@ export interface GatewayUnderTest {
 }
 
 /** Starts the gateway in-process on an ephemeral port against `upstreamUrl`. */
-export async function startGatewayUnderTest(upstreamUrl: string, extra = ''): Promise<GatewayUnderTest> {
-  const { logger, lines } = memoryLogger('debug');
-  const config = parseConfig(securityConfigYaml(upstreamUrl, extra), {
+export async function startGatewayUnderTest(upstreamUrl: string, extra = '', failureThreshold = 2): Promise<GatewayUnderTest> {
+  // As `bulwark serve` does: one redactor for the answers and the log lines.
+  const redactor = new SecretRedactor();
+  const { logger, lines } = memoryLogger('debug', redactor);
+  const config = parseConfig(securityConfigYaml(upstreamUrl, extra, failureThreshold), {
     source: 'security.yaml', env: { OPENAI_KEY: OPENAI_CANARY, ANTHROPIC_KEY: ANTHROPIC_CANARY },
   });
-  const gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger });
+  const gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger, redactor });
   return { gateway, logLines: lines };
 }
 

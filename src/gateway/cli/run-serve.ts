@@ -2,6 +2,8 @@ import { ConfigError } from '../config/problems.js';
 import { loadConfigFile } from '../config/load.js';
 import { Gateway, UnsafeBindError } from '../gateway.js';
 import { createLogger } from '../logger.js';
+import { secretsOfConfig } from '../secrets/config-secrets.js';
+import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { defaultRouterFactory } from '../router-factory.js';
 import type { ServeOptions } from './serve-args.js';
 
@@ -21,10 +23,11 @@ export async function runServe(options: ServeOptions & { configPath: string }): 
     }
     throw error;
   }
-  const logger = createLogger(config.logging.level);
+  const redactor = new SecretRedactor(secretsOfConfig(config));
+  const logger = createLogger(config.logging.level, undefined, redactor);
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, port: options.port, host: options.host, logger });
+    gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, port: options.port, host: options.host, logger, redactor });
   } catch (error) {
     if (error instanceof UnsafeBindError) {
       console.error(`bulwark serve: ${error.message}`);

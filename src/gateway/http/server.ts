@@ -8,6 +8,8 @@ import { presentedKey, type KeyStore } from '../auth.js';
 import { anthropicDialect, openaiDialect } from '../dialect.js';
 import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../errors.js';
 import type { KeyRateLimiter } from '../key-rate-limiter.js';
+import { guardResponse } from '../secrets/guard-response.js';
+import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { requestIdFor } from './request-id.js';
 import { RequestContext } from './request-context.js';
 import { sendError } from './respond.js';
@@ -29,6 +31,8 @@ export interface GatewayServerOptions {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   clock?: Clock;
+  /** Blanks configured secrets from every byte sent to a client. Default: none to blank. */
+  redactor?: SecretRedactor;
 }
 
 const CONTEXT = Symbol('bulwark.context');
@@ -83,6 +87,8 @@ export class GatewayServer {
   readonly http: Server;
   settings: ServingSettings;
   readonly logger: Logger;
+  /** Every response's bytes pass through it (see {@link guardResponse}). */
+  readonly redactor: SecretRedactor;
   private readonly clock: Clock;
   private inFlight = 0;
   private draining = false;
@@ -92,6 +98,7 @@ export class GatewayServer {
     this.settings = options.settings;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
+    this.redactor = options.redactor ?? new SecretRedactor();
     this.http = createServer({
       headersTimeout: options.headersTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
@@ -192,6 +199,9 @@ export class GatewayServer {
     res[CONTEXT] = context;
     res[SERVER] = this;
     res.on('close', onResponseClose);
+    // Whatever a handler writes — error bodies, stream events, bytes passed through from an
+    // upstream — no configured secret leaves the process.
+    guardResponse(res, this.redactor);
     if (this.draining) res.setHeader('connection', 'close');
 
     const match = this.routes.match(method, path);

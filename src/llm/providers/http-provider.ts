@@ -201,7 +201,8 @@ export abstract class HttpProvider implements Provider {
       }
       throw new LlmError('connection', `${this.source} stream ended before the answer finished`);
     } catch (err) {
-      throw failure ?? this.classify(err);
+      // classify() also blanks the key from in-stream error events the decoder classified.
+      throw this.classify(failure ?? err);
     } finally {
       release();
     }
