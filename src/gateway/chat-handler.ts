@@ -48,6 +48,8 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
     const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
     const observer = deps.observer;
     const route = parsed.request.model;
+    context.route = route;
+    context.stream = parsed.stream;
     let overheadMs: number | undefined;
     observer?.started(route);
     const routerStartedAt = observer ? deps.clock.now() : 0;
@@ -64,6 +66,7 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
         }
         const routerEndedAt = observer ? deps.clock.now() : 0;
         context.served = result.served;
+        context.outputTokens = result.response.usage.outputTokens;
         sendJson(res, context, 200, dialect.responseJson(result.response));
         if (observer) overheadMs = routerStartedAt - context.startedAt + deps.clock.now() - routerEndedAt;
       }
@@ -98,6 +101,7 @@ async function streamAnswer(
   }
   context.served = stream.served;
   context.status = 200;
+  context.firstByteAt = clock.now(); // the router resolves a stream at its first event: the load shedder's sample
   const headers = bulwarkHeaders(context);
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';

@@ -1,12 +1,12 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
-import { AdaptiveLimitPolicy } from '../core/adaptive-limit.js';
-import { ConcurrencyLimitedError, TimeoutError } from '../core/errors.js';
-import type { RunnablePolicy } from '../core/policy.js';
+import { TimeoutError } from '../core/errors.js';
 import { AllFallbacksFailedError, LlmError } from '../llm/errors.js';
 import type { LoadSheddingConfig } from './config/scale-out-schema.js';
 import type { RequestContext } from './http/request-context.js';
+import { FirstTokenLimit } from './first-token-limit.js';
 import { sendError } from './http/respond.js';
+import { noteAskedRoute } from './refusals.js';
 import type { RouteHandler } from './http/route-table.js';
 import { PRIORITY_HEADER } from './load-shedding-defaults.js';
 
@@ -35,34 +35,24 @@ export function requestPriority(context: RequestContext, req: IncomingMessage, h
 }
 
 /**
- * Gateway-wide load shedding: one adaptive concurrency limit (the core's Vegas-style
- * {@link AdaptiveLimitPolicy}) in front of the router. A request above the limit — or above its
- * priority class's share of it — is answered at once with 503 and `Retry-After`, its body
- * unread, instead of queueing until it times out; the limit follows the measured latency, so
- * admitted requests keep their unloaded latency.
+ * Gateway-wide load shedding: one {@link FirstTokenLimit} in front of the chat endpoints. A
+ * request above the limit — or above its priority class's share of it — is answered at once with
+ * 503 and `Retry-After` instead of queueing until it times out; the limit follows the time to
+ * the first answer byte (a stream's first token; a whole answer against its length), so admitted
+ * requests keep their unloaded latency, and traffic using less than half of it is never shed.
+ * Refusals are counted (`context.refusal = 'shed'`) against the route the body asked for.
  *
  * @example server.routes.add({ ...chatRoute, handler: shedder.wrap(chatRoute.handler) }, { replace: true });
  */
 export class LoadShedder {
-  readonly limiter: AdaptiveLimitPolicy;
-  private readonly classes: Readonly<Record<Priority, RunnablePolicy>>;
+  readonly limiter: FirstTokenLimit;
+  private readonly shares: Readonly<Record<Priority, number>>;
   private shedCount = 0;
 
-  constructor(private readonly config: LoadSheddingConfig, clock: Clock) {
+  constructor(private readonly config: LoadSheddingConfig, private readonly clock: Clock, private readonly bodyLimitBytes: () => number) {
     const { initialLimit, minLimit, maxLimit } = config.gateway;
-    this.limiter = new AdaptiveLimitPolicy({
-      initialLimit: Math.min(maxLimit, Math.max(minLimit, initialLimit)),
-      minLimit,
-      maxLimit,
-      priorities: { ...config.priorities },
-      isOverload: isOverloadSignal,
-      clock,
-    });
-    this.classes = Object.freeze({
-      low: this.limiter.forPriority('low'),
-      normal: this.limiter.forPriority('normal'),
-      high: this.limiter.forPriority('high'),
-    });
+    this.limiter = new FirstTokenLimit({ initialLimit, minLimit, maxLimit, isOverload: isOverloadSignal, clock });
+    this.shares = Object.freeze({ ...config.priorities });
   }
 
   /** Requests refused so far. */
@@ -72,14 +62,45 @@ export class LoadShedder {
 
   /** `handler` run under the limit of the request's priority class; refused requests get 503 + Retry-After. */
   wrap(handler: RouteHandler): RouteHandler {
+    const limiter = this.limiter;
     return (context, req, res) => {
       const priority = requestPriority(context, req, this.config.priorityHeader);
-      return this.classes[priority].execute(() => handler(context, req, res)).catch((error: unknown) => {
-        if (!(error instanceof ConcurrencyLimitedError)) throw error;
-        this.shedCount++;
-        req.resume(); // the body is never read: let the connection carry on
-        sendError(res, context, error, { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) });
-      });
+      if (!limiter.tryAcquire(this.shares[priority])) return this.refuse(context, req, res);
+      const inFlightAtStart = limiter.inFlight;
+      const admittedAt = this.clock.now();
+      let pending: Promise<void> | void;
+      try {
+        pending = handler(context, req, res);
+      } catch (error) {
+        limiter.release(NaN, 0, inFlightAtStart, isOverloadSignal(error));
+        throw error;
+      }
+      if (!pending) {
+        limiter.release(NaN, 0, inFlightAtStart);
+        return pending;
+      }
+      return pending.then(
+        () => this.released(context, admittedAt, inFlightAtStart),
+        (error: unknown) => {
+          limiter.release(NaN, 0, inFlightAtStart, isOverloadSignal(error));
+          throw error;
+        },
+      );
     };
+  }
+
+  /** A stream's sample is its first byte, a whole answer's its end and output tokens; an error answer says nothing. */
+  private released(context: RequestContext, admittedAt: number, inFlightAtStart: number): void {
+    if (context.status !== 200) this.limiter.release(NaN, 0, inFlightAtStart);
+    else if (context.firstByteAt > 0) this.limiter.release(context.firstByteAt - admittedAt, 0, inFlightAtStart);
+    else this.limiter.release(this.clock.now() - admittedAt, context.outputTokens, inFlightAtStart);
+  }
+
+  private async refuse(context: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.shedCount++;
+    context.refusal = 'shed';
+    await noteAskedRoute(context, req, this.bodyLimitBytes());
+    const error = this.limiter.refusal();
+    sendError(res, context, error, { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) });
   }
 }

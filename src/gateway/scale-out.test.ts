@@ -33,7 +33,7 @@ routes:
 describe('load shedding defaults and config', () => {
   it('pins the defaults', () => {
     expect({ ...L }).toEqual({
-      DEFAULT_SHEDDING_ENABLED: false,
+      DEFAULT_SHEDDING_ENABLED: true,
       DEFAULT_GATEWAY_INITIAL_LIMIT: 100,
       DEFAULT_GATEWAY_MIN_LIMIT: 10,
       DEFAULT_GATEWAY_MAX_LIMIT: 5_000,
@@ -42,13 +42,26 @@ describe('load shedding defaults and config', () => {
       DEFAULT_DEPLOYMENT_MAX_LIMIT: 1_000,
       DEFAULT_PRIORITY_SHARES: { high: 1, normal: 0.9, low: 0.6 },
       PRIORITY_HEADER: 'x-bulwark-priority',
+      RECENT_WEIGHT: 0.1,
+      MODEL_WEIGHT: 0.02,
+      MODEL_WEIGHT_SATURATED: 0.001,
+      MODEL_MIN_SHARE: 0.05,
+      LATENCY_TOLERANCE: 1.3,
+      LATENCY_SLACK_MS: 25,
+      IDLE_HEADROOM: 2,
+      IDLE_DECAY_WEIGHT: 0.01,
+      PEAK_DECAY_WEIGHT: 0.001,
+      LIMIT_GROWTH_PER_SAMPLE: 1,
+      LIMIT_SMOOTHING: 0.2,
+      DEFAULT_OVERLOAD_BACKOFF_RATIO: 0.9,
+      MIN_OVERLOAD_CUT_INTERVAL_MS: 250,
     });
   });
 
   it('fills state and loadShedding defaults, and names a bad Redis URL by its path', () => {
     const config = parseConfig(`${BASE}state: { redis: { url: "redis://r:6379" } }\n`);
     expect(config.state.redis).toEqual({ url: 'redis://r:6379', keyPrefix: 'bulwark:', commandTimeoutMs: 50, connectTimeoutMs: 1_000 });
-    expect(config.loadShedding).toMatchObject({ enabled: false, gateway: { initialLimit: 100 }, priorities: { low: 0.6 }, priorityHeader: true });
+    expect(config.loadShedding).toMatchObject({ enabled: true, gateway: { initialLimit: 100 }, priorities: { low: 0.6 }, priorityHeader: true });
     expect(() => parseConfig(`${BASE}state: { redis: { url: "http://r" } }\n`)).toThrow(/state\.redis\.url/);
   });
 });

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { AdaptiveLimitPolicy } from '../core/adaptive-limit.js';
 import type { RunnablePolicy } from '../core/policy.js';
 import { MemoryCacheStore } from '../state/cache/memory-cache-store.js';
 import type { RouterDeps } from '../llm/router/router-deps.js';
@@ -13,6 +12,7 @@ import type { RouterSlot } from './router-slot.js';
 import type { GatewayRouter } from './gateway.js';
 import type { ReplicaDeploymentHealth } from '../state/cluster-health.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../state/defaults.js';
+import { FirstTokenLimit } from './first-token-limit.js';
 import { isOverloadSignal, LoadShedder } from './load-shedder.js';
 import { SharedKeyRateLimiter } from './shared-key-rate-limiter.js';
 
@@ -25,7 +25,7 @@ const CHAT_PATHS = ['/v1/chat/completions', '/v1/messages'] as const;
  * The gateway's scale-out wiring, in one place: the shared state (`state:` — memory, or Redis
  * shared by every replica) and load shedding (`loadShedding:`).
  * - the router gets the shared breaker store, probe gate and response cache, plus per-deployment
- *   policies: an adaptive concurrency limit and the deployment's global RPM/TPM;
+ *   policies: a first-token concurrency limit ({@link FirstTokenLimit}) and the deployment's global RPM/TPM;
  * - per-key RPM is counted globally ({@link SharedKeyRateLimiter});
  * - the chat endpoints run under the gateway-wide adaptive limit ({@link LoadShedder});
  * - every 2 s this replica publishes its deployments' health (breaker, ejection) to the cluster board;
@@ -35,12 +35,14 @@ const CHAT_PATHS = ['/v1/chat/completions', '/v1/messages'] as const;
  * `state` and `loadShedding` are read at start: changing them needs a restart (a reload keeps them).
  */
 export class ScaleOut {
-  private readonly deploymentLimits = new Map<string, AdaptiveLimitPolicy>();
+  private readonly deploymentLimits = new Map<string, FirstTokenLimit>();
   private readonly quotas = new Map<string, DeploymentQuota>();
   /** Times Redis went down since start (for `/admin/state`). */
   private outages = 0;
   private reportTimer: TimerHandle | undefined;
   private closed = false;
+  /** Tells the shedder which server's (reloadable) body limit applies. */
+  private served: (server: GatewayServer) => void = () => {};
 
   private constructor(
     readonly state: SharedState,
@@ -57,7 +59,10 @@ export class ScaleOut {
       localCache: () => new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock: deps.clock }),
     });
     const shedding = config.loadShedding;
-    const scaleOut = new ScaleOut(state, config, shedding.enabled ? new LoadShedder(shedding, deps.clock) : undefined, deps.clock);
+    let server: GatewayServer | undefined;
+    const bodyLimitBytes = () => server?.settings.bodyLimitBytes ?? config.server.bodyLimit;
+    const scaleOut = new ScaleOut(state, config, shedding.enabled ? new LoadShedder(shedding, deps.clock, bodyLimitBytes) : undefined, deps.clock);
+    scaleOut.served = (s) => (server = s);
     state.onStatus((event) => {
       if (event.status === 'down') {
         scaleOut.outages++;
@@ -99,6 +104,7 @@ export class ScaleOut {
    * publishing this replica's view of its deployments (read from the current router in `slot`).
    */
   install(server: GatewayServer, slot: RouterSlot): void {
+    this.served(server);
     this.startReports(slot);
     if (this.shedder) {
       for (const path of CHAT_PATHS) {
@@ -154,13 +160,11 @@ export class ScaleOut {
     report();
   }
 
-  private deploymentLimit(id: string): AdaptiveLimitPolicy {
+  private deploymentLimit(id: string): FirstTokenLimit {
     let limit = this.deploymentLimits.get(id);
     if (!limit) {
       const { initialLimit, minLimit, maxLimit } = this.config.loadShedding.deployment;
-      limit = new AdaptiveLimitPolicy({
-        initialLimit: Math.min(maxLimit, Math.max(minLimit, initialLimit)), minLimit, maxLimit, isOverload: isOverloadSignal, clock: this.clock,
-      });
+      limit = new FirstTokenLimit({ initialLimit, minLimit, maxLimit, isOverload: isOverloadSignal, clock: this.clock });
       this.deploymentLimits.set(id, limit); // kept across reloads: the learned limit survives
     }
     return limit;

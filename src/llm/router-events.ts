@@ -18,6 +18,14 @@ export interface AttemptEvent {
   at: number;
 }
 
+/**
+ * Why a request was refused before any upstream attempt: the gateway's load shedding (`shed`) or
+ * a full bulkhead / deployment limit (`bulkhead_full`), a key's RPM (`rate_limited`), a tenant's
+ * quota (`tenant_quota`), a body above the limit (`body_too_large`), or a request the gateway
+ * cannot serve (`unsupported`).
+ */
+export type RejectionReason = 'shed' | 'bulkhead_full' | 'rate_limited' | 'tenant_quota' | 'body_too_large' | 'unsupported';
+
 /** One whole request through the router, as the caller saw it. */
 export interface RequestEvent {
   route: string;
@@ -31,6 +39,8 @@ export interface RequestEvent {
   degraded: boolean;
   ok: boolean;
   errorKind?: LlmErrorKind | 'all_failed' | 'shed' | 'rate_limited' | 'stream_interrupted';
+  /** Set when the request was refused before any upstream attempt (by the gateway or every deployment's local limits). */
+  rejection?: RejectionReason;
   stream: boolean;
   durationMs: number;
   /** Streams: time to the first event reaching the caller. */

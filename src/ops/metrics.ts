@@ -71,7 +71,7 @@ export class OpsMetrics {
     this.retries = new Counter({ name: 'bulwark_retries_total', help: 'Attempts beyond the first, per route (retries and fallback steps).', labelNames: ['route'], registers });
     this.fallbacks = new Counter({ name: 'bulwark_fallbacks_total', help: 'Requests answered after falling back, by depth in the chain.', labelNames: ['route', 'depth'], registers });
     this.cache = new Counter({ name: 'bulwark_cache_lookups_total', help: 'Response cache hits and misses.', labelNames: ['route', 'result'], registers });
-    this.rejections = new Counter({ name: 'bulwark_rejections_total', help: 'Requests refused before any upstream attempt (rate limit or load shedding).', labelNames: ['route', 'reason'], registers });
+    this.rejections = new Counter({ name: 'bulwark_rejections_total', help: 'Requests refused before any upstream attempt, by reason: shed, bulkhead_full, rate_limited, tenant_quota, body_too_large, unsupported.', labelNames: ['route', 'reason'], registers });
     this.slow = new Counter({ name: 'bulwark_requests_slow_total', help: "Requests slower than their route's SLO latency threshold (feeds the latency burn rate).", labelNames: ['route'], registers });
     this.overheadHistogram = new Histogram({ name: 'bulwark_gateway_overhead_seconds', help: "The gateway's own time per request (excluding upstream).", buckets: [...OVERHEAD_BUCKETS_S], registers });
     this.probes = new Counter({ name: 'bulwark_probes_total', help: 'Active health probes per deployment.', labelNames: ['deployment', 'status'], registers });

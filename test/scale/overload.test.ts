@@ -24,8 +24,7 @@ routes:
 policies:
   retry: { maxAttempts: 1 }
   bulkhead: { maxConcurrent: 10000 }
-loadShedding:
-  enabled: true
+loadShedding: # on by default
   gateway: { initialLimit: 30 }
   deployment: { initialLimit: 30 }
 `;
@@ -52,7 +51,7 @@ const p99 = (values: number[]) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
 };
 
-describe('overload: 3x capacity offered to a gateway with load shedding', () => {
+describe('overload: 3x capacity offered to a gateway with its default load shedding', () => {
   let upstream: CapacityUpstream;
   let gateway: GatewayProcess;
   let dir: Awaited<ReturnType<typeof tempDir>>;

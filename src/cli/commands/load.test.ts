@@ -73,6 +73,24 @@ describe('bulwark load against a target that is down', () => {
   });
 });
 
+describe('bulwark load when every request failed', () => {
+  it('exits 1 without any threshold, and says so', async () => {
+    const url = await upstream();
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    const result = await run(['--url', url, '--rate', '20', '--duration', '200ms']);
+    expect(result.code).toBe(EXIT_FAILED);
+    expect(result.error).toMatch(/every request failed \(4 of 4\)/);
+  });
+
+  it('exits 0 when some requests were served and no threshold is set', async () => {
+    const url = await upstream();
+    const result = await run(['--url', url, '--rate', '20', '--duration', '200ms']);
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('bulwark load, Ctrl-C', () => {
   it('SIGINT stops the run at once, prints the partial summary marked interrupted and exits 1', async () => {
     const url = await upstream(20);

@@ -39,7 +39,7 @@ Options:
   --html FILE            write the HTML report
   --quiet                no progress bar or table
 
-Exit codes: 0 all thresholds held, 1 a threshold failed or the run was interrupted (Ctrl-C), 2 usage error.`;
+Exit codes: 0 all thresholds held, 1 a threshold failed, every request failed, or the run was interrupted (Ctrl-C), 2 usage error.`;
 
 const load: Command = {
   name: 'load',
@@ -130,7 +130,10 @@ const load: Command = {
     if (v.html) await writeFile(v.html, loadReportHtml(summary));
     if (!v.quiet) printSummary(summary);
     if (summary.interrupted) console.error(`interrupted after ${(summary.durationMs / 1000).toFixed(1)} s: the figures cover ${summary.requests} finished requests`);
-    return summary.passed && !summary.interrupted ? EXIT_OK : EXIT_FAILED;
+    // A run where nothing succeeded measured nothing: it fails whatever the thresholds say.
+    const nothingServed = !summary.interrupted && summary.errors === summary.requests;
+    if (nothingServed) console.error(`bulwark load: every request failed (${summary.requests} of ${summary.requests}): the target did not serve the load`);
+    return summary.passed && !summary.interrupted && !nothingServed ? EXIT_OK : EXIT_FAILED;
   },
 };
 

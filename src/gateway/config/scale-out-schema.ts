@@ -25,12 +25,13 @@ const limitFields = {
 };
 
 /**
- * `loadShedding:` — adaptive concurrency limits (Vegas-style, the core's `adaptiveLimit`) for the
- * whole gateway and per deployment. Under overload the excess is refused at once with 503 and
+ * `loadShedding:` — adaptive concurrency limits driven by time to first token (`FirstTokenLimit`)
+ * for the whole gateway and per deployment. On by default; traffic using less than half of a
+ * limit never changes it, so healthy traffic is not shed. Under overload the excess is refused at once with 503 and
  * Retry-After instead of queueing into timeouts; low-priority traffic goes first.
  */
 export const loadSheddingSchema = z.strictObject({
-  enabled: z.boolean().default(L.DEFAULT_SHEDDING_ENABLED).meta({ description: 'Shed excess load (off by default: turn on in production).' }),
+  enabled: z.boolean().default(L.DEFAULT_SHEDDING_ENABLED).meta({ description: 'Shed excess load at once with 503 + Retry-After (on by default; `false` turns it off).' }),
   gateway: z.strictObject({
     initialLimit: limitFields.initialLimit.default(L.DEFAULT_GATEWAY_INITIAL_LIMIT),
     minLimit: limitFields.minLimit.default(L.DEFAULT_GATEWAY_MIN_LIMIT),

@@ -1,3 +1,4 @@
+import type { RejectionReason } from '../../llm/router-events.js';
 import type { ServedInfo } from '../../llm/types.js';
 import type { KeyGrant } from '../auth.js';
 import type { GatewayDialect } from '../dialect.js';
@@ -17,6 +18,16 @@ export class RequestContext {
   controller: AbortController | undefined = undefined;
   /** Answer status, for logs. */
   status = 0;
+  /** The route (model) asked for, once the body is parsed (chat endpoints). */
+  route: string | undefined = undefined;
+  /** The request asked for a stream (chat endpoints, once parsed). */
+  stream = false;
+  /** Set when the gateway itself refused the request: counted in metrics, SLA and alerts when it ends. */
+  refusal: RejectionReason | undefined = undefined;
+  /** Clock time the first answer byte was written for a stream (0 until then): the load shedder's first-token sample. */
+  firstByteAt = 0;
+  /** Output tokens of a whole (non-streamed) answer, for the load shedder's sample. */
+  outputTokens = 0;
 
   constructor(
     readonly requestId: string,

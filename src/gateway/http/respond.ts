@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from './request-context.js';
 import { retryAfterSeconds, statusOf } from '../dialect.js';
+import { refusalReasonOf } from '../refusals.js';
 
 /** Headers every answer carries: the request id and how the answer was served. */
 export function bulwarkHeaders(context: RequestContext): Record<string, string> {
@@ -31,6 +32,7 @@ export function sendJson(res: ServerResponse, context: RequestContext, status: n
  */
 export function sendError(res: ServerResponse, context: RequestContext, error: unknown, extra?: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
+  context.refusal ??= refusalReasonOf(error);
   const status = statusOf(error);
   const retryAfter = retryAfterSeconds(error);
   const headers: Record<string, string> = extra ? { ...extra } : {};

@@ -8,6 +8,7 @@ import { presentedKey, type KeyStore } from '../auth.js';
 import { anthropicDialect, openaiDialect } from '../dialect.js';
 import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../errors.js';
 import type { KeyRateLimiter } from '../key-rate-limiter.js';
+import { noteAskedRoute, refusalReasonOf } from '../refusals.js';
 import { guardResponse } from '../secrets/guard-response.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { requestIdFor } from './request-id.js';
@@ -93,6 +94,8 @@ export class GatewayServer {
   private inFlight = 0;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  /** Told about every request the gateway refused itself (`context.refusal` set), when it ends: ops counts them. */
+  onRefusal: ((context: RequestContext) => void) | undefined = undefined;
 
   constructor(options: GatewayServerOptions) {
     this.settings = options.settings;
@@ -179,6 +182,7 @@ export class GatewayServer {
   /** @internal called once per request when its response closes. */
   requestEnded(context: RequestContext): void {
     this.inFlight--;
+    if (context.refusal !== undefined) this.onRefusal?.(context);
     if (context.status >= 500 || context.status === 0) {
       this.logger.debug({ requestId: context.requestId, path: context.path, status: context.status }, 'request ended');
     }
@@ -234,14 +238,19 @@ export class GatewayServer {
     if (limiter && context.grant?.rpm !== undefined) {
       limiter.acquire(context.grant).then(
         () => this.run(route, context, req, res),
-        (error: unknown) => {
-          req.resume();
-          sendError(res, context, error);
-        },
+        (error: unknown) => this.refuse(context, req, res, error),
       );
       return;
     }
     this.run(route, context, req, res);
+  }
+
+  /** Answers a request refused before its handler ran; the body is read (bounded) only to count the refusal against the route it asked for. */
+  private async refuse(context: RequestContext, req: IncomingMessage, res: ServerResponse, error: unknown): Promise<void> {
+    context.refusal ??= refusalReasonOf(error);
+    if (context.refusal !== undefined) await noteAskedRoute(context, req, this.settings.bodyLimitBytes);
+    else req.resume();
+    sendError(res, context, error);
   }
 
   private run(route: RouteDefinition, context: RequestContext, req: IncomingMessage, res: TrackedResponse): void {

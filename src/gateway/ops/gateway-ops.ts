@@ -13,6 +13,7 @@ import type { RouterSlot } from '../router-slot.js';
 import type { ChatObserver } from './chat-observer.js';
 import { DashboardSessions } from './dashboard-session.js';
 import { ProbeIsolation } from './probe-isolation.js';
+import { refusalEvent } from '../refusals.js';
 
 type ControlledRouter = Router & RouterControl;
 
@@ -105,6 +106,8 @@ export class GatewayOps {
     this.sectionsJson = JSON.stringify(opsSections(deps.config));
     this.current = this.build(deps.config);
     this.attach(this.router);
+    // The gateway's own refusals never reach the router: they are counted here, as requests.
+    deps.server.onRefusal = (context) => this.current.observe.request(refusalEvent(context, context.refusal!, deps.clock.now()));
   }
 
   /** A dependency of the gateway (the shared-state Redis) went down or came back: raises or clears `dependency_down`. */

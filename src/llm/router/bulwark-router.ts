@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { InvalidOptionsError } from '../../core/errors.js';
+import { BulkheadRejectedError, ConcurrencyLimitedError, InvalidOptionsError, RateLimitedError } from '../../core/errors.js';
 import { DeadlineList } from '../../core/deadline-list.js';
 import { EventEmitter } from '../../core/events.js';
 import { DEFAULT_TENANT } from '../defaults.js';
 import { AllFallbacksFailedError, LlmError, UnknownModelError } from '../errors.js';
 import type { Provider } from '../provider.js';
-import type { AttemptEvent, BreakerEvent, EjectionEvent, RequestEvent } from '../router-events.js';
+import type { AttemptEvent, BreakerEvent, EjectionEvent, RejectionReason, RequestEvent } from '../router-events.js';
 import type { CallOptions, ChatRequest, ChatResponse, ChatResult, ChatStream, Router, ServedInfo } from '../types.js';
 import { cacheKey } from './cache/cache-key.js';
 import type { ResponseCache } from './cache/response-cache.js';
@@ -196,10 +196,14 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
       });
       return;
     }
-    events.emit({
-      route: route.name, tenant, servedBy: 'none', fallbackDepth: 0, attempts: attemptsOf(error), degraded: false, ok: false,
+    const attempts = attemptsOf(error);
+    const event: RequestEvent = {
+      route: route.name, tenant, servedBy: 'none', fallbackDepth: 0, attempts, degraded: false, ok: false,
       errorKind: errorKindOf(error), stream, durationMs: now - started, ttftMs, inputTokens: 0, outputTokens: 0, cacheHit: false, at: now,
-    });
+    };
+    const rejection = attempts === 0 ? localRejection(error) : undefined;
+    if (rejection !== undefined) event.rejection = rejection;
+    events.emit(event);
   }
 
   // ── RouterControl ────────────────────────────────────────────────────────────
@@ -284,6 +288,15 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     }
     return deployment;
   }
+}
+
+/** A request every deployment refused locally (bulkhead, adaptive limit, shared quota) before any upstream call. */
+function localRejection(error: unknown): RejectionReason | undefined {
+  if (!(error instanceof AllFallbacksFailedError) || !(error.lastError instanceof LlmError)) return undefined;
+  const cause = error.lastError.cause;
+  if (cause instanceof BulkheadRejectedError || cause instanceof ConcurrencyLimitedError) return 'bulkhead_full';
+  if (cause instanceof RateLimitedError) return 'rate_limited';
+  return undefined;
 }
 
 function errorKindOf(error: unknown): RequestEvent['errorKind'] {
