@@ -135,7 +135,7 @@ export class Gateway {
         requestTimeoutMs: config.server.requestTimeoutMs,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
-      ops = new GatewayOps({ server, slot, config, clock, logger });
+      ops = new GatewayOps({ server, slot, config, clock, logger, sharedAlerting: { ledger: scaleOut.state.alertLedger, replica: scaleOut.state.replicaId } });
       const gatewayOps = ops;
       // Shared state unreachable → the `dependency_down` alert while replicas decide locally.
       scaleOut.state.onStatus((event) => gatewayOps.dependency(event.backend, event.status === 'up', event.reason));

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { EventEmitter } from '../core/events.js';
 import type { Event } from '../core/events.js';
+import type { AlertLedger } from '../state/alerts/alert-ledger.js';
 import type { ActiveAlert, AlertCondition, AlertNotification, AlertRule } from './alert-types.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 
@@ -9,6 +10,17 @@ export interface AlertEngineOptions {
   repeatIntervalMs: number;
   timelineSize: number;
 }
+
+/** Cluster-wide notification dedupe: the shared ledger and this replica's id in it. */
+export interface SharedAlerting {
+  ledger: AlertLedger;
+  replica: string;
+}
+
+/** A replica that saw an alert at its last evaluations keeps holding it this many evaluation periods… */
+export const ALERT_HOLD_EVALUATIONS = 3;
+/** …plus this margin (a slow tick must not let go of an incident it still sees). */
+export const ALERT_HOLD_MARGIN_MS = 5_000;
 
 interface Tracked {
   rule: AlertRule['name'];
@@ -24,6 +36,11 @@ interface Tracked {
  * notifications: `firing` once when a condition appears, a `repeat` at most every
  * `repeatIntervalMs` while it holds, `resolved` once when it clears. Notifications go to every
  * sink's bounded queue and to a bounded timeline (oldest overwritten) for the dashboard.
+ *
+ * With {@link SharedAlerting} (the gateway passes its shared state's ledger) the sinks hear of an
+ * incident once for the whole cluster: the first replica to see it sends `firing`, one replica
+ * per interval the repeat, the last one to stop seeing it `resolved`. The timeline and
+ * `active()` stay this replica's own view.
  *
  * @example const engine = new AlertEngine(rules, queues, clock, opts); engine.start();
  */
@@ -47,9 +64,15 @@ export class AlertEngine {
     private readonly clock: Clock,
     private readonly options: AlertEngineOptions,
     private readonly onActiveChange: (active: readonly ActiveAlert[]) => void = () => {},
+    private readonly shared?: SharedAlerting,
   ) {
     this.ring = new Array(options.timelineSize);
+    this.holdMs = options.evaluateEveryMs * ALERT_HOLD_EVALUATIONS + ALERT_HOLD_MARGIN_MS;
   }
+
+  private readonly holdMs: number;
+  /** Ledger decisions not settled yet (awaited by {@link flush}). */
+  private readonly deciding = new Set<Promise<void>>();
 
   /** Starts the evaluation tick (timers are unref'd by the system clock). */
   start(): void {
@@ -90,6 +113,8 @@ export class AlertEngine {
           if (now - known.lastSentAt >= this.options.repeatIntervalMs) {
             known.lastSentAt = now;
             produced.push(this.notification(id, known, 'firing', true, now));
+          } else if (this.shared) {
+            this.decide(this.shared.ledger.hold(id, this.shared.replica, this.holdMs).then(() => false), undefined);
           }
         }
       }
@@ -99,13 +124,53 @@ export class AlertEngine {
       this.tracked.delete(id);
       produced.push(this.notification(id, t, 'resolved', false, now));
     }
+    this.publish(produced);
+    return produced;
+  }
+
+  /**
+   * Resolves every active alert now (a stats reset or a rebuilt ops forgets what they were
+   * based on): `resolved` goes to the sinks — once for the cluster, by the last holder — and the
+   * timeline. Returns those notifications.
+   */
+  resolveAll(): AlertNotification[] {
+    const now = this.clock.now();
+    const produced: AlertNotification[] = [];
+    for (const [id, t] of this.tracked) produced.push(this.notification(id, t, 'resolved', false, now));
+    this.tracked.clear();
+    this.publish(produced);
+    return produced;
+  }
+
+  private publish(produced: AlertNotification[]): void {
     for (const n of produced) {
       this.remember(n);
-      for (const queue of this.queues) queue.push(n);
+      this.deliver(n);
       this.emitter.emit(n);
     }
     if (produced.length > 0) this.onActiveChange(this.active());
-    return produced;
+  }
+
+  /** To every sink's queue: at once alone, or when the cluster's ledger says this replica sends it. */
+  private deliver(n: AlertNotification): void {
+    const shared = this.shared;
+    if (!shared) {
+      for (const queue of this.queues) queue.push(n);
+      return;
+    }
+    const decision = n.state === 'resolved' ? shared.ledger.resolve(n.id, shared.replica)
+      : n.repeat ? shared.ledger.repeat(n.id, this.options.repeatIntervalMs)
+      : shared.ledger.fire(n.id, shared.replica, this.holdMs);
+    this.decide(decision, n);
+  }
+
+  private decide(decision: Promise<boolean>, n: AlertNotification | undefined): void {
+    const settled = decision.then((send) => {
+      if (send && n) for (const queue of this.queues) queue.push(n);
+    }, () => {
+      if (n) for (const queue of this.queues) queue.push(n); // the ledger never rejects; if it did, a duplicate beats a loss
+    }).finally(() => this.deciding.delete(settled));
+    this.deciding.add(settled);
   }
 
   /** Alerts active now, oldest first. */
@@ -134,6 +199,7 @@ export class AlertEngine {
 
   /** Waits for every sink queue to drain (tests, graceful shutdown). */
   async flush(): Promise<void> {
+    while (this.deciding.size > 0) await Promise.all([...this.deciding]);
     await Promise.all(this.queues.map((q) => q.idle()));
   }
 

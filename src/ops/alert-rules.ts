@@ -3,7 +3,7 @@ import type { BurnRateTracker, SloKind } from './burn-rate.js';
 import type { ResolvedOpsConfig } from './config.js';
 import { objectiveFor, primaryGroups } from './config.js';
 import type { DeploymentStates } from './deployment-states.js';
-import { breakerBlocks } from './deployment-states.js';
+import { breakerBlocks, isUsable } from './deployment-states.js';
 import type { SlaScope, SlaTracker } from './sla.js';
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
@@ -92,7 +92,11 @@ export class LatencyP95Rule implements AlertRule {
   }
 }
 
-/** Every deployment of a primary group (first in some route's chain) is open/isolated or ejected. */
+/**
+ * Every deployment of a primary group (first in some route's chain) is open/isolated, ejected,
+ * or half-open: a half-open breaker is probing, not recovered, so one outage stays one alert
+ * instead of resolving and firing again at every probe.
+ */
 export class PrimaryUnavailableRule implements AlertRule {
   readonly name = 'primary_unavailable';
   private readonly primaries: ReadonlySet<string>;
@@ -104,17 +108,25 @@ export class PrimaryUnavailableRule implements AlertRule {
     const out: AlertCondition[] = [];
     for (const group of this.primaries) {
       const members = this.states.members(group);
-      if (members.size === 0 || this.states.usableCount(group) > 0) continue;
+      if (members.size === 0 || this.recovered(members)) continue;
       const routes = Object.entries(this.config.routes).filter(([, r]) => r.chain[0] === group).map(([name]) => name);
       out.push({
         subject: group,
         severity: 'critical',
-        summary: `primary model group ${group} has no usable deployment (${members.size} open or ejected); routes ${routes.join(', ')} are on fallbacks`,
+        summary: `primary model group ${group} has no usable deployment (${members.size} open, probing or ejected); routes ${routes.join(', ')} are on fallbacks`,
         value: 0,
         labels: { group, routes: routes.join(',') },
       });
     }
     return out;
+  }
+
+  private recovered(members: Iterable<string>): boolean {
+    for (const id of members) {
+      const state = this.states.get(id);
+      if (state && isUsable(state) && state.breaker !== 'half-open') return true;
+    }
+    return false;
   }
 }
 

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { Event } from '../core/events.js';
 import type { AttemptEvent, BreakerEvent, EjectionEvent, RequestEvent } from '../llm/router-events.js';
-import { AlertEngine } from './alert-engine.js';
+import { AlertEngine, type SharedAlerting } from './alert-engine.js';
 import { BreakerOpenedRule, DependencyDownRule, ErrorRateRule, LatencyP95Rule, PrimaryUnavailableRule, SloBurnRateRule } from './alert-rules.js';
 import { createSinks } from './alert-sinks.js';
 import type { ActiveAlert, AlertNotification, AlertRule, AlertSink } from './alert-types.js';
@@ -42,6 +42,8 @@ export interface OpsDeps {
   sinks?: AlertSink[];
   /** Reported in the health body. */
   version?: string;
+  /** Cluster-wide alert dedupe (the gateway's shared state): one notification per incident, not one per replica. */
+  sharedAlerting?: SharedAlerting;
 }
 
 /**
@@ -112,6 +114,12 @@ export interface Ops {
   readonly onProbe: Event<ProbeResult> | undefined;
   /** Stops the alert tick and the prober; waits briefly for nothing — queued deliveries are discarded. */
   close(): void;
+  /**
+   * Stops like `close()`, but first resolves every active alert (a stats reset or a rebuilt ops
+   * forgets what they were based on) and delivers those `resolved` notifications before the
+   * sink queues close. Resolves when delivered (or given up).
+   */
+  retire(): Promise<void>;
 }
 
 /**
@@ -158,7 +166,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   const engine = new AlertEngine(rules, queues, clock, resolved.alerts, (active) => {
     metrics.alertsActive.reset();
     for (const a of active) metrics.alertsActive.labels(a.rule, a.severity).inc();
-  });
+  }, deps.sharedAlerting);
   if (resolved.alerts.enabled) engine.start();
 
   const recordProbe = (result: ProbeResult) => {
@@ -308,6 +316,17 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       engine.stop();
       prober?.stop();
       for (const q of queues) q.close();
+    },
+    async retire() {
+      drain();
+      engine.stop();
+      prober?.stop();
+      engine.resolveAll();
+      try {
+        await engine.flush();
+      } finally {
+        for (const q of queues) q.close();
+      }
     },
   };
 }

@@ -5,6 +5,9 @@ import { systemClock } from '../core/clock.js';
 import { EventEmitter, type Disposable, type Event } from '../core/events.js';
 import type { ProbeGate } from '../core/circuit-breaker/probe-gate.js';
 import { MemoryBreakerStateStore, type BreakerStateStore } from '../core/circuit-breaker/store.js';
+import type { AlertLedger } from './alerts/alert-ledger.js';
+import { MemoryAlertLedger } from './alerts/memory-alert-ledger.js';
+import { RedisAlertLedger } from './alerts/redis-alert-ledger.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { LocalProbeGate } from './breaker/local-probe-gate.js';
 import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
@@ -54,6 +57,8 @@ export interface SharedState {
   readonly cacheStore: CacheStore | undefined;
   /** What every replica reports about its deployments (breaker, ejection), readable by all. */
   readonly healthBoard: ClusterHealthBoard;
+  /** Who sends each alert notification, so the cluster sends one per incident (not one per replica). */
+  readonly alertLedger: AlertLedger;
   /** `up`, or `down` while Redis is unreachable (always `up` for memory). */
   readonly status: StateBackendStatus;
   /** The last `down` reason while down. */
@@ -96,6 +101,7 @@ export async function createSharedState(config: SharedStateConfig = {}, deps: Sh
     limiter: new RedisSlidingWindowLimiter(link, { clock, replicas: () => registry.live }),
     cacheStore: new RedisCacheStore(link, { local: deps.localCache() }),
     healthBoard: new RedisClusterHealthBoard(link, { clock }),
+    alertLedger: new RedisAlertLedger(link, { clock }),
     get status() {
       return status;
     },
@@ -122,6 +128,7 @@ function memoryState(clock: Clock, replicaId: string): SharedState {
     limiter: new MemorySlidingWindowLimiter({ clock }),
     cacheStore: undefined,
     healthBoard: new MemoryClusterHealthBoard(),
+    alertLedger: new MemoryAlertLedger({ clock }),
     status: 'up',
     statusReason: undefined,
     liveReplicas: () => 1,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { Router } from '../../llm/types.js';
 import type { RouterControl } from '../../llm/router/router-control.js';
+import type { SharedAlerting } from '../../ops/alert-engine.js';
 import { createOps, type Ops } from '../../ops/ops.js';
 import { opsConfigFrom, type OpsConfigSections } from '../../ops/config-sections.js';
 import { DashboardFeed } from '../../ops/dashboard/dashboard-feed.js';
@@ -24,6 +25,8 @@ export interface GatewayOpsDeps {
   config: GatewayConfig;
   clock: Clock;
   logger: Logger;
+  /** One alert notification per incident for the whole cluster (the shared state's ledger). */
+  sharedAlerting?: SharedAlerting;
 }
 
 class ProbeFailedError extends Error {
@@ -195,7 +198,9 @@ export class GatewayOps {
   private replaceOps(): void {
     this.detachRouter();
     this.detachRouter = () => {};
-    this.current.close();
+    // What the old ops alerted on is forgotten: its alerts are resolved (and delivered) first.
+    const retiring = this.current.retire();
+    void retiring.catch((error: unknown) => this.deps.logger.warn({ err: error }, 'resolving the alerts of a replaced ops failed'));
     this.current = this.build(this.config);
     for (const [route, n] of this.inFlight) for (let i = 0; i < n; i++) this.current.observe.inFlight(route, 1);
     for (const [name, detail] of this.dependenciesDown) this.current.observe.dependency(name, false, detail);
@@ -206,6 +211,7 @@ export class GatewayOps {
     const ops = createOps(opsConfigFrom(opsSections(config)), {
       clock: this.deps.clock,
       logger: this.deps.logger,
+      sharedAlerting: this.deps.sharedAlerting,
       probe: async (id, signal) => {
         const result = await this.router.probe(id, { signal });
         if (!result.ok) throw new ProbeFailedError(result.errorKind ?? 'error', result.error);
