@@ -11,6 +11,8 @@ export class CapacityUpstream {
   private readonly queue: Array<() => void> = [];
   private served = 0;
   private maxQueued = 0;
+  /** Each served request's time in the upstream (queue + service), in ms, since the last {@link takeTimes}. */
+  private times: number[] = [];
 
   private constructor(readonly server: Server, readonly slots: number, readonly serviceMs: number) {}
 
@@ -31,6 +33,13 @@ export class CapacityUpstream {
     return { served: this.served, maxQueued: this.maxQueued };
   }
 
+  /** The upstream-side latencies (queue + service, ms) of the requests served since the last call. */
+  takeTimes(): number[] {
+    const times = this.times;
+    this.times = [];
+    return times;
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -39,19 +48,21 @@ export class CapacityUpstream {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     req.on('end', () => {
-      if (this.busy < this.slots) this.serve(res);
+      const arrived = performance.now();
+      if (this.busy < this.slots) this.serve(res, arrived);
       else {
-        this.queue.push(() => this.serve(res));
+        this.queue.push(() => this.serve(res, arrived));
         this.maxQueued = Math.max(this.maxQueued, this.queue.length);
       }
     });
   }
 
-  private serve(res: ServerResponse): void {
+  private serve(res: ServerResponse, arrived: number): void {
     this.busy++;
     setTimeout(() => {
       this.busy--;
       this.served++;
+      this.times.push(performance.now() - arrived);
       if (!res.destroyed) {
         const body = JSON.stringify({
           id: `cmpl-${this.served}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: 'gpt-4o',
