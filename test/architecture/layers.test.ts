@@ -19,7 +19,8 @@ const ALLOWED: Record<string, string[]> = {
 const PACKAGES: Record<string, string[]> = {
   core: [],
   state: ['ioredis'],
-  llm: ['undici'],
+  // Cloud SDK packages are imported lazily, only when a Bedrock or Vertex provider makes a call.
+  llm: ['undici', '@smithy/core', '@smithy/signature-v4', '@smithy/hash-node', '@aws-sdk/credential-providers', 'google-auth-library'],
   ops: ['prom-client', 'hdr-histogram-js', 'pino', 'undici', 'yaml'],
   chaos: ['undici', 'zod', 'yaml', 'hdr-histogram-js'],
   gateway: ['undici', 'zod', 'yaml', 'pino', 'uplot'],

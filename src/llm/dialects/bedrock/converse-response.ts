@@ -1,0 +1,66 @@
+/**
+ * A Bedrock Converse answer → the canonical {@link ChatResponse}.
+ */
+import { LlmError } from '../../errors.js';
+import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../types.js';
+import { isObject } from '../check.js';
+
+/** Converse `stopReason` → canonical. Guardrail and content-filter stops are policy refusals. */
+export function fromConverseStopReason(reason: string): FinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'guardrail_intervened':
+    case 'content_filtered':
+      return 'content_filter';
+    default:
+      return 'stop';
+  }
+}
+
+/** Converse `usage` → canonical (cache reads and writes are input the caller sent). */
+export function readConverseUsage(usage: unknown): Usage | undefined {
+  if (!isObject(usage)) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    inputTokens: num(usage.inputTokens) + num(usage.cacheReadInputTokens) + num(usage.cacheWriteInputTokens),
+    outputTokens: num(usage.outputTokens),
+  };
+}
+
+/**
+ * Translates a whole Converse answer. Bedrock sends no id: `requestId` (its `x-amzn-requestid`
+ * header) stands in. Throws `LlmError('server_error')` for a body that is not an answer.
+ */
+export function fromConverseResponse(body: unknown, model: string, requestId: string, created: number): ChatResponse {
+  if (!isObject(body) || !isObject(body.output) || !isObject(body.output.message)) {
+    throw new LlmError('server_error', 'Bedrock answered with a body that is not a Converse answer');
+  }
+  const content = Array.isArray(body.output.message.content) ? body.output.message.content : [];
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of content) {
+    if (!isObject(block)) continue;
+    if (typeof block.text === 'string') text += block.text;
+    if (isObject(block.toolUse) && typeof block.toolUse.name === 'string') {
+      toolCalls.push({
+        id: typeof block.toolUse.toolUseId === 'string' ? block.toolUse.toolUseId : `call_${toolCalls.length}`,
+        name: block.toolUse.name,
+        arguments: JSON.stringify(isObject(block.toolUse.input) ? block.toolUse.input : {}),
+      });
+    }
+  }
+  const response: ChatResponse = {
+    id: requestId,
+    model,
+    content: text,
+    finishReason: fromConverseStopReason(typeof body.stopReason === 'string' ? body.stopReason : 'end_turn'),
+    usage: readConverseUsage(body.usage) ?? { inputTokens: 0, outputTokens: 0 },
+    created,
+  };
+  if (toolCalls.length > 0) response.toolCalls = toolCalls;
+  return response;
+}
