@@ -56,7 +56,7 @@ export class ScaleOut {
     const redis = config.state.redis;
     const state = await createSharedState(redis ? { redis: { ...redis } } : {}, {
       clock: deps.clock,
-      localCache: () => new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock: deps.clock }),
+      localCache: () => new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, clock: deps.clock }),
     });
     const shedding = config.loadShedding;
     let server: GatewayServer | undefined;

@@ -121,7 +121,7 @@ export class LlmError extends BulwarkError {
 export class AllFallbacksFailedError extends BulwarkError {
   constructor(readonly attempts: number, readonly lastError: unknown) {
     super('BULWARK_ERR_ALL_FALLBACKS_FAILED', lastError instanceof BulwarkError ? lastError.status : 502,
-      `Every step of the fallback chain failed after ${attempts} attempts`, { cause: lastError });
+      `Every step of the fallback chain failed after ${attempts} attempts${lastError instanceof BulwarkError ? ` (last: ${lastError.message})` : ''}`, { cause: lastError });
   }
 }
 

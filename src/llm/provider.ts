@@ -36,4 +36,6 @@ export interface ProviderConfig {
   headers?: Record<string, string>;
   /** Max sockets in this provider's keep-alive pool. Default 64. */
   connections?: number;
+  /** Largest non-streaming answer read (bytes; a longer one fails as `server_error`). Default 16 MiB. */
+  maxAnswerBytes?: number;
 }

@@ -123,6 +123,8 @@ export interface RouteConfig {
 export interface CacheConfig {
   /** LRU bound. Default 10_000 entries. */
   maxEntries?: number;
+  /** Byte budget of the in-memory cache (keys and values). Default 64 MiB. */
+  maxBytes?: number;
   /** Freshness for routes that opt in. Default 300_000. */
   ttlMs?: number;
   /** How long stale copies are kept for stale-if-error. Default 86_400_000. */

@@ -5,6 +5,7 @@ it('pins the shared-state defaults', () => {
   expect({ ...D }).toEqual({
     DEFAULT_KEY_PREFIX: 'bulwark:',
     DEFAULT_CACHE_MAX_ENTRIES: 10_000,
+    DEFAULT_CACHE_MAX_BYTES: 67_108_864,
     DEFAULT_COMMAND_TIMEOUT_MS: 50,
     DEFAULT_CONNECT_TIMEOUT_MS: 1_000,
     DEFAULT_FAILURE_THRESHOLD: 3,

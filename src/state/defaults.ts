@@ -8,6 +8,8 @@
 export const DEFAULT_KEY_PREFIX = 'bulwark:';
 /** LRU bound of the in-memory response cache (entries). */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+/** Byte budget of the in-memory response cache (keys and values; least recently used evicted first). */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** A Redis command that takes longer than this fails and the caller uses local state (ms). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 50;
 /** Connecting (or reconnecting) gives up after this long (ms). */

@@ -4,6 +4,7 @@ import { deploymentPoliciesSchema, ejectionSchema, policiesOverrideSchema, polic
 import * as D from './defaults.js';
 import * as R from '../../llm/defaults.js';
 import * as O from '../../ops/defaults.js';
+import * as S from '../../state/defaults.js';
 import { loadSheddingSchema, stateSchema } from './scale-out-schema.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -47,6 +48,7 @@ export const providerSchema = z.strictObject({
   apiVersion: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   connections: z.int().min(1).max(4096).optional(),
+  maxAnswerBytes: sizeSchema.optional().meta({ description: 'Largest non-streaming answer read from this provider (e.g. "16MiB", the default); a longer one is cut off and fails as a 502.' }),
   mock: providerMockSchema.optional().meta({
     description: 'Embedded mock (see `mocks`) that serves this provider when it has no apiKey or no baseUrl: ' +
       'a mock name, or { name, deployment } to give the provider its own fault profile section.',
@@ -91,6 +93,7 @@ export const routeSchema = z.strictObject({
 
 export const cacheSchema = z.strictObject({
   maxEntries: z.int().min(1).default(R.DEFAULT_CACHE_MAX_ENTRIES),
+  maxBytes: sizeSchema.default(S.DEFAULT_CACHE_MAX_BYTES).meta({ description: 'Byte budget of the in-memory response cache (least recently used evicted beyond it), e.g. "64MiB" (the default).' }),
   ttlMs: durationSchema.default(R.DEFAULT_CACHE_TTL_MS),
   staleTtlMs: durationSchema.default(R.DEFAULT_CACHE_STALE_TTL_MS),
 });

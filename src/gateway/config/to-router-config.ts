@@ -28,7 +28,7 @@ export function toRouterConfig(config: GatewayConfig, resolveMock: MockUrlResolv
     if (usesMock(provider)) {
       const dialect = provider.type === 'anthropic' ? 'anthropic' : 'openai';
       const mock = typeof provider.mock === 'string' ? { name: provider.mock, deployment: undefined } : provider.mock!;
-      providers[name] = { type: dialect, baseUrl: resolveMock(mock.name, mock.deployment, dialect), apiKey: 'mock-key', connections: provider.connections };
+      providers[name] = { type: dialect, baseUrl: resolveMock(mock.name, mock.deployment, dialect), apiKey: 'mock-key', connections: provider.connections, maxAnswerBytes: provider.maxAnswerBytes };
       mockedProviders.push(name);
       continue;
     }
@@ -39,6 +39,7 @@ export function toRouterConfig(config: GatewayConfig, resolveMock: MockUrlResolv
       apiVersion: provider.apiVersion,
       headers: provider.headers ? { ...provider.headers } : undefined,
       connections: provider.connections,
+      maxAnswerBytes: provider.maxAnswerBytes,
     };
   }
   const modelGroups: RouterConfig['modelGroups'] = {};

@@ -11,6 +11,7 @@ import { LlmError } from '../errors.js';
 import type { Provider, ProviderCallOptions, ProviderConfig } from '../provider.js';
 import { SseParser, type SseEvent } from '../sse.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import { AnswerBudget, DEFAULT_MAX_ANSWER_BYTES, processAnswerBudget, readAnswer } from './answer-budget.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 
 /** Sockets in a provider's keep-alive pool when `connections` is not set. Default 64. */
@@ -24,6 +25,8 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export interface ProviderDeps {
   /** Drives first-token and idle timeouts and Retry-After dates. Default `systemClock`. */
   clock?: Clock;
+  /** Bytes of answers all providers may buffer at once. Default {@link processAnswerBudget} (shared). */
+  answerBudget?: AnswerBudget;
 }
 
 /** Turns a dialect's SSE events into canonical events; `end` throws if the answer never finished. */
@@ -62,6 +65,10 @@ export function validateProviderConfig(config: ProviderConfig): URL {
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
     throw new InvalidOptionsError(`provider.connections must be a positive integer, got ${c}`);
   }
+  const max = config.maxAnswerBytes;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1024)) {
+    throw new InvalidOptionsError(`provider.maxAnswerBytes must be an integer >= 1024, got ${max}`);
+  }
   return url;
 }
 
@@ -84,11 +91,15 @@ export abstract class HttpProvider implements Provider {
   protected readonly basePath: string;
   protected readonly clock: Clock;
   private readonly secrets: string[];
+  private readonly maxAnswerBytes: number;
+  private readonly answerBudget: AnswerBudget;
 
   constructor(protected readonly config: ProviderConfig, deps: ProviderDeps, private readonly source: string) {
     const url = validateProviderConfig(config);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.clock = deps.clock ?? systemClock;
+    this.maxAnswerBytes = config.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.answerBudget = deps.answerBudget ?? processAnswerBudget;
     this.secrets = secretsOf(config);
     this.pool = new Pool(url.origin, {
       connections: config.connections ?? DEFAULT_POOL_CONNECTIONS,
@@ -107,19 +118,21 @@ export abstract class HttpProvider implements Provider {
     const call = this.encode(request, false);
     const signal = options.signal;
     if (signal?.aborted) throw this.aborted(signal.reason);
-    let text: string;
+    let answer: { text: string; done: () => void };
     try {
       const res = await this.pool.request({ method: 'POST', path: call.path, headers: call.headers, body: call.body, signal });
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
-      text = await res.body.text();
+      answer = await readAnswer(res.body as unknown as HttpBody, this.maxAnswerBytes, this.answerBudget, this.source);
     } catch (err) {
       throw signal?.aborted ? this.aborted(signal.reason) : this.classify(err);
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(answer.text);
     } catch {
       throw new LlmError('server_error', `${this.source} answered with a body that is not JSON`);
+    } finally {
+      answer.done();
     }
     return this.readResponse(parsed);
   }

@@ -90,7 +90,7 @@ export function createRouter(config: RouterConfig, deps: RouterDeps = {}): Route
     }
   }
 
-  const store = deps.cacheStore ?? new MemoryCacheStore({ maxEntries: config.cache?.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES, clock });
+  const store = deps.cacheStore ?? new MemoryCacheStore({ maxEntries: config.cache?.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES, maxBytes: config.cache?.maxBytes, clock });
   const cache = new ResponseCache(store, clock, config.cache?.staleTtlMs ?? DEFAULT_CACHE_STALE_TTL_MS);
   return new BulwarkRouter({ clock, cache, providers, groups, deployments: deploymentsById, routes, implicitRoutes });
 }

@@ -119,6 +119,7 @@ export function validateRouterConfig(config: RouterConfig): void {
     checkString(`${path}.apiKey`, provider.apiKey);
     checkString(`${path}.apiVersion`, provider.apiVersion);
     checkNumber(`${path}.connections`, provider.connections, 1, true);
+    checkNumber(`${path}.maxAnswerBytes`, provider.maxAnswerBytes, 1024, true);
     checkSection(`${path}.headers`, provider.headers);
     for (const [header, value] of Object.entries(provider.headers ?? {})) checkString(`${path}.headers.${header}`, value);
   }
@@ -178,6 +179,7 @@ export function validateRouterConfig(config: RouterConfig): void {
   if (config.cache !== undefined) {
     if (!isObject(config.cache)) fail('cache', `must be an object (got ${show(config.cache)})`);
     checkNumber('cache.maxEntries', config.cache.maxEntries, 1, true);
+    checkNumber('cache.maxBytes', config.cache.maxBytes, 1, true);
     checkNumber('cache.ttlMs', config.cache.ttlMs, 0);
     checkNumber('cache.staleTtlMs', config.cache.staleTtlMs, 0);
   }

@@ -1,11 +1,23 @@
+import { DEFAULT_MAX_ANSWER_BYTES } from '../../providers/answer-budget.js';
 import type { ChatResponse, FinishReason, StreamEvent, ToolCall, Usage } from '../../types.js';
 
 /**
+ * Characters of a streamed answer kept for caching and continuation. A longer stream still
+ * reaches the caller whole; it is just neither cached nor continued. Default 16 Mi characters
+ * (the non-streaming answer cap, {@link DEFAULT_MAX_ANSWER_BYTES}).
+ */
+export const MAX_ACCUMULATED_ANSWER_CHARS = DEFAULT_MAX_ANSWER_BYTES;
+
+/**
  * Rebuilds the complete answer from the events the caller received, so a finished stream can be
- * cached like a non-streaming answer (and a broken one can hand its text over).
+ * cached like a non-streaming answer (and a broken one can hand its text over). Keeps at most
+ * {@link MAX_ACCUMULATED_ANSWER_CHARS}: an upstream that streams without end cannot grow it.
  */
 export class AnswerAccumulator {
   text = '';
+  /** True once the answer outgrew what is kept: it is not cached, nor continued elsewhere. */
+  tooLarge = false;
+  private keptChars = 0;
   id = '';
   model = '';
   private toolCalls: ToolCall[] = [];
@@ -24,6 +36,15 @@ export class AnswerAccumulator {
   }
 
   add(event: StreamEvent): void {
+    if (event.type === 'text' || event.type === 'tool_call_delta') {
+      this.keptChars += event.type === 'text' ? event.text.length : event.argumentsDelta.length;
+      if (this.keptChars > MAX_ACCUMULATED_ANSWER_CHARS && !this.tooLarge) {
+        this.tooLarge = true;
+        this.text = '';
+        for (const call of this.toolCalls) if (call !== undefined) call.arguments = '';
+      }
+      if (this.tooLarge) return;
+    }
     switch (event.type) {
       case 'start':
         this.id ||= event.id;

@@ -124,7 +124,7 @@ export class RoutedStream implements ChatStream {
     const response = this.answer.response()!;
     const run = this.run;
     // An answer stitched from two models is served once, degraded; it is not kept as if one model had given it.
-    if (run.cacheKey !== undefined && run.route.usesCache && !this.continuing) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
+    if (run.cacheKey !== undefined && run.route.usesCache && !this.continuing && !this.answer.tooLarge) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
     this.servedInfo = { ...this.servedInfo, attempts: run.attempts };
     this.router.emitRequest(run.route, run.tenant, this.startedAt, { result: { response, served: this.servedInfo }, group: this.group.name, cacheHit: false }, undefined, true, this.current.ttftMs);
   }
@@ -139,6 +139,7 @@ export class RoutedStream implements ChatStream {
     if (run.route.streamFailover === 'error') throw interrupted('the route ends broken streams with an error');
     if (run.signal.aborted) throw interrupted('the total timeout expired');
     if (this.answer.hasToolCalls) throw interrupted('a partial tool call cannot be continued by another model');
+    if (this.answer.tooLarge) throw interrupted('the answer was too long to be continued by another model');
     let trimmed = '';
     const requestFor = (deployment: { provider: { dialect: 'openai' | 'anthropic' }; config: { model: string } }): ChatRequest => {
       const continuation = buildContinuation(run.request, this.answer.text, deployment.provider.dialect, deployment.config.model);

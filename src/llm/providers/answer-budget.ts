@@ -1,0 +1,83 @@
+/**
+ * Bounds on what the gateway buffers of upstream answers. A non-streaming answer is read into
+ * memory before it is parsed; without bounds one upstream sending 250 MiB (or six at once) takes
+ * the process past its memory limit, and every request in flight dies with it. Two bounds:
+ * per answer (`maxAnswerBytes`, per provider) and per process (an {@link AnswerBudget} shared by
+ * every provider). Streams are not buffered: their events go on as they come (the SSE parser
+ * bounds one event, the router bounds what it keeps of a streamed answer).
+ */
+import { LlmError } from '../errors.js';
+
+/** Largest non-streaming answer read from an upstream (bytes). Default 16 MiB. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/** Bytes of upstream answers all providers of the process may hold at once while reading them. Default 128 MiB. */
+export const DEFAULT_ANSWER_BUFFER_BUDGET_BYTES = 128 * 1024 * 1024;
+
+/** A process-wide count of answer bytes being buffered; a read that would exceed it fails. */
+export class AnswerBudget {
+  private usedBytes = 0;
+
+  constructor(readonly limitBytes: number = DEFAULT_ANSWER_BUFFER_BUDGET_BYTES) {}
+
+  /** Bytes held right now. */
+  get inUseBytes(): number {
+    return this.usedBytes;
+  }
+
+  /** Takes `bytes` from the budget; false (nothing taken) when that would exceed it. */
+  tryTake(bytes: number): boolean {
+    if (this.usedBytes + bytes > this.limitBytes) return false;
+    this.usedBytes += bytes;
+    return true;
+  }
+
+  /** Gives back what {@link tryTake} took. */
+  giveBack(bytes: number): void {
+    this.usedBytes = Math.max(0, this.usedBytes - bytes);
+  }
+}
+
+/** The budget every provider shares unless given its own. */
+export const processAnswerBudget = new AnswerBudget();
+
+interface ReadableBody extends AsyncIterable<Buffer> {
+  destroy(error?: Error): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Reads a whole answer body as UTF-8 text, holding at most `maxBytes` of it and taking every byte
+ * from `budget` until `done` is called (after parsing). A longer answer is cut off at once (the
+ * body destroyed: the socket is not read further) and fails with `server_error` (the upstream's
+ * doing, counted against it); a full budget fails with `overloaded` (tried elsewhere).
+ */
+export async function readAnswer(body: ReadableBody, maxBytes: number, budget: AnswerBudget, source: string): Promise<{ text: string; done: () => void }> {
+  const chunks: Buffer[] = [];
+  let taken = 0;
+  const done = () => {
+    budget.giveBack(taken);
+    taken = 0;
+  };
+  const cut = (error: LlmError): never => {
+    done();
+    body.on('error', () => undefined);
+    body.destroy();
+    throw error;
+  };
+  try {
+    for await (const chunk of body) {
+      if (taken + chunk.length > maxBytes) {
+        cut(new LlmError('server_error', `${source} answered with a body larger than ${maxBytes} bytes (the provider's maxAnswerBytes); it was cut off`));
+      }
+      if (!budget.tryTake(chunk.length)) {
+        cut(new LlmError('overloaded', `Bulwark is holding ${budget.inUseBytes} bytes of upstream answers (its limit is ${budget.limitBytes}); this answer from ${source} was cut off`));
+      }
+      taken += chunk.length;
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    done();
+    throw error;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), done };
+}
