@@ -17,10 +17,13 @@ export interface BuiltinRouteDeps {
   observer?: ChatObserver;
 }
 
+/** Probe answers are never cached by a proxy in between. */
+const PROBE_HEADERS = { 'cache-control': 'no-store' };
+
 /**
  * Registers the LLM endpoints and the minimal probes: `POST /v1/chat/completions`,
  * `POST /v1/messages`, `GET /v1/models`, `GET /livez`, `GET /readyz`. Ops adds `/health`,
- * `/metrics`, `/dashboard` and `/admin/*` on the same table (and may replace `/readyz`).
+ * `/metrics`, `/dashboard` and `/admin/*` on the same table.
  */
 export function registerBuiltinRoutes(deps: BuiltinRouteDeps): void {
   const { server, slot } = deps;
@@ -39,18 +42,22 @@ export function registerBuiltinRoutes(deps: BuiltinRouteDeps): void {
     },
   });
 
+  // Liveness depends on nothing external: the process answers.
   server.routes.add({
     method: 'GET', path: '/livez', auth: 'none',
     handler(context, _req, res) {
-      sendJson(res, context, 200, '{"status":"ok"}');
+      sendJson(res, context, 200, '{"status":"ok"}', PROBE_HEADERS);
     },
   });
 
+  // Readiness = this process can answer: a config is loaded (the slot holds a router) and it is
+  // not draining. Never upstream health: in a provider outage every pod would leave the Service
+  // at once and the cache and default answers would reach no one (upstreams: /health, metrics).
   server.routes.add({
     method: 'GET', path: '/readyz', auth: 'none',
     handler(context, _req, res) {
-      if (server.isDraining) sendJson(res, context, 503, '{"status":"draining"}');
-      else sendJson(res, context, 200, `{"status":"ready","configGeneration":${slot.generation}}`);
+      if (server.isDraining) sendJson(res, context, 503, '{"status":"draining","reason":"the gateway is shutting down"}', PROBE_HEADERS);
+      else sendJson(res, context, 200, `{"status":"ready","configGeneration":${slot.generation}}`, PROBE_HEADERS);
     },
   });
 }

@@ -53,7 +53,7 @@ export const DEFAULT_CACHE_STALE_TTL_MS = 86_400_000;
 
 /** What a route does with a stream that breaks after chunks reached the caller. */
 export const DEFAULT_STREAM_FAILOVER = 'continue' as const;
-/** Routes decide readiness unless they say otherwise. */
+/** Routes decide health (`/health` fail) unless they say otherwise. */
 export const DEFAULT_ROUTE_REQUIRED = true;
 /** Tenant used when a call names none. */
 export const DEFAULT_TENANT = 'default';

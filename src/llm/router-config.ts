@@ -116,7 +116,7 @@ export interface RouteConfig {
   streamFailover?: 'continue' | 'error';
   /** Whole-request deadline across every step. Default 120_000. */
   totalTimeoutMs?: number;
-  /** Routes marked required decide /readyz. Default true. */
+  /** Routes marked required decide /health (fail with no usable deployment; /readyz never looks). Default true. */
   required?: boolean;
 }
 

@@ -13,7 +13,7 @@ export type HealthStatus = 'pass' | 'warn' | 'fail';
 export interface HealthSnapshot {
   routes: Array<{
     name: string;
-    /** Required routes decide readiness: no usable deployment on a required route fails health. Default true. */
+    /** Required routes decide health: no usable deployment on a required route fails it. Default true. */
     required?: boolean;
     /** The fallback chain, primary first. */
     groups: Array<{

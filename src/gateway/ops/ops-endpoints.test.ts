@@ -46,38 +46,27 @@ describe('ops endpoints', () => {
     gateway = undefined;
   });
 
-  it('GET /readyz: 503 naming the route once traffic opened every breaker of a required route, ready again after release', async () => {
+  // Issue 13 defect 5: readiness used to fail when every deployment of a required route was down,
+  // so a provider outage took every pod out of its Service and the fallbacks reached no one.
+  it('GET /readyz stays 200 when every breaker of a required route is open (a provider outage is /health\'s news, not readiness)', async () => {
     gateway = await startTestGateway(testConfigYaml().replace('breaker: { failureThreshold: 1000 }', 'breaker: { failureThreshold: 2, openMs: 60s }'));
     setFaults(gateway, { primary: DOWN, secondary: DOWN });
     for (let i = 0; i < 4; i++) await chat(gateway);
     const view = gateway.router.inspect().routes.find((r) => r.name === 'gpt-4')!;
     expect(view.chain.flatMap((g) => g.deployments.map((d) => d.breaker))).toEqual(['open', 'open']);
 
-    const notReady = await getJson(gateway, '/readyz');
-    expect(notReady.status).toBe(503);
-    expect(notReady.json.status).toBe('not_ready');
-    expect(notReady.json.reason).toContain('gpt-4');
-    expect(notReady.json.reason).not.toContain('claude-sonnet');
-    expect(notReady.json.routes[0].deployments).toEqual([
-      { id: 'primary-gpt4', breaker: 'open', drained: false, ejected: false },
-      { id: 'secondary-gpt35', breaker: 'open', drained: false, ejected: false },
-    ]);
-
-    gateway.router.release('primary-gpt4');
-    expect((await getJson(gateway, '/readyz')).status).toBe(200);
+    expect(await getJson(gateway, '/readyz')).toMatchObject({ status: 200, json: { status: 'ready', configGeneration: 1 } });
+    expect((await getJson(gateway, '/livez')).status).toBe(200);
+    const health = await getJson(gateway, '/health');
+    expect(health.status).toBe(503);
+    expect(health.json.status).toBe('fail');
   });
 
-  it('GET /readyz: a route whose deployments are all drained is not ready; a non-required one does not count', async () => {
-    const yaml = testConfigYaml().replace('- { name: claude-sonnet, chain: [sonnet, haiku],', '- { name: claude-sonnet, required: false, chain: [sonnet, haiku],');
-    gateway = await startTestGateway(yaml);
-    gateway.router.drain('primary-sonnet');
-    gateway.router.drain('secondary-haiku');
+  it('GET /readyz stays 200 when every deployment of a required route is drained', async () => {
+    gateway = await startTestGateway();
+    for (const id of ['primary-gpt4', 'secondary-gpt35', 'primary-sonnet', 'secondary-haiku']) gateway.router.drain(id);
     expect((await getJson(gateway, '/readyz')).status).toBe(200);
-    gateway.router.drain('primary-gpt4');
-    gateway.router.drain('secondary-gpt35');
-    const res = await getJson(gateway, '/readyz');
-    expect(res.status).toBe(503);
-    expect(res.json.routes.map((r: { name: string }) => r.name)).toEqual(['gpt-4']);
+    expect((await getJson(gateway, '/health')).status).toBe(503);
   });
 
   it('GET /health: pass (200) on a fresh gateway, as application/health+json with component:measurement checks', async () => {
@@ -139,7 +128,7 @@ describe('ops endpoints', () => {
     expect(text).toMatch(/bulwark_requests_in_flight\{route="gpt-4"\} 0/);
   });
 
-  it('keeps recording across a reload: the new router\'s requests reach metrics, SLA and readiness', async () => {
+  it('keeps recording across a reload: the new router\'s requests reach metrics, SLA and health', async () => {
     gateway = await startTestGateway();
     await chat(gateway);
     const next = testConfigYaml().replace('- { name: gpt-4, chain: [gpt4, gpt35]', '- { name: gpt-5, chain: [gpt35] }\n  - { name: gpt-4, chain: [gpt4, gpt35]');
@@ -151,8 +140,8 @@ describe('ops endpoints', () => {
     expect(metrics).toMatch(/bulwark_requests_in_flight\{route="gpt-4"\} 0/);
     expect(await getJson(gateway, '/readyz')).toMatchObject({ status: 200, json: { configGeneration: 2 } });
     gateway.router.drain('secondary-gpt35');
-    const readiness = await getJson(gateway, '/readyz');
-    expect(readiness.status).toBe(503);
-    expect(readiness.json.routes.map((r: { name: string }) => r.name)).toEqual(['gpt-5']);
+    const health = await getJson(gateway, '/health');
+    expect(health.status).toBe(503);
+    expect(health.json.checks['gpt-5:usable-deployments'][0]).toMatchObject({ observedValue: 0, status: 'fail' });
   });
 });

@@ -4,29 +4,19 @@ import type { GatewayServer } from '../http/server.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import type { GatewayOps } from './gateway-ops.js';
-import { healthSnapshotOf, readinessOf, withLastErrors } from './router-views.js';
+import { healthSnapshotOf, withLastErrors } from './router-views.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
 /**
- * Mounts ops on the gateway's route table: `GET /readyz` (replacing the minimal one), `GET /health`
- * (application/health+json), `GET /metrics` (Prometheus text), the admin API under `/admin/` and
- * the dashboard under `/dashboard`. `GET /livez` stays the built-in one (the process answers).
+ * Mounts ops on the gateway's route table: `GET /health` (application/health+json), `GET /metrics`
+ * (Prometheus text), the admin API under `/admin/` and the dashboard under `/dashboard`.
+ * `GET /livez` and `GET /readyz` stay the built-in ones on purpose: readiness is "this process can
+ * answer" (config loaded, not draining), never upstream health — a provider outage that took
+ * every pod out of its Service would also cut off the cache and default answers. Upstream health
+ * is `/health`, metrics and alerts.
  */
 export function registerOpsRoutes(server: GatewayServer, ops: GatewayOps): void {
-  server.routes.add({
-    method: 'GET', path: '/readyz', auth: 'none',
-    handler(context, _req, res) {
-      if (server.isDraining) {
-        sendJson(res, context, 503, JSON.stringify({ status: 'draining', reason: 'the gateway is shutting down' }), NO_STORE);
-        return;
-      }
-      const verdict = readinessOf(ops.router.inspect());
-      if (verdict.ready) sendJson(res, context, 200, JSON.stringify({ status: 'ready', configGeneration: ops.generation }), NO_STORE);
-      else sendJson(res, context, 503, JSON.stringify({ status: 'not_ready', reason: verdict.reason, routes: verdict.routes, configGeneration: ops.generation }), NO_STORE);
-    },
-  }, { replace: true });
-
   server.routes.add({
     method: 'GET', path: '/health', auth: 'none',
     handler(context, _req, res) {

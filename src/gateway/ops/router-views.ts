@@ -1,31 +1,6 @@
 import type { DeploymentView, RouterInspection } from '../../llm/router/router-control.js';
 import type { HealthCheck, HealthReport, HealthSnapshot } from '../../ops/health.js';
 
-/** The `/readyz` verdict. */
-export type Readiness =
-  | { ready: true }
-  | { ready: false; reason: string; routes: Array<{ name: string; deployments: Array<Pick<DeploymentView, 'id' | 'breaker' | 'drained' | 'ejected'>> }> };
-
-/**
- * Ready when every required (configured) route has at least one deployment in its chain that
- * new traffic may go to: not drained, breaker not open or isolated, not ejected.
- */
-export function readinessOf(inspection: RouterInspection): Readiness {
-  const blocked: Extract<Readiness, { ready: false }>['routes'] = [];
-  for (const route of inspection.routes) {
-    if (!route.required || route.implicit) continue;
-    let usable = false;
-    for (const group of route.chain) for (const d of group.deployments) if (d.available) usable = true;
-    if (usable) continue;
-    blocked.push({
-      name: route.name,
-      deployments: route.chain.flatMap((g) => g.deployments.map((d) => ({ id: d.id, breaker: d.breaker, drained: d.drained, ejected: d.ejected }))),
-    });
-  }
-  if (blocked.length === 0) return { ready: true };
-  return { ready: false, reason: `no usable deployment for required route(s): ${blocked.map((r) => r.name).join(', ')}`, routes: blocked };
-}
-
 /** The router's routes (implicit ones left out) as ops' health input. */
 export function healthSnapshotOf(inspection: RouterInspection): HealthSnapshot {
   return {

@@ -34,7 +34,7 @@ export interface ChainGroupView {
 
 export interface RouteView {
   name: string;
-  /** Routes marked required decide readiness (`/readyz`). */
+  /** Routes marked required decide health (`/health` fails when one has no usable deployment); never readiness. */
   required: boolean;
   /** True when the name is a model group asked for directly (no route of that name). */
   implicit: boolean;
