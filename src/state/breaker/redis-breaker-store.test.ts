@@ -3,7 +3,7 @@ import { breakerStateStoreContract } from '../../core/circuit-breaker/store.cont
 import type { BreakerSnapshot } from '../../core/circuit-breaker/snapshot.js';
 import { RedisLink } from '../redis-link.js';
 import { freePort, TestLinks, ThrowawayRedis } from '../test-support.js';
-import { RedisBreakerStateStore } from './redis-breaker-store.js';
+import { breakerIndexKey, breakerSequenceKey, breakerStateKey, RedisBreakerStateStore } from './redis-breaker-store.js';
 
 breakerStateStoreContract('redis', async () => {
   const links = new TestLinks();
@@ -53,8 +53,8 @@ describe('RedisBreakerStateStore', () => {
     const heard: string[] = [];
     store.subscribe('quiet', (s) => heard.push(s.reason));
     // Written straight into Redis, never published: as if the message had been lost.
-    await link.commands.hset(link.key('breaker:quiet'), 'snap', JSON.stringify(snap({ reason: 'unannounced' })), 'at', '1000', 'seq', '999999');
-    await link.commands.sadd(link.key('breakers'), 'quiet');
+    await link.commands.hset(breakerStateKey(link.prefix, 'quiet'), 'snap', JSON.stringify(snap({ reason: 'unannounced' })), 'at', '1000', 'seq', '999999');
+    await link.commands.sadd(breakerIndexKey(link.prefix), 'quiet');
     await vi.waitFor(() => expect(heard).toEqual(['unannounced']), { timeout: 3_000, interval: 20 });
     store.close();
   });
@@ -63,8 +63,8 @@ describe('RedisBreakerStateStore', () => {
     links = new TestLinks();
     const link = await links.open();
     const store = await RedisBreakerStateStore.open(link);
-    await link.commands.hset(link.key('breaker:bad'), 'snap', '{"version":9}', 'at', '5', 'seq', '999999');
-    await link.commands.sadd(link.key('breakers'), 'bad');
+    await link.commands.hset(breakerStateKey(link.prefix, 'bad'), 'snap', '{"version":9}', 'at', '5', 'seq', '999999');
+    await link.commands.sadd(breakerIndexKey(link.prefix), 'bad');
     await store.reload();
     expect(store.get('bad')).toBeUndefined();
     store.close();
@@ -94,5 +94,63 @@ describe('RedisBreakerStateStore', () => {
       await early.close();
       await server.kill();
     }
+  });
+
+  // Issue 13 defect 6: the shipped Redis keeps nothing. Before the fix, sequence numbers restarted
+  // at 1 and B ignored every state A re-published; states B had never seen written were lost.
+  it('after Redis restarts empty, every replica re-publishes what it holds and the others take it, although the old sequence numbers were higher', async () => {
+    const redis = await ThrowawayRedis.start();
+    const open = async () => {
+      const link = await RedisLink.connect({ url: redis.url, recoveryCheckIntervalMs: 50, commandTimeoutMs: 2_000 });
+      return { link, store: await RedisBreakerStateStore.open(link) };
+    };
+    const a = await open();
+    const b = await open();
+    const late: Array<{ link: RedisLink; store: RedisBreakerStateStore }> = [];
+    try {
+      // A history: B has taken states of 'svc' with high sequence numbers.
+      for (let i = 1; i <= 6; i++) await a.store.set('svc', snap({ changedAt: 1_000 + i, state: i % 2 ? 'open' : 'closed', openUntil: i % 2 ? 61_000 : null, reason: `change ${i}` }));
+      await b.store.set('quiet', snap({ changedAt: 2_000, reason: 'b opened it before the outage' }));
+      await vi.waitFor(() => expect(b.store.get('svc')?.reason).toBe('change 6'), { timeout: 3_000, interval: 10 });
+
+      await redis.kill();
+      await vi.waitFor(() => expect(a.link.isUp || b.link.isUp).toBe(false), { timeout: 5_000, interval: 10 });
+      await a.store.set('svc', snap({ changedAt: 9_000, reason: 'opened during the outage' })); // local only
+      expect(b.store.get('svc')?.reason).toBe('change 6');
+
+      await redis.resume(); // empty
+      const backAt = Date.now();
+      await vi.waitFor(() => expect(b.store.get('svc')?.reason).toBe('opened during the outage'), { timeout: 5_000, interval: 10 });
+      console.log(`[state] after an empty Redis restart, B took A's state ${Date.now() - backAt} ms after Redis was back`);
+      // A replica that starts after the restart finds both states: Redis was refilled by the replicas.
+      late.push(await open());
+      await vi.waitFor(async () => {
+        await late[0].store.reload();
+        expect(late[0].store.get('svc')?.reason).toBe('opened during the outage');
+        expect(late[0].store.get('quiet')?.reason).toBe('b opened it before the outage');
+      }, { timeout: 5_000, interval: 50 });
+      // A later change still reaches the others (the new epoch's numbers are taken).
+      await b.store.set('svc', snap({ changedAt: 10_000, state: 'closed', openUntil: null, reason: 'closed after the restart' }));
+      await vi.waitFor(() => expect(a.store.get('svc')?.reason).toBe('closed after the restart'), { timeout: 3_000, interval: 10 });
+    } finally {
+      for (const { link, store } of [a, b, ...late]) {
+        store.close();
+        await link.close();
+      }
+      await redis.kill();
+    }
+  });
+
+  it('numbers a new sequence above the old ones even when the server clock is behind the highest number seen', async () => {
+    links = new TestLinks();
+    const link = await links.open();
+    const store = await RedisBreakerStateStore.open(link, { reconcileIntervalMs: 0 });
+    const far = 9_000_000_000_000_000; // above any microsecond clock of this century
+    await link.commands.hset(breakerStateKey(link.prefix, 'svc'), 'snap', JSON.stringify(snap({ changedAt: 500 })), 'at', '500', 'seq', String(far));
+    await link.commands.sadd(breakerIndexKey(link.prefix), 'svc');
+    await store.reload();
+    await store.set('other', snap({ changedAt: 700 }));
+    expect(Number(await link.commands.get(breakerSequenceKey(link.prefix)))).toBe(far + 1);
+    store.close();
   });
 });

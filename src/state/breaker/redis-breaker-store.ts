@@ -25,23 +25,39 @@ type Listener = (snapshot: BreakerSnapshot) => void;
 
 /**
  * Compare-and-set by `changedAt` (ties go to the later write), a cluster-wide sequence number to
- * order notifications, and the notification itself — one atomic step.
- * KEYS: state hash, index set, sequence. ARGV: name, snapshot JSON, changedAt, origin, channel, ttl (s).
+ * order writes with equal `changedAt`, and the notification itself — one atomic step.
+ *
+ * The sequence has an epoch that survives a Redis restart: whenever the sequence key is missing
+ * (first use, or a Redis that came back empty), it starts at the server's time in microseconds,
+ * or above the highest number this writer has seen (ARGV[7]) if that is higher (a server whose
+ * clock is behind). Numbers handed out after a restart are thus above those handed out before,
+ * so no replica mistakes a new state for an old one. Numbers travel as strings: a Lua number of
+ * 16 digits loses precision in cjson and tostring.
+ * KEYS: state hash, index set, sequence (one hash tag: one slot in a Redis Cluster).
+ * ARGV: name, snapshot JSON, changedAt, origin, channel, ttl (s), highest sequence seen.
  */
 const WRITE_SCRIPT = `
 local at = redis.call('HGET', KEYS[1], 'at')
 if at and tonumber(at) > tonumber(ARGV[3]) then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  local t = redis.call('TIME')
+  local epoch = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local floor = tonumber(ARGV[7]) or 0
+  if floor > epoch then epoch = floor end
+  redis.call('SET', KEYS[3], string.format('%.0f', epoch))
+end
 local seq = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'at', ARGV[3], 'seq', seq)
+local q = string.format('%.0f', seq)
+redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'at', ARGV[3], 'seq', q)
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[5], cjson.encode({ o = ARGV[4], q = seq, k = ARGV[1], s = ARGV[2] }))
+redis.call('PUBLISH', ARGV[5], cjson.encode({ o = ARGV[4], q = q, k = ARGV[1], s = ARGV[2] }))
 return seq
 `;
 
 interface ChangeMessage {
   o: string;
-  q: number;
+  q: string;
   k: string;
   s: string;
 }
@@ -54,11 +70,16 @@ interface ChangeMessage {
  * breakers of this process. A breaker opened on one replica fast-fails on the others as soon as
  * the notification arrives (milliseconds; bounded by `reconcileIntervalMs` if it is lost).
  *
- * While Redis is down, writes stay local and are remembered; when it is back, they are written
- * again (last writer by `changedAt` wins) and every remote state is reloaded.
+ * While Redis is down, writes stay local. Whenever Redis is usable again (it came back, possibly
+ * empty; a failover to a replica that missed the last writes), this replica re-publishes every
+ * state it holds (last writer by `changedAt` wins) and reloads every remote one, so a Redis that
+ * kept nothing is refilled by the replicas and they converge (within `reconcileIntervalMs` if a
+ * notification is lost). A state is taken when its `changedAt` is newer than the local one; the
+ * sequence number only orders writes with equal `changedAt`.
  *
- * Keys: `<prefix>breaker:<name>` (hash: snap, at, seq), `<prefix>breakers` (index),
- * `<prefix>breaker-seq`; channel `<prefix>breaker-changes`.
+ * Keys share the hash tag `{breakers}` (one Redis Cluster slot, so the write script and the
+ * reload pipeline stay on one node): `<prefix>{breakers}:state:<name>` (hash: snap, at, seq),
+ * `<prefix>{breakers}:index`, `<prefix>{breakers}:seq`; channel `<prefix>breaker-changes`.
  *
  * @example
  * const store = await RedisBreakerStateStore.open(link);
@@ -66,11 +87,11 @@ interface ChangeMessage {
  */
 export class RedisBreakerStateStore implements BreakerStateStore {
   private readonly cache = new Map<string, BreakerSnapshot>();
-  /** Highest cluster sequence number applied per key (orders notifications with equal `changedAt`). */
+  /** Sequence number of the state held per key (orders writes with equal `changedAt`). */
   private readonly seen = new Map<string, number>();
+  /** Highest sequence number seen on any key: the floor of a new epoch this replica starts. */
+  private highestSeq = 0;
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** Keys written while Redis could not take them: re-written on recovery. */
-  private readonly dirty = new Set<string>();
   private readonly origin = randomUUID();
   private readonly channel: string;
   private readonly indexKey: string;
@@ -92,8 +113,8 @@ export class RedisBreakerStateStore implements BreakerStateStore {
 
   private constructor(private readonly link: RedisLink, options: RedisBreakerStoreOptions) {
     this.channel = link.key('breaker-changes');
-    this.indexKey = link.key('breakers');
-    this.seqKey = link.key('breaker-seq');
+    this.indexKey = breakerIndexKey(link.prefix);
+    this.seqKey = breakerSequenceKey(link.prefix);
     this.keyTtlSeconds = options.keyTtlSeconds ?? DEFAULT_BREAKER_KEY_TTL_SECONDS;
     this.reconcileIntervalMs = options.reconcileIntervalMs ?? DEFAULT_BREAKER_RECONCILE_INTERVAL_MS;
     this.clock = options.clock ?? systemClock;
@@ -145,13 +166,15 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     return [...this.cache.keys()];
   }
 
-  /** Writes the states changed while Redis was unreachable, then reloads every remote state. */
+  /**
+   * Re-publishes every state this replica holds (its own and those it learned: Redis may have
+   * come back empty, or failed over to a replica that missed writes), then reloads every remote
+   * state. Compare-and-set by `changedAt` keeps the newest of each.
+   */
   async resync(): Promise<void> {
-    const pending = [...this.dirty];
-    this.dirty.clear();
-    for (const key of pending) {
-      const snapshot = this.cache.get(key);
-      if (snapshot) await this.write(key, snapshot);
+    for (const [key, snapshot] of [...this.cache]) {
+      if (this.closed) return;
+      await this.write(key, snapshot);
     }
     await this.reload();
   }
@@ -162,7 +185,7 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     if (names === UNAVAILABLE || names.length === 0) return;
     const rows = await this.link.call((r) => {
       const batch = r.pipeline();
-      for (const name of names) batch.hmget(this.link.key(`breaker:${name}`), 'snap', 'seq');
+      for (const name of names) batch.hmget(breakerStateKey(this.link.prefix, name), 'snap', 'seq');
       return batch.exec();
     });
     if (rows === UNAVAILABLE || rows === null) return;
@@ -184,17 +207,17 @@ export class RedisBreakerStateStore implements BreakerStateStore {
 
   private async write(key: string, snapshot: BreakerSnapshot): Promise<void> {
     const seq = await this.link.call((r) => r.bulwarkBreakerWrite(
-      this.link.key(`breaker:${key}`), this.indexKey, this.seqKey,
-      key, JSON.stringify(snapshot), snapshot.changedAt, this.origin, this.channel, this.keyTtlSeconds,
+      breakerStateKey(this.link.prefix, key), this.indexKey, this.seqKey,
+      key, JSON.stringify(snapshot), snapshot.changedAt, this.origin, this.channel, this.keyTtlSeconds, this.highestSeq,
     ));
-    if (seq === UNAVAILABLE) this.dirty.add(key);
-    else if (seq === 0) await this.adoptWinner(key); // a newer state is in Redis: converge on it
-    else if (seq > (this.seen.get(key) ?? 0)) this.seen.set(key, seq);
+    if (seq === UNAVAILABLE) return; // kept locally; re-published by resync() when Redis is back
+    if (seq === 0) await this.adoptWinner(key); // a newer state is in Redis: converge on it
+    else this.noteSeq(key, seq);
   }
 
   /** After a lost compare-and-set: the winning state replaces ours (and our breaker's, via its listener). */
   private async adoptWinner(key: string): Promise<void> {
-    const row = await this.link.call((r) => r.hmget(this.link.key(`breaker:${key}`), 'snap', 'seq'));
+    const row = await this.link.call((r) => r.hmget(breakerStateKey(this.link.prefix, key), 'snap', 'seq'));
     if (row === UNAVAILABLE || !row[0] || !row[1]) return;
     this.apply(key, Number(row[1]), row[0], true);
   }
@@ -214,17 +237,29 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     this.apply(change.k, seq, change.s);
   }
 
+  /**
+   * Takes a remote state when it is newer than the local one by `changedAt`; with equal
+   * `changedAt`, when its sequence number is higher (the later write won in Redis) or `force`
+   * (Redis refused our write for it). Sequence numbers never decide alone: after a Redis restart
+   * they are of another epoch.
+   */
   private apply(key: string, seq: number, json: string, force = false): void {
-    if (!force && seq <= (this.seen.get(key) ?? 0)) return;
     let snapshot: BreakerSnapshot;
     try {
       snapshot = checkSnapshot(JSON.parse(json), `redis breaker "${key}"`);
     } catch {
       return; // a malformed remote state never replaces a valid local one
     }
-    if (seq > (this.seen.get(key) ?? 0)) this.seen.set(key, seq);
     const local = this.cache.get(key);
-    if (local && (snapshot.changedAt < local.changedAt || sameSnapshot(local, snapshot))) return;
+    if (local) {
+      if (snapshot.changedAt < local.changedAt) return;
+      if (snapshot.changedAt === local.changedAt && !force && seq <= (this.seen.get(key) ?? 0)) return;
+      if (sameSnapshot(local, snapshot)) {
+        this.noteSeq(key, seq);
+        return;
+      }
+    }
+    this.noteSeq(key, seq);
     this.cache.set(key, snapshot);
     const listeners = this.listeners.get(key);
     if (!listeners) return;
@@ -237,12 +272,32 @@ export class RedisBreakerStateStore implements BreakerStateStore {
     }
   }
 
+  private noteSeq(key: string, seq: number): void {
+    this.seen.set(key, seq);
+    if (seq > this.highestSeq) this.highestSeq = seq;
+  }
+
   private scheduleReconcile(): void {
     if (this.reconcileIntervalMs <= 0 || this.closed) return;
     this.reconcileTimer = this.clock.setTimeout(() => {
       void this.reload().finally(() => this.scheduleReconcile());
     }, this.reconcileIntervalMs);
   }
+}
+
+/** The hash of breaker `name`'s state (see {@link RedisBreakerStateStore} for the key layout). */
+export function breakerStateKey(prefix: string, name: string): string {
+  return `${prefix}{breakers}:state:${name}`;
+}
+
+/** The set of every breaker name with a state in Redis. */
+export function breakerIndexKey(prefix: string): string {
+  return `${prefix}{breakers}:index`;
+}
+
+/** The breakers' sequence counter (its epoch restarts above the old numbers after an empty restart). */
+export function breakerSequenceKey(prefix: string): string {
+  return `${prefix}{breakers}:seq`;
 }
 
 function sameSnapshot(a: BreakerSnapshot, b: BreakerSnapshot): boolean {
@@ -253,7 +308,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     bulwarkBreakerWrite(
       stateKey: string, indexKey: string, seqKey: string,
-      name: string, json: string, changedAt: number, origin: string, channel: string, ttlSeconds: number,
+      name: string, json: string, changedAt: number, origin: string, channel: string, ttlSeconds: number, highestSeq: number,
     ): Result<number, Context>;
   }
 }
