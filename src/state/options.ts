@@ -5,10 +5,11 @@ import {
   DEFAULT_RECOVERY_CHECK_INTERVAL_MS,
 } from './defaults.js';
 import type { RedisLinkOptions } from './redis-link.js';
+import { resolveConnection, type ResolvedConnection } from './redis-connection.js';
 
 /** {@link RedisLinkOptions} after validation, defaults filled in. */
 export interface ResolvedLinkOptions {
-  readonly url: string;
+  readonly connection: ResolvedConnection;
   readonly keyPrefix: string;
   readonly commandTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -19,13 +20,13 @@ export interface ResolvedLinkOptions {
 /** Validates once; messages name the field and the bad value (never the URL: it may hold a password). */
 export function resolveLinkOptions(options: RedisLinkOptions): ResolvedLinkOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError(`redisState: options must be an object (got ${typeof options})`);
-  if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
-    throw new InvalidOptionsError('redisState: url must be a redis:// or rediss:// URL (got a value that is not; not shown, it may hold a password)');
-  }
+  const connection = resolveConnection(options);
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string') throw new InvalidOptionsError(`redisState: keyPrefix must be a string (got ${typeof keyPrefix})`);
+  // Keys carry their own Redis Cluster hash tags ({breakers}, {rl:…}); a brace in the prefix would change them.
+  if (/[{}]/.test(keyPrefix)) throw new InvalidOptionsError(`redisState: keyPrefix must not contain { or } (got ${JSON.stringify(keyPrefix)})`);
   return Object.freeze({
-    url: options.url,
+    connection,
     keyPrefix,
     commandTimeoutMs: checkInteger('redisState', 'commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, 1),
     connectTimeoutMs: checkInteger('redisState', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1),

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
 import { MemoryCacheStore } from './cache/memory-cache-store.js';
 import { RedisCacheStore } from './cache/redis-cache-store.js';
-import { RedisSlidingWindowLimiter } from './rate-limit/redis-sliding-window.js';
+import { RedisSlidingWindowLimiter, windowKeys } from './rate-limit/redis-sliding-window.js';
 import { UNAVAILABLE } from './redis-link.js';
 import { TEST_REDIS_URL, TestLinks } from './test-support.js';
 
@@ -23,7 +23,7 @@ describe('keys another process wrote with the wrong type', () => {
     const link = await links.open({ failureThreshold: 2 });
     raw = new Redis(TEST_REDIS_URL);
     await raw.hset(link.key('cache:poisoned'), 'field', 'value');
-    await raw.set(link.key('rl:poisoned:sum'), 'not-a-number');
+    await raw.set(windowKeys(link.prefix, 'poisoned').sum, 'not-a-number');
     const cache = new RedisCacheStore(link, { local: new MemoryCacheStore() });
     const limiter = new RedisSlidingWindowLimiter(link);
     const downs: string[] = [];

@@ -1,20 +1,20 @@
-import { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/events.js';
 import type { TimerHandle } from '../core/clock.js';
-import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_RECONNECT_STEP_MS } from './defaults.js';
 import { resolveLinkOptions } from './options.js';
+import { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import type { StateStatusEvent } from './state-status.js';
 
 
 /** How long `close()` waits for Redis to acknowledge QUIT before dropping the connection. */
 export const QUIT_WAIT_MS = 250;
-/** Options of {@link RedisLink}; only `url` is required. */
-export interface RedisLinkOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged. */
-  url: string;
-  /** Prefix of every key and channel (default `"bulwark:"`). */
+/**
+ * Options of {@link RedisLink}: where Redis is ({@link RedisConnectionOptions}: exactly one of
+ * `url`, `sentinel`, `cluster`; ACL user, password, TLS) and how patient to be with it.
+ */
+export interface RedisLinkOptions extends RedisConnectionOptions {
+  /** Prefix of every key and channel (default `"bulwark:"`; no braces: keys carry their own hash tags). */
   keyPrefix?: string;
   /** Per-command bound in ms; slower commands fail and callers use local state (default 50). */
   commandTimeoutMs?: number;
@@ -50,10 +50,10 @@ export type Unavailable = typeof UNAVAILABLE;
  */
 export class RedisLink {
   readonly prefix: string;
-  /** Commands (scripts, reads, writes, PUBLISH). */
-  readonly commands: Redis;
+  /** Commands (scripts, reads, writes, PUBLISH): a single server's or sentinel-found primary's client, or a cluster client. */
+  readonly commands: RedisClient;
   /** Pub/sub only (a subscribed connection can run nothing else). */
-  readonly subscriber: Redis;
+  readonly subscriber: RedisClient;
   private readonly clock: Clock;
   private readonly failureThreshold: number;
   private readonly recoveryCheckIntervalMs: number;
@@ -76,15 +76,9 @@ export class RedisLink {
     this.clock = options.clock ?? systemClock;
     this.failureThreshold = o.failureThreshold;
     this.recoveryCheckIntervalMs = o.recoveryCheckIntervalMs;
-    const shared = {
-      lazyConnect: true,
-      connectTimeout: o.connectTimeoutMs,
-      enableReadyCheck: true,
-      retryStrategy: (times: number) => Math.min(times * DEFAULT_RECONNECT_STEP_MS, DEFAULT_RECONNECT_MAX_DELAY_MS),
-    };
-    this.commands = new Redis(o.url, { ...shared, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: o.commandTimeoutMs });
+    this.commands = createRedisClient(o.connection, { connectTimeoutMs: o.connectTimeoutMs, commandTimeoutMs: o.commandTimeoutMs, offlineQueue: false });
     // The subscriber only ever issues SUBSCRIBE; ioredis re-subscribes by itself after a reconnect.
-    this.subscriber = new Redis(o.url, { ...shared, autoResubscribe: true, maxRetriesPerRequest: 0 });
+    this.subscriber = createRedisClient(o.connection, { connectTimeoutMs: o.connectTimeoutMs, offlineQueue: true });
     for (const client of [this.commands, this.subscriber]) client.on('error', () => {}); // state changes are tracked below; errors are expected while down
     this.commands.on('ready', () => this.markUp());
     this.commands.on('close', () => this.markDown('connection closed'));
@@ -101,6 +95,8 @@ export class RedisLink {
     // answers (overloaded, half-open proxy) would hold the ready check, and the gateway's start,
     // forever. Waiting is bounded here; the link keeps trying in the background.
     await link.within(Promise.all([link.commands.connect(), link.subscriber.connect()]), resolveLinkOptions(options).connectTimeoutMs);
+    // A cluster client resolves connect() a tick before it emits 'ready': its status already says so.
+    if (!link.up && link.commands.status === 'ready') link.markUp();
     if (!link.up) link.markDown('could not connect');
     return link;
   }
@@ -133,7 +129,7 @@ export class RedisLink {
    * Runs one Redis operation; on any failure (including the command timeout) or while Redis is
    * down, returns {@link UNAVAILABLE} instead of throwing.
    */
-  async call<T>(operation: (redis: Redis) => Promise<T>): Promise<T | Unavailable> {
+  async call<T>(operation: (redis: RedisClient) => Promise<T>): Promise<T | Unavailable> {
     if (!this.up) return UNAVAILABLE;
     try {
       const value = await operation(this.commands);

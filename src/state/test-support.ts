@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { createRedisClient, resolveConnection, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisLink, type RedisLinkOptions } from './redis-link.js';
 
 /** The real Redis the tests run against (never a mock). */
@@ -10,19 +11,28 @@ export function uniquePrefix(label = 'test'): string {
   return `bulwark-test:${label}:${process.pid}:${randomBytes(4).toString('hex')}:`;
 }
 
-/** Deletes every key under `prefix` (tests clean up after themselves). */
-export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/**
+ * Deletes every key under `prefix` (tests clean up after themselves): on the Redis at `target`
+ * (a URL), or wherever a connection leads (sentinel: the primary; cluster: every primary).
+ */
+export async function deleteKeys(prefix: string, target: string | RedisConnectionOptions = TEST_REDIS_URL): Promise<void> {
+  const connection = resolveConnection(typeof target === 'string' ? { url: target } : target);
+  const client = createRedisClient(connection, { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000, offlineQueue: true });
+  client.on('error', () => {});
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await client.connect();
+    const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const redis of servers) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        // One DEL per key: in a cluster the keys of one batch may sit on different slots.
+        for (const key of keys) await redis.del(key);
+      } while (cursor !== '0');
+    }
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
 }
 
@@ -35,15 +45,18 @@ export class TestLinks {
   readonly prefix = uniquePrefix();
   private readonly links: RedisLink[] = [];
 
+  /** `server`: where the links go (default the shared test Redis; a sentinel set or a cluster for their suites). */
+  constructor(private readonly server: RedisConnectionOptions = { url: TEST_REDIS_URL }) {}
+
   async open(options: Partial<RedisLinkOptions> = {}): Promise<RedisLink> {
-    const link = await RedisLink.connect({ url: TEST_REDIS_URL, keyPrefix: this.prefix, commandTimeoutMs: 2_000, ...options });
+    const link = await RedisLink.connect({ ...this.server, keyPrefix: this.prefix, commandTimeoutMs: 2_000, ...options });
     this.links.push(link);
     return link;
   }
 
   async close(): Promise<void> {
     await Promise.all(this.links.splice(0).map((l) => l.close()));
-    await deleteKeys(this.prefix);
+    await deleteKeys(this.prefix, this.server);
   }
 }
 

@@ -63,7 +63,8 @@ export interface RedisSlidingWindowOptions {
 
 /**
  * {@link SlidingWindowLimiter} shared by every replica through Redis: one Lua script per take,
- * so check-and-take is atomic across the cluster. Keys: `<prefix>rl:<key>` and `<prefix>rl:<key>:sum`.
+ * so check-and-take is atomic across the cluster. Keys: `<prefix>{rl:<key>}` and
+ * `<prefix>{rl:<key>}:sum` ({@link windowKeys}: one hash tag, so both are on one Redis Cluster slot).
  *
  * Redis trouble never fails a request: when a command fails or Redis is down, the verdict comes
  * from a local twin ({@link MemorySlidingWindowLimiter}) that mirrors this replica's own units,
@@ -155,9 +156,20 @@ export class RedisSlidingWindowLimiter implements SlidingWindowLimiter {
     if (!Number.isInteger(cost) || cost < 0) return Promise.reject(new RangeError(`rate limit cost must be an integer >= 0 (got ${cost})`));
     const now = at ?? this.clock.now();
     const member = `${now}:${++this.counter}:${this.origin}|${cost}`;
-    const log = this.link.key(`rl:${key}`);
-    return this.link.call((r) => r.bulwarkWindowTake(log, `${log}:sum`, now, Math.ceil(windowMs), limit, cost, member));
+    const keys = windowKeys(this.link.prefix, key);
+    return this.link.call((r) => r.bulwarkWindowTake(keys.log, keys.sum, now, Math.ceil(windowMs), limit, cost, member));
   }
+}
+
+/**
+ * The two keys of one window. Both carry the same hash tag `{rl:…}` — the prefix holds no brace
+ * (validated), so whatever `key` holds, the first `{` and the first `}` after it sit at the same
+ * place in both names and the tag is never empty — so the take script's two keys are always on
+ * one Redis Cluster slot.
+ */
+export function windowKeys(prefix: string, key: string): { log: string; sum: string } {
+  const log = `${prefix}{rl:${key}}`;
+  return { log, sum: `${log}:sum` };
 }
 
 declare module 'ioredis' {
