@@ -69,6 +69,22 @@ describe('RedisLink', () => {
     expect(events).toEqual(['down', 'up']);
   });
 
+  it('a client that ioredis gave up on (status end) is started again: the link comes back up by itself', async () => {
+    const server = await ThrowawayRedis.start();
+    cleanup.push(() => server.kill());
+    const link = await RedisLink.connect({ url: server.url, recoveryCheckIntervalMs: 50 });
+    cleanup.push(() => link.close());
+    const events: string[] = [];
+    link.onStatus((e) => events.push(e.status));
+    link.commands.disconnect(); // ends the client: ioredis itself would never reconnect it
+    link.subscriber.disconnect();
+    await vi.waitFor(() => expect(link.isUp).toBe(false), { timeout: 5_000, interval: 10 });
+    await vi.waitFor(() => expect(link.isUp).toBe(true), { timeout: 8_000, interval: 20 });
+    expect(events).toEqual(['down', 'up']);
+    expect(await link.call((r) => r.ping())).toBe('PONG');
+    await vi.waitFor(() => expect(link.subscriber.status).toBe('ready'), { timeout: 5_000, interval: 20 });
+  });
+
   it('validates its options without ever echoing the URL', async () => {
     const bad = RedisLink.connect({ url: 'http://user:secret@host' });
     await expect(bad).rejects.toThrow(InvalidOptionsError);

@@ -82,6 +82,7 @@ export class RedisLink {
     for (const client of [this.commands, this.subscriber]) client.on('error', () => {}); // state changes are tracked below; errors are expected while down
     this.commands.on('ready', () => this.markUp());
     this.commands.on('close', () => this.markDown('connection closed'));
+    for (const client of [this.commands, this.subscriber]) client.on('end', () => this.revive(client));
   }
 
   /**
@@ -196,6 +197,18 @@ export class RedisLink {
         () => this.markUp(),
         () => this.scheduleRecoveryCheck(),
       );
+    }, this.recoveryCheckIntervalMs);
+  }
+
+  /**
+   * ioredis stops for good ('end') on a few failures instead of retrying — seen under load when a
+   * sentinel's connection closed in the middle of asking it for the primary during a failover.
+   * Until `close()`, a client that ended is started again every `recoveryCheckIntervalMs`.
+   */
+  private revive(client: RedisClient): void {
+    if (this.closed) return;
+    this.clock.setTimeout(() => {
+      if (!this.closed && client.status === 'end') client.connect().catch(() => {}); // a failed start ends again: revived again
     }, this.recoveryCheckIntervalMs);
   }
 

@@ -61,7 +61,7 @@ describe('createSharedState', () => {
     cleanup.push(() => redis.kill());
     const prefix = uniquePrefix('shared');
     const open = async (id: string) => {
-      const s = await createSharedState({ redis: { url: redis.url, keyPrefix: prefix, recoveryCheckIntervalMs: 50 } }, { replicaId: id, localCache: () => new MemoryCacheStore() });
+      const s = await createSharedState({ redis: { url: redis.url, keyPrefix: prefix, recoveryCheckIntervalMs: 50, commandTimeoutMs: 2_000 } }, { replicaId: id, localCache: () => new MemoryCacheStore() });
       cleanup.push(() => s.close());
       return s;
     };

@@ -40,7 +40,8 @@ describe('RedisSlidingWindowLimiter without Redis', () => {
   it('writes the units it admitted during an outage back to Redis when it returns', async () => {
     const redis = await ThrowawayRedis.start();
     const clock = clockNow();
-    const link = await RedisLink.connect({ url: redis.url, recoveryCheckIntervalMs: 50 });
+    // A generous command bound: on a loaded machine 50 ms timeouts would read as a second outage.
+    const link = await RedisLink.connect({ url: redis.url, recoveryCheckIntervalMs: 50, commandTimeoutMs: 2_000 });
     const limiter = new RedisSlidingWindowLimiter(link, { clock, replicas: () => 2 });
     try {
       expect((await limiter.take('k', 1, 30, 60_000)).allowed).toBe(true);
