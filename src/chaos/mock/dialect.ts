@@ -37,6 +37,8 @@ export interface MockContext {
   readonly state: MockState;
   /** Model ids the mock lists (and `GET /v1/models/{id}` finds). */
   readonly models: readonly string[];
+  /** What the path said, for APIs that name the model and streaming there (Gemini, Bedrock). */
+  readonly route?: { readonly model: string; readonly stream: boolean };
 }
 
 /** A request refused before any fault is drawn (unknown id, bad parameter), with the API's details. */
@@ -55,7 +57,7 @@ export function isRejection(value: MockTurn | MockRejection | string): value is 
 
 export interface MockDialect {
   /** The API family: its error format and request-id header. */
-  readonly name: 'openai' | 'anthropic';
+  readonly name: 'openai' | 'anthropic' | 'gemini' | 'bedrock';
   /** The response header carrying the request id (`x-request-id`, `request-id`). */
   readonly requestIdHeader: string;
   /**
@@ -69,8 +71,21 @@ export interface MockDialect {
   responseBody(turn: MockTurn, reply: MockReply, ids: MockIds, context?: MockContext): string;
   /** Every SSE event of the streamed response, each already framed (ends with a blank line). */
   streamEvents(turn: MockTurn, reply: MockReply, ids: MockIds, context?: MockContext): string[];
-  /** An error body; `requestId` is echoed where the dialect carries one; `detail` fills OpenAI's `param`/`code`. */
-  errorBody(kind: MockErrorKind, message: string, requestId: string, detail?: Pick<MockRejection, 'param' | 'code'>): string;
+  /**
+   * An error body; `requestId` is echoed where the dialect carries one; `detail` fills OpenAI's
+   * `param`/`code`; `retryAfterMs` is the wait hint of a rate limit (Gemini puts it in the body).
+   */
+  errorBody(kind: MockErrorKind, message: string, requestId: string, detail?: Pick<MockRejection, 'param' | 'code'>, retryAfterMs?: number): string;
+  /** The HTTP status of an error of this API. Default {@link MOCK_ERROR_STATUS}. */
+  errorStatus?(kind: MockErrorKind): number;
+  /** Extra headers of an error answer (Bedrock names the exception in `x-amzn-errortype`). */
+  errorHeaders?(kind: MockErrorKind): Record<string, string>;
+  /** Content type of a streamed answer. Default `text/event-stream`. */
+  readonly streamContentType?: string;
+  /** How `streamEvents` strings become bytes: `latin1` for binary framing (one char = one byte). Default `utf8`. */
+  readonly streamEncoding?: 'utf8' | 'latin1';
+  /** Garbles one stream event for the `malformed` fault. Default {@link garbleEvent} (SSE). */
+  garble?(event: string): string;
   /** The context-length message, in this API's words. */
   contextLengthMessage(promptTokens: number, maxTokens: number): string;
   /** `GET /v1/models` body. */

@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
 import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockReply, type MockTurn } from './answer.js';
 import { anthropicWire } from './anthropic-wire.js';
+import { bedrockWire } from './bedrock-wire.js';
 import { garbleEvent, isRejection, MOCK_ERROR_STATUS, type MockContext, type MockDialect, type MockErrorKind, type MockIds, type MockRejection } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultOutcome, type FaultPlan } from './fault-plan.js';
 import { anthropicCountTokensWire, anthropicModelWire, openaiModelWire } from './lookup-wires.js';
@@ -16,6 +17,7 @@ import { openaiCompletionsWire } from './openai-completions-wire.js';
 import { openaiEmbeddingsWire } from './openai-embeddings-wire.js';
 import { openaiDeleteResponseWire, openaiResponsesWire, openaiStoredResponseWire } from './openai-responses-wire.js';
 import { openaiWire } from './openai-wire.js';
+import { geminiWire } from './gemini-wire.js';
 import { mergeFaults, type MockProfile } from './profile.js';
 import { MockStatsRecorder } from './stats.js';
 
@@ -45,6 +47,19 @@ const POST_ENDPOINTS: ReadonlyMap<string, { wire: MockDialect; endpoint: string 
   ['/v1/messages/count_tokens', { wire: anthropicCountTokensWire, endpoint: 'messages.count_tokens' }],
 ]);
 const MODELS_PREFIX = '/v1/models/';
+
+/**
+ * Endpoints that name the model (and streaming) in the path: Gemini on AI Studio and on Vertex
+ * AI, Bedrock Converse. Group 1 is the model, group 2 the method.
+ */
+const PATH_MODEL_ENDPOINTS: readonly { pattern: RegExp; wire: MockDialect; endpoint: string; streamMethod: string }[] = [
+  { pattern: /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/, wire: geminiWire, endpoint: 'gemini.generateContent', streamMethod: 'streamGenerateContent' },
+  {
+    pattern: /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent)$/,
+    wire: geminiWire, endpoint: 'vertex.generateContent', streamMethod: 'streamGenerateContent',
+  },
+  { pattern: /^\/model\/([^/]+)\/(converse|converse-stream)$/, wire: bedrockWire, endpoint: 'bedrock.converse', streamMethod: 'converse-stream' },
+];
 const RESPONSES_PREFIX = '/v1/responses/';
 
 /** One parsed API request and everything decided about it. */
@@ -132,6 +147,17 @@ export class MockEngine {
     if (method === 'POST') {
       const post = POST_ENDPOINTS.get(path);
       if (post) return this.readThen(req, res, post.wire, deployment, post.endpoint);
+      for (const { pattern, wire, endpoint, streamMethod } of PATH_MODEL_ENDPOINTS) {
+        const match = pattern.exec(path);
+        if (match === null) continue;
+        let model: string;
+        try {
+          model = decodeURIComponent(match[1]);
+        } catch {
+          model = match[1];
+        }
+        return this.readThen(req, res, wire, deployment, endpoint, { model, stream: match[2] === streamMethod });
+      }
     }
     const dialect = req.headers['anthropic-version'] !== undefined ? anthropicWire : openaiWire;
     if (method === 'GET' && path === '/v1/models') {
@@ -156,7 +182,9 @@ export class MockEngine {
     this.sendError(res, dialect, 'not_found', `Unknown request URL: ${method} ${path}`, this.nextIds().id);
   }
 
-  private readThen(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string): void {
+  private readThen(
+    req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, route?: MockContext['route'],
+  ): void {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -178,7 +206,7 @@ export class MockEngine {
         this.stats.record(endpoint, '', deployment, '400');
         return this.sendError(res, dialect, 'invalid_request', 'We could not parse the JSON body of your request.', this.nextIds().id);
       }
-      this.respond(req, res, dialect, deployment, endpoint, body);
+      this.respond(req, res, dialect, deployment, endpoint, body, route);
     });
   }
 
@@ -187,13 +215,18 @@ export class MockEngine {
   }
 
   /** Answers a parsed body (for GET and DELETE: `{ id }` from the path), faults included. */
-  private respond(req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, body: unknown): void {
+  private respond(
+    req: IncomingMessage, res: ServerResponse, dialect: MockDialect, deployment: string | undefined, endpoint: string, body: unknown,
+    route?: MockContext['route'],
+  ): void {
     const ids = this.nextIds();
-    const context: MockContext = { deployment, state: this.state, models: this.models };
+    const context: MockContext = route === undefined
+      ? { deployment, state: this.state, models: this.models }
+      : { deployment, state: this.state, models: this.models, route };
     const turn = dialect.parse(body, context);
     if (typeof turn === 'string' || isRejection(turn)) {
       const rejection: MockRejection = typeof turn === 'string' ? { kind: 'invalid_request', message: turn } : turn;
-      this.stats.record(endpoint, '', deployment, String(MOCK_ERROR_STATUS[rejection.kind]));
+      this.stats.record(endpoint, '', deployment, String(statusOf(dialect, rejection.kind)));
       return this.sendError(res, dialect, rejection.kind, rejection.message, ids.id, undefined, rejection);
     }
     const plan = this.planFor(deployment, turn.model);
@@ -282,25 +315,26 @@ export class MockEngine {
 
   /** Records and sends an error for a parsed request. */
   private sendCallError(call: MockCall, kind: MockErrorKind, message: string, retryAfterMs?: number): void {
-    this.stats.record(call.endpoint, call.turn.model, call.deployment, String(MOCK_ERROR_STATUS[kind]));
+    this.stats.record(call.endpoint, call.turn.model, call.deployment, String(statusOf(call.dialect, kind)));
     this.sendError(call.res, call.dialect, kind, message, call.ids.id, retryAfterMs);
   }
 
   private sendError(
     res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number, detail?: MockRejection,
   ): void {
-    const body = dialect.errorBody(kind, message, `req_${id}`, detail);
+    const body = dialect.errorBody(kind, message, `req_${id}`, detail, retryAfterMs);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
       [dialect.requestIdHeader]: `req_${id}`,
+      ...dialect.errorHeaders?.(kind),
     };
     if (retryAfterMs !== undefined) {
       headers['retry-after'] = Math.ceil(retryAfterMs / 1000);
       headers['retry-after-ms'] = Math.round(retryAfterMs);
     }
     if (kind === 'overloaded' && dialect.name === 'anthropic') headers['x-should-retry'] = 'true';
-    res.writeHead(MOCK_ERROR_STATUS[kind], headers);
+    res.writeHead(statusOf(dialect, kind), headers);
     res.end(body);
   }
 
@@ -308,8 +342,10 @@ export class MockEngine {
   private stream(call: MockCall, cutAfter: number, malformed: boolean): void {
     const { res, dialect, ids, plan } = call;
     const events = dialect.streamEvents(call.turn, call.reply, ids, call.context);
-    if (malformed) events[0] = garbleEvent(events[0]);
-    res.writeHead(200, { ...SSE_HEADERS, [dialect.requestIdHeader]: `req_${ids.id}` });
+    if (malformed) events[0] = dialect.garble?.(events[0]) ?? garbleEvent(events[0]);
+    const encoding = dialect.streamEncoding ?? 'utf8';
+    const headers = dialect.streamContentType === undefined ? SSE_HEADERS : { 'content-type': dialect.streamContentType };
+    res.writeHead(200, { ...headers, [dialect.requestIdHeader]: `req_${ids.id}` });
     const end = cutAfter >= 0 ? Math.min(cutAfter, events.length) : events.length;
     const cut = cutAfter >= 0 && cutAfter < events.length;
     const destroy = () => res.socket?.destroy();
@@ -320,8 +356,8 @@ export class MockEngine {
       return;
     }
     if (plan.tokenDelayMs <= 0) {
-      if (cut) res.write(events.slice(0, end).join(''), destroy);
-      else res.end(events.join(''));
+      if (cut) res.write(events.slice(0, end).join(''), encoding, destroy);
+      else res.end(events.join(''), encoding);
       return;
     }
     const pending = this.track(res);
@@ -331,13 +367,13 @@ export class MockEngine {
       if (pending.done) return;
       const event = events[index++];
       if (index < end) {
-        res.write(event);
+        res.write(event, encoding);
         pending.timer = this.clock.setTimeout(step, plan.tokenDelayMs);
         return;
       }
       this.untrack(pending);
-      if (cut) res.write(event, destroy);
-      else res.end(event);
+      if (cut) res.write(event, encoding, destroy);
+      else res.end(event, encoding);
     };
     step();
   }
@@ -360,6 +396,11 @@ export class MockEngine {
     pending.done = true;
     this.stats.inFlight--;
   }
+}
+
+/** The HTTP status of an error of `kind` in this API. */
+function statusOf(dialect: MockDialect, kind: MockErrorKind): number {
+  return dialect.errorStatus?.(kind) ?? MOCK_ERROR_STATUS[kind];
 }
 
 /** The percent-decoded id after `prefix` (one path segment unless `slashes`: model ids may have them), or undefined. */

@@ -24,7 +24,7 @@ export interface GeminiRequestBody {
   contents: GeminiContent[];
   systemInstruction?: { parts: { text: string }[] };
   generationConfig?: Record<string, unknown>;
-  tools?: { functionDeclarations: { name: string; description?: string; parameters?: Record<string, unknown> }[] }[];
+  tools?: { functionDeclarations: { name: string; description?: string; parametersJsonSchema?: Record<string, unknown> }[] }[];
   toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } };
 }
 
@@ -56,7 +56,8 @@ export function toGeminiRequest(request: ChatRequest): GeminiRequestBody {
       functionDeclarations: request.tools.map((tool) => ({
         name: tool.name,
         ...(tool.description !== undefined ? { description: tool.description } : {}),
-        parameters: tool.parameters,
+        // Full JSON Schema; the older `parameters` field takes only an OpenAPI subset of it.
+        parametersJsonSchema: tool.parameters,
       })),
     }];
   }

@@ -39,7 +39,7 @@ describe('canonical request → Gemini generateContent', () => {
         maxOutputTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'], seed: 7,
         responseMimeType: 'application/json', responseJsonSchema: { type: 'object' },
       },
-      tools: [{ functionDeclarations: [{ name: 'lookup', description: 'Look it up', parameters: { type: 'object', properties: { q: { type: 'string' } } } }] }],
+      tools: [{ functionDeclarations: [{ name: 'lookup', description: 'Look it up', parametersJsonSchema: { type: 'object', properties: { q: { type: 'string' } } } }] }],
       toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['lookup'] } },
     });
   });
