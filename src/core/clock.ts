@@ -18,15 +18,18 @@ export interface Clock {
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 /**
- * The real clock. Its timers are unref'd: a pending policy timer never keeps Node running.
+ * The real clock. In Node its timers are unref'd: a pending policy timer never keeps Node running
+ * (elsewhere — browsers, workers, edge runtimes — timers have no such notion and run as is).
  * Delays beyond {@link MAX_TIMER_DELAY_MS} are capped to it instead of firing after 1 ms (a
  * DeadlineList then re-arms until its deadline is due).
  */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const timer = setTimeout(callback, Math.min(delayMs, MAX_TIMER_DELAY_MS));
-    timer.unref();
+    const timer: unknown = setTimeout(callback, Math.min(delayMs, MAX_TIMER_DELAY_MS));
+    // Node's timers have unref(); browsers, workers and edge runtimes return a number.
+    const unref = timer !== null && typeof timer === 'object' ? (timer as { unref?: unknown }).unref : undefined;
+    if (typeof unref === 'function') unref.call(timer);
     return timer;
   },
   clearTimeout(handle: TimerHandle): void {

@@ -6,8 +6,13 @@ interface FakeTimer {
   readonly callback: () => void;
 }
 
-/** Lets queued promise reactions run (real macrotask turn), so async code can schedule its next timer. */
-const flushMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets queued promise reactions run (real macrotask turn), so async code can schedule its next
+ * timer. setImmediate is Node's; browsers and workers get a zero-delay timer instead.
+ */
+const nextMacrotask: (callback: () => void) => unknown =
+  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate : (callback) => globalThis.setTimeout(callback, 0);
+const flushMicrotasks = () => new Promise<void>((resolve) => nextMacrotask(resolve));
 
 /**
  * A virtual clock for tests and simulations. Time moves only when you say so.
