@@ -8,7 +8,7 @@
 //   node scripts/build.mjs           incremental (what npm start, the test setup and prepare use)
 //   node scripts/build.mjs --clean   from scratch (what prepack uses: the tarball is never stale)
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,14 @@ const TSCONFIG = join(ROOT, 'tsconfig.build.json');
 /** Files under src/ that compiled modules read beside themselves at run time. */
 const ASSETS = ['ops/dashboard/page.html', 'ops/dashboard/dashboard.js', 'ops/dashboard/dashboard.css'];
 const OUTPUT = /(\.d\.ts|\.js\.map|\.js)$/;
+
+// tsconfig.build.json's `exclude` globs (such as src/**/*.test.ts) as one RegExp over src paths.
+function excludedSources() {
+  const globs = JSON.parse(readFileSync(TSCONFIG, 'utf8')).exclude ?? [];
+  const toRegExp = (glob) =>
+    glob.split('**/').map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('(?:.*/)?');
+  return new RegExp(`^(?:${globs.map(toRegExp).join('|')})$`);
+}
 
 if (process.argv.includes('--clean')) rmSync(DIST, { recursive: true, force: true });
 
@@ -36,7 +44,11 @@ for (const asset of ASSETS) {
 }
 
 const assets = new Set(ASSETS.map((a) => join(DIST, a)));
-/** Deletes compiled outputs (and then empty folders) whose TypeScript source no longer exists. */
+const excluded = excludedSources();
+/**
+ * Deletes compiled outputs (and then empty folders) whose TypeScript source no longer exists or
+ * is now excluded from the build (a helper renamed to *.fixture.ts must leave the tarball).
+ */
 function prune(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -46,8 +58,8 @@ function prune(dir) {
       continue;
     }
     if (assets.has(path) || !OUTPUT.test(entry.name)) continue;
-    const source = join(SRC, relative(DIST, path).replace(OUTPUT, '.ts'));
-    if (!existsSync(source)) rmSync(path);
+    const source = join('src', relative(DIST, path).replace(OUTPUT, '.ts'));
+    if (!existsSync(join(ROOT, source)) || excluded.test(source.split('\\').join('/'))) rmSync(path);
   }
 }
 prune(DIST);
