@@ -1,18 +1,28 @@
 /**
- * `npm run bench:core` — the same successful async call through Bulwark's core, cockatiel 3 and
- * opossum 9, in one process:
+ * `npm run bench:core` — the same successful async call through Bulwark's core, cockatiel 4 and
+ * opossum 10, in one process:
  *   (a) a bare awaited async call (the floor);
  *   (b) a circuit breaker alone;
  *   (c) retry + breaker + timeout + bulkhead (cockatiel's `wrap(retry, breaker, timeout,
  *       bulkhead)`; opossum's breaker with its timeout option, the closest it has);
- * plus Bulwark's other policies alone, for reference. Each case: warm-up, then RUNS timed runs of
- * about RUN_MS each, interleaved between libraries with a GC before each; the median ns/op is
- * reported. Figures are noisy on a shared machine.
+ *   (d) Bulwark's gateway deployment order: bulkhead → breaker → retry → attempt timeout;
+ * plus Bulwark's other policies alone, for reference.
  *
- * Env: BENCH_RUNS (default 7), BENCH_RUN_MS (default 250).
+ * Time: CPU time (process.cpuUsage), not wall time, so that other processes on a shared machine
+ * do not inflate it. Each case is calibrated to about RUN_MS, then RUNS timed runs are interleaved
+ * between the libraries of a row (a full GC before each) and the median ns/op is reported: what
+ * noise remains (caches, frequency) lands on every library alike. Allocation: bytes/op is counted separately, untimed, from V8's own heap
+ * statistics (used heap after − before, plus what every GC in between freed), so it does not
+ * depend on the machine's load at all. Both include the benchmark loop's own `await` (see row a).
+ *
+ * Goals (issue 11): (c) ≤ 2.5x a bare await, ≥ 2x faster than opossum's breaker with its
+ * timeout, ≤ 1 KB allocated per call. Figures are printed, never asserted.
+ *
+ * Env: BENCH_RUNS (default 7), BENCH_RUN_MS (default 250), BENCH_ALLOC_CALLS (default 20000).
  */
-import { setFlagsFromString } from 'node:v8';
+import { GCProfiler, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { loadavg } from 'node:os';
 import * as cockatiel from 'cockatiel';
 import Opossum from 'opossum';
 import {
@@ -21,6 +31,13 @@ import {
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 250);
+const ALLOC_CALLS = Number(process.env.BENCH_ALLOC_CALLS ?? 20_000);
+/** Goal of issue 11 for row (c): at most this many times a bare await. */
+const GOAL_MAX_TIMES_BARE = 2.5;
+/** Goal for row (c): at least this many times faster than opossum's breaker with its timeout. */
+const GOAL_MIN_VS_OPOSSUM = 2;
+/** Goal for row (c): bytes allocated per call. */
+const GOAL_MAX_BYTES_PER_CALL = 1024;
 
 type Case = () => Promise<unknown>;
 
@@ -29,10 +46,12 @@ const gc = runInNewContext('gc') as () => void;
 
 const work = async () => 42;
 
+/** CPU time per call (user + system, all threads): unlike wall time, other processes on a shared machine do not inflate it. */
 async function loop(fn: Case, iterations: number): Promise<number> {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < iterations; i++) await fn();
-  return Number(process.hrtime.bigint() - start) / iterations;
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / iterations;
 }
 
 async function calibrate(fn: Case): Promise<number> {
@@ -51,10 +70,33 @@ async function calibrate(fn: Case): Promise<number> {
 }
 
 /**
- * Median ns/op of each case. The cases of one row are interleaved run by run, with a full GC
- * before each run, so that machine noise and one library's garbage do not land on another's figure.
+ * Bytes allocated per call: V8's used heap after the loop minus before, plus what each GC that ran
+ * in between reclaimed (GCProfiler reports the heap before and after every collection).
  */
-async function measureRow(cases: Case[]): Promise<number[]> {
+async function bytesPerCall(fn: Case): Promise<number> {
+  for (let i = 0; i < 2_000; i++) await fn(); // warm: lazily built state is not per-call cost
+  gc();
+  const profiler = new GCProfiler();
+  profiler.start();
+  const before = getHeapStatistics().used_heap_size;
+  for (let i = 0; i < ALLOC_CALLS; i++) await fn();
+  const after = getHeapStatistics().used_heap_size;
+  const { statistics } = profiler.stop();
+  let reclaimed = 0;
+  for (const s of statistics) reclaimed += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
+  return (after - before + reclaimed) / ALLOC_CALLS;
+}
+
+interface Measured {
+  ns: number;
+  bytes: number;
+}
+
+/**
+ * Median ns/op and bytes/op of each case. The cases of one row are interleaved run by run, with a
+ * full GC before each run, so that machine noise and one library's garbage do not land on another's figure.
+ */
+async function measureRow(cases: Case[]): Promise<Measured[]> {
   const iterations: number[] = [];
   for (const fn of cases) iterations.push(await calibrate(fn));
   const results: number[][] = cases.map(() => []);
@@ -64,7 +106,9 @@ async function measureRow(cases: Case[]): Promise<number[]> {
       results[c].push(await loop(cases[c], iterations[c]));
     }
   }
-  return results.map((runs) => runs.sort((x, y) => x - y)[runs.length >> 1]);
+  const bytes: number[] = [];
+  for (const fn of cases) bytes.push(await bytesPerCall(fn));
+  return results.map((runs, c) => ({ ns: runs.sort((x, y) => x - y)[runs.length >> 1], bytes: bytes[c] }));
 }
 
 // --- (a) bare -----------------------------------------------------------------------------
@@ -93,6 +137,14 @@ const ckFull = cockatiel.wrap(
 );
 const opFull = new Opossum(work, { timeout: 10_000, resetTimeout: 60_000 });
 
+// --- (d) the gateway's deployment order ---------------------------------------------------------
+const bwDeployment = pipeline(
+  bulkhead({ maxConcurrent: 10, maxQueued: 0 }),
+  circuitBreaker(),
+  retry({ maxAttempts: 3 }),
+  timeout({ timeoutMs: 10_000 }),
+);
+
 // --- Bulwark policies alone (reference) -------------------------------------------------------
 const bwRetry = retry();
 const bwTimeout = timeout({ timeoutMs: 10_000 });
@@ -104,25 +156,39 @@ const bwAdaptive = adaptiveLimit();
 
 interface Row {
   name: string;
-  bulwark?: number;
-  cockatiel?: number;
-  opossum?: number;
+  bulwark?: Measured;
+  cockatiel?: Measured;
+  opossum?: Measured;
 }
 
-const fmt = (ns: number | undefined) => (ns === undefined ? '—' : ns.toFixed(0));
-const ratio = (other: number | undefined, ours: number | undefined) =>
-  other === undefined || ours === undefined ? '—' : `${(other / ours).toFixed(1)}x`;
+const ns = (m: Measured | undefined) => (m === undefined ? '—' : m.ns.toFixed(0));
+const bytes = (m: Measured | undefined) => (m === undefined ? '—' : m.bytes.toFixed(0));
+const ratio = (other: Measured | undefined, ours: Measured | undefined) =>
+  other === undefined || ours === undefined ? '—' : `${(other.ns / ours.ns).toFixed(2)}x`;
+const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
+
+function printTable(header: string[], table: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of table) console.log(line(row));
+}
 
 async function main(): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   const rows: Row[] = [];
   // The first timed case would otherwise pay for the process warming up (JIT, heap growth).
   await measureRow([bare]);
-  const [bareNs] = await measureRow([bare]);
-  rows.push({ name: '(a) bare awaited async call', bulwark: bareNs, cockatiel: bareNs, opossum: bareNs });
+  const [bareM] = await measureRow([bare]);
+  rows.push({ name: '(a) bare awaited async call', bulwark: bareM, cockatiel: bareM, opossum: bareM });
   const [bB, cB, oB] = await measureRow([() => bwBreaker.execute(work), () => ckBreaker.execute(work), () => opBreakerOnly.fire()]);
   rows.push({ name: '(b) circuit breaker alone', bulwark: bB, cockatiel: cB, opossum: oB });
-  const [bC, cC, oC] = await measureRow([() => bwFull.execute(work), () => ckFull.execute(work), () => opFull.fire()]);
+  // The bare call is measured again inside row (c) so the ratio to it comes from the same runs.
+  const [bC, cC, oC, bareC] = await measureRow([() => bwFull.execute(work), () => ckFull.execute(work), () => opFull.fire(), bare]);
   rows.push({ name: '(c) retry+breaker+timeout+bulkhead', bulwark: bC, cockatiel: cC, opossum: oC });
+  const [bD] = await measureRow([() => bwDeployment.execute(work)]);
+  rows.push({ name: '(d) bulkhead+breaker+retry+timeout', bulwark: bD });
   const alone: Array<[string, Case]> = [
     ['retry alone', () => bwRetry.execute(work)],
     ['timeout alone', () => bwTimeout.execute(work)],
@@ -132,23 +198,25 @@ async function main(): Promise<void> {
     ['rate limiter alone', () => bwRate.execute(work)],
     ['adaptive limit alone', () => bwAdaptive.execute(work)],
   ];
-  const aloneNs = await measureRow(alone.map(([, fn]) => fn));
-  alone.forEach(([name], i) => rows.push({ name, bulwark: aloneNs[i] }));
+  const aloneM = await measureRow(alone.map(([, fn]) => fn));
+  alone.forEach(([name], i) => rows.push({ name, bulwark: aloneM[i] }));
 
-  const header = ['case', 'bulwark ns/op', 'cockatiel ns/op', 'opossum ns/op', 'cockatiel/bulwark', 'opossum/bulwark'];
-  const table = rows.map((r) => [r.name, fmt(r.bulwark), fmt(r.cockatiel), fmt(r.opossum), ratio(r.cockatiel, r.bulwark), ratio(r.opossum, r.bulwark)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log(`Node ${process.version}, median of ${RUNS} runs of ~${RUN_MS} ms each (lower ns/op is better; ratios > 1x mean Bulwark is faster)\n`);
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const row of table) console.log(line(row));
+  console.log(`Node ${process.version}, load average ${load} at start; CPU ns/op, median of ${RUNS} interleaved runs of ~${RUN_MS} ms; ` +
+    `bytes/op over ${ALLOC_CALLS} calls (both include the loop's own await: see row a)\n`);
+  printTable(
+    ['case', 'bulwark ns/op', 'cockatiel ns/op', 'opossum ns/op', 'cockatiel/bulwark', 'opossum/bulwark', 'bulwark B/op', 'cockatiel B/op', 'opossum B/op'],
+    rows.map((r) => [r.name, ns(r.bulwark), ns(r.cockatiel), ns(r.opossum), ratio(r.cockatiel, r.bulwark), ratio(r.opossum, r.bulwark), bytes(r.bulwark), bytes(r.cockatiel), bytes(r.opossum)]),
+  );
 
-  const full = rows[2];
-  const vsCockatiel = full.cockatiel! / full.bulwark!;
-  const vsOpossum = full.opossum! / full.bulwark!;
-  console.log(`\n(c) goals: >= 10x faster than cockatiel: ${vsCockatiel.toFixed(1)}x ${vsCockatiel >= 10 ? 'MET' : 'NOT MET'}; ` +
-    `not slower than opossum+timeout: ${vsOpossum.toFixed(2)}x ${vsOpossum >= 1 ? 'MET' : 'NOT MET'}`);
+  const timesBare = bC.ns / bareC.ns;
+  const vsOpossum = oC.ns / bC.ns;
+  const vsCockatiel = cC.ns / bC.ns;
+  console.log(`\n(c) vs a bare await in the same runs (${bareC.ns.toFixed(0)} ns): ${timesBare.toFixed(2)}x (goal ≤ ${GOAL_MAX_TIMES_BARE}x) ${verdict(timesBare <= GOAL_MAX_TIMES_BARE)}`);
+  console.log(`(c) vs opossum breaker+timeout: ${vsOpossum.toFixed(2)}x faster (goal ≥ ${GOAL_MIN_VS_OPOSSUM}x) ${verdict(vsOpossum >= GOAL_MIN_VS_OPOSSUM)}`);
+  console.log(`(c) vs cockatiel wrap(): ${vsCockatiel.toFixed(1)}x faster`);
+  console.log(`(c) allocated: ${bC.bytes.toFixed(0)} B/call (goal ≤ ${GOAL_MAX_BYTES_PER_CALL}) ${verdict(bC.bytes <= GOAL_MAX_BYTES_PER_CALL)}; ` +
+    `${(bC.bytes - bareC.bytes).toFixed(0)} B beyond the bare call`);
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   opBreakerOnly.shutdown();
   opFull.shutdown();
 }

@@ -4,6 +4,7 @@ import { DeadlineList, DeadlineNode } from './deadline-list.js';
 import { BulkheadRejectedError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution } from './execution.js';
+import { FAST_BULKHEAD } from './fast-call.js';
 import { checkInteger, checkNumber } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 
@@ -63,6 +64,8 @@ class QueuedCall extends DeadlineNode {
  * metrics.set(bulkhead.executing, bulkhead.queued);
  */
 export class BulkheadPolicy implements RunnablePolicy {
+  /** @internal See fast-call.ts. */
+  readonly fastKind = FAST_BULKHEAD;
   readonly maxConcurrent: number;
   readonly maxQueued: number;
   readonly queueTimeoutMs: number;
@@ -97,14 +100,25 @@ export class BulkheadPolicy implements RunnablePolicy {
   }
 
   async run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
-    if (this.running < this.maxConcurrent) this.running++;
-    else await this.enqueue(context); // the slot is handed over already counted
+    if (!this.tryTakeSlot()) await this.enqueue(context); // the slot is handed over already counted
     try {
       return await operation(context);
     } finally {
-      this.running--;
-      if (this.head !== undefined) this.handOver();
+      this.releaseSlot();
     }
+  }
+
+  /** @internal Takes a slot if one is free now (a pipeline's fast path; false: `run` queues or rejects). */
+  tryTakeSlot(): boolean {
+    if (this.running >= this.maxConcurrent) return false;
+    this.running++;
+    return true;
+  }
+
+  /** @internal A call holding a slot settled: the slot goes to the next queued call, if any. */
+  releaseSlot(): void {
+    this.running--;
+    if (this.head !== undefined) this.handOver();
   }
 
   private enqueue(context: ExecuteContext): Promise<void> {

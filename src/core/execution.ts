@@ -27,28 +27,40 @@ export class Execution implements ExecuteContext {
   private readonly parent: Execution | undefined;
   private readonly callerSignal: AbortSignal | undefined;
   private readonly abortable: boolean;
+  /** A root that hands out the caller's signal as its own (nothing but the caller aborts it). */
+  private readonly sharesCallerSignal: boolean;
   private controller: AbortController | undefined = undefined;
   private reason: unknown = NOT_ABORTED;
   /** The parent's signal this one listens to (this object is the listener: no closure per link). */
   private linkedTo: AbortSignal | undefined = undefined;
 
-  private constructor(parent: Execution | undefined, callerSignal: AbortSignal | undefined, attempt: number, operation: Operation<unknown> | undefined, abortable: boolean) {
+  private constructor(parent: Execution | undefined, callerSignal: AbortSignal | undefined, attempt: number, operation: Operation<unknown> | undefined, abortable: boolean, sharesCallerSignal = false) {
     this.parent = parent;
     this.callerSignal = callerSignal;
     this.abortable = abortable;
+    this.sharesCallerSignal = sharesCallerSignal;
     this.attempt = attempt;
     this.operation = operation;
   }
 
   /** The context of a new call. `signal` is the caller's signal, if any. */
   static root(operation?: Operation<unknown>, signal?: AbortSignal, attempt = 1): Execution {
-    return new Execution(undefined, signal, attempt, operation, signal !== undefined);
+    return new Execution(undefined, signal, attempt, operation, signal !== undefined, signal !== undefined);
+  }
+
+  /**
+   * The context of a call's first attempt that a policy may abort on its own (a timeout): like
+   * `root(operation, signal).child()`, in one object. Its signal, when read, is its own, linked to
+   * the caller's.
+   */
+  static abortableRoot(operation: Operation<unknown> | undefined, signal: AbortSignal | undefined): Execution {
+    return new Execution(undefined, signal, 1, operation, true);
   }
 
   /** Uses `context` when it is an Execution, else wraps a foreign context (its signal becomes the parent). */
   static from(context: ExecuteContext): Execution {
     if (context instanceof Execution) return context;
-    return new Execution(undefined, context.signal, context.attempt, undefined, true);
+    return new Execution(undefined, context.signal, context.attempt, undefined, true, true);
   }
 
   /**
@@ -73,8 +85,8 @@ export class Execution implements ExecuteContext {
   get signal(): AbortSignal {
     if (this.controller !== undefined) return this.controller.signal;
     // A root that nobody aborts on its own can hand out the caller's signal as it is.
-    if (this.parent === undefined && this.callerSignal !== undefined && this.reason === NOT_ABORTED) {
-      return this.callerSignal;
+    if (this.sharesCallerSignal && this.reason === NOT_ABORTED) {
+      return this.callerSignal!;
     }
     const controller = (this.controller = new AbortController());
     if (this.reason !== NOT_ABORTED) {

@@ -1,9 +1,8 @@
 import { Execution, invoke } from './execution.js';
 import { InvalidOptionsError } from './errors.js';
+import { FastPlan, type Step } from './fast-call.js';
 import type { ExecuteContext, Operation, Policy, RunnablePolicy } from './policy.js';
 import { isRunnable } from './policy.js';
-
-type Step = (context: ExecuteContext) => Promise<unknown>;
 
 /** The innermost step: runs the operation the call brought with it (carried by its Execution). */
 function runCallOperation(context: ExecuteContext): Promise<unknown> {
@@ -24,7 +23,10 @@ function stepFor(policy: Policy, next: Step): Step {
 
 /**
  * Policies composed once, outermost first, into one frozen policy. The steps are built here, so
- * a call through the pipeline allocates no closure for the composition itself.
+ * a call through the pipeline allocates no closure for the composition itself; and built-in
+ * policies at its front share one fast path (see {@link FastPlan}): when the breaker is closed,
+ * the bulkhead has room and it is the first attempt, the operation runs at once and its outcome
+ * comes back through every policy in one reaction.
  *
  * Recommended order for a call to a remote dependency (see README):
  * `pipeline(fallback, totalTimeout, retry, breaker, bulkhead, attemptTimeout)`.
@@ -38,6 +40,7 @@ export class Pipeline implements RunnablePolicy {
   readonly policies: readonly Policy[];
   private readonly first: Step;
   private readonly flatPolicies: readonly Policy[];
+  private readonly fast: FastPlan | undefined;
 
   constructor(policies: readonly Policy[]) {
     policies.forEach((policy, index) => {
@@ -49,13 +52,16 @@ export class Pipeline implements RunnablePolicy {
     // A nested pipeline is spliced in: same behaviour, one level less.
     const flat = policies.flatMap((policy) => (policy instanceof Pipeline ? policy.flatPolicies : [policy]));
     this.flatPolicies = Object.freeze(flat);
-    let step: Step = runCallOperation;
-    for (let i = flat.length - 1; i >= 0; i--) step = stepFor(flat[i], step);
-    this.first = step;
+    // steps[i] runs policies i… then the operation; steps[flat.length] the operation alone.
+    const steps: Step[] = [runCallOperation];
+    for (let i = flat.length - 1; i >= 0; i--) steps.unshift(stepFor(flat[i], steps[0]));
+    this.first = steps[0];
+    this.fast = FastPlan.of(flat, Object.freeze(steps));
     Object.freeze(this);
   }
 
   execute<T>(operation: Operation<T>, signal?: AbortSignal): Promise<T> {
+    if (this.fast !== undefined) return this.fast.execute(operation as Operation<unknown>, signal) as Promise<T>;
     return this.first(Execution.root(operation as Operation<unknown>, signal)) as Promise<T>;
   }
 

@@ -4,6 +4,7 @@ import { RateLimitedError } from './errors.js';
 import { coarseTimeFor, type TimeSource } from './coarse-time.js';
 import { EventEmitter } from './events.js';
 import { Execution, invoke } from './execution.js';
+import { FAST_RATE_LIMITER } from './fast-call.js';
 import { checkNumber, invalidOption } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 
@@ -38,6 +39,8 @@ export interface RateLimitedEvent {
  * await limiter.execute(() => callProvider());
  */
 export class RateLimiterPolicy implements RunnablePolicy {
+  /** @internal See fast-call.ts. */
+  readonly fastKind = FAST_RATE_LIMITER;
   readonly ratePerSecond: number;
   readonly burst: number;
   readonly maxWaitMs: number;
@@ -72,11 +75,7 @@ export class RateLimiterPolicy implements RunnablePolicy {
   }
 
   run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
-    this.refill();
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return invoke(operation, context);
-    }
+    if (this.tryTakeToken()) return invoke(operation, context);
     const waitMs = ((1 - this.tokens) / this.ratePerSecond) * 1000;
     if (waitMs > this.maxWaitMs) {
       if (this.limitedEmitter.hasListeners) this.limitedEmitter.emit({ retryAfterMs: waitMs });
@@ -87,13 +86,32 @@ export class RateLimiterPolicy implements RunnablePolicy {
     return this.waitThenRun(operation, context, waitMs);
   }
 
+  /** @internal Takes a token if one is there now (a pipeline's fast path; false: `run` waits or rejects). */
+  tryTakeToken(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   private async waitThenRun<T>(operation: Operation<T>, context: ExecuteContext, waitMs: number): Promise<T> {
+    const execution = Execution.from(context);
+    const signal = execution.mayAbort ? execution.signal : undefined;
+    // The reservation goes back the moment the wait is abandoned, not a promise hop later: a retry
+    // that reacts to the same abort must find the token there.
+    let reserved = true;
+    const giveBack = () => {
+      if (reserved) this.tokens += 1;
+      reserved = false;
+    };
+    signal?.addEventListener('abort', giveBack, { once: true });
     try {
-      const execution = Execution.from(context);
-      await sleep(this.clock, waitMs, execution.mayAbort ? execution.signal : undefined);
+      await sleep(this.clock, waitMs, signal);
     } catch (error) {
-      this.tokens += 1; // give the reservation back
+      giveBack();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', giveBack);
     }
     return operation(context);
   }

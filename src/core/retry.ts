@@ -5,6 +5,7 @@ import { sleep, systemClock } from './clock.js';
 import { CancelledError, InvalidOptionsError, IsolatedCircuitError, tagError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution } from './execution.js';
+import { FAST_RETRY, type Step } from './fast-call.js';
 import { checkFunction, checkInteger, checkNumber } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 import type { RandomSource } from './random.js';
@@ -84,6 +85,8 @@ export interface GiveUpEvent {
  * await policy.execute(({ signal, attempt }) => callProvider(signal, attempt));
  */
 export class RetryPolicy implements RunnablePolicy {
+  /** @internal See fast-call.ts. */
+  readonly fastKind = FAST_RETRY;
   readonly maxAttempts: number;
   readonly maxDelayMs: number;
   readonly maxRetryAfterMs: number;
@@ -117,27 +120,45 @@ export class RetryPolicy implements RunnablePolicy {
     return this.run(operation, Execution.root(undefined, signal));
   }
 
-  async run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
+  run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
     const parent = Execution.from(context);
     this.budget?.recordRequest();
-    let previousDelayMs = 0;
-    for (let attempt = 1; ; attempt++) {
+    return this.attemptFrom(1, 0, operation, parent);
+  }
+
+  /** @internal A pipeline's fast path runs the first attempt itself, with the caller's context. */
+  enterFast(): void {
+    this.budget?.recordRequest();
+  }
+
+  /**
+   * @internal The fast path's first attempt (run with `parent` itself) failed with `error`: the
+   * remaining attempts, run through `step` after the backoff, or undefined when the policy gives
+   * up at once (the error surfaces as it is).
+   */
+  retryAfterFirstFailure(error: unknown, step: Step, parent: Execution): Promise<unknown> | undefined {
+    const delayMs = this.delayBeforeRetry(error, 1, 0, parent);
+    if (delayMs < 0) return undefined;
+    return this.attemptFrom(2, delayMs, step, parent);
+  }
+
+  /** Attempts `first`, `first + 1`… (each after the wait `previousDelayMs` the last failure chose). */
+  private async attemptFrom<T>(first: number, previousDelayMs: number, operation: Operation<T>, parent: Execution): Promise<T> {
+    for (let attempt = first; ; attempt++) {
+      if (attempt > 1 && (previousDelayMs > 0 || parent.aborted)) await sleep(this.clock, previousDelayMs, parent.mayAbort ? parent.signal : undefined);
       const child = parent.child(attempt, undefined, false);
       try {
         return await operation(child);
       } catch (error) {
-        const delayMs = this.delayBeforeRetry(error, attempt, previousDelayMs, parent);
-        if (delayMs < 0) throw error;
-        if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, delayMs, error });
-        previousDelayMs = delayMs;
-        if (delayMs > 0 || parent.aborted) await sleep(this.clock, delayMs, parent.mayAbort ? parent.signal : undefined);
+        previousDelayMs = this.delayBeforeRetry(error, attempt, previousDelayMs, parent);
+        if (previousDelayMs < 0) throw error;
       } finally {
         child.dispose();
       }
     }
   }
 
-  /** The delay before the next attempt, or -1 to give up (after emitting give-up and tagging). */
+  /** The delay before the next attempt (after emitting the retry), or -1 to give up (after emitting give-up and tagging). */
   private delayBeforeRetry(error: unknown, attempt: number, previousDelayMs: number, parent: Execution): number {
     let reason: GiveUpReason | undefined;
     let delayMs = 0;
@@ -155,7 +176,10 @@ export class RetryPolicy implements RunnablePolicy {
         if (hint !== undefined && hint > delayMs) delayMs = hint;
       }
     }
-    if (reason === undefined) return delayMs;
+    if (reason === undefined) {
+      if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, delayMs, error });
+      return delayMs;
+    }
     if (this.giveUpEmitter.hasListeners) this.giveUpEmitter.emit({ attempts: attempt, reason, error });
     return -1;
   }

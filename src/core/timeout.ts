@@ -1,9 +1,10 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { DeadlineList, DeadlineNode } from './deadline-list.js';
+import { type DeadlineEntry, DeadlineList, DeadlineNode } from './deadline-list.js';
 import { TimeoutError } from './errors.js';
 import { EventEmitter } from './events.js';
 import { Execution } from './execution.js';
+import { FAST_TIMEOUT } from './fast-call.js';
 import { checkNumber } from './options.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from './policy.js';
 
@@ -59,6 +60,8 @@ class TimedCall<T> extends DeadlineNode {
  * await perAttempt.execute(({ signal }) => fetch(url, { signal }));
  */
 export class TimeoutPolicy implements RunnablePolicy {
+  /** @internal See fast-call.ts. */
+  readonly fastKind = FAST_TIMEOUT;
   readonly timeoutMs: number;
   private readonly deadlines: DeadlineList;
   private readonly timeoutEmitter = new EventEmitter<TimeoutEvent>();
@@ -103,6 +106,16 @@ export class TimeoutPolicy implements RunnablePolicy {
         },
       );
     });
+  }
+
+  /** @internal A pipeline's fast path: `call` (its own deadline entry) expires in `timeoutMs`. */
+  enterFast(call: DeadlineEntry): void {
+    this.deadlines.add(call, this.timeoutMs);
+  }
+
+  /** @internal The call settled in time. */
+  leaveFast(call: DeadlineEntry): void {
+    this.deadlines.remove(call);
   }
 
   private settle<T>(call: TimedCall<T>): boolean {

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { BrokenCircuitError, CancelledError, IsolatedCircuitError } from '../errors.js';
 import { EventEmitter, type Disposable, type Event } from '../events.js';
+import { FAST_BREAKER } from '../fast-call.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from '../policy.js';
 import { abortReason, IDLE_CONTEXT, isCancelled } from './call-context.js';
 import { isOperatorState, OperatorHolds, type OperatorState } from './operator-holds.js';
@@ -33,6 +34,8 @@ const UNTIMED = -1;
  * const answer = await breaker.execute(({ signal }) => callProvider(signal), signal);
  */
 export class CircuitBreaker implements RunnablePolicy {
+  /** @internal See fast-call.ts. */
+  readonly fastKind = FAST_BREAKER;
   /** The validated options (defaults filled in). */
   readonly options: ResolvedBreakerOptions;
   readonly name: string;
@@ -166,6 +169,26 @@ export class CircuitBreaker implements RunnablePolicy {
       return Promise.resolve(pending).then(this.closedOk, this.closedError) as Promise<T>;
     }
     return this.runTracked(operation, context);
+  }
+
+  /**
+   * @internal A pipeline's fast path: admits a call at once when the circuit is closed and the
+   * call was not `cancelled`. Returns its start time (or UNTIMED when nothing needs durations), or
+   * undefined to let `run` decide (it rejects, probes, or passes through).
+   */
+  enterFast(cancelled: boolean): number | undefined {
+    if (this.current !== 'closed' || cancelled) return undefined;
+    return this.timed || this.callListeners() ? this.clock.now() : UNTIMED;
+  }
+
+  /** @internal A call {@link enterFast} admitted succeeded (settled exactly as `run` does). */
+  succeedFast(start: number): void {
+    this.settleSuccess(TICKET_RECORD, start);
+  }
+
+  /** @internal A call {@link enterFast} admitted, run with `context`, failed (settled exactly as `run` does). */
+  failFast(start: number, error: unknown, context: ExecuteContext): void {
+    this.settleError(TICKET_RECORD, start, error, context);
   }
 
   /** Forces the circuit open (IsolatedCircuitError) until every handle returned so far is released. The disposer is idempotent. */
