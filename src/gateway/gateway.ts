@@ -21,6 +21,9 @@ import { RouterSlot } from './router-slot.js';
 import { GatewayOps } from './ops/gateway-ops.js';
 import { registerOpsRoutes } from './ops/ops-routes.js';
 import { ScaleOut } from './scale-out.js';
+import { startTracing, type Tracing } from '../ops/tracing/start-tracing.js';
+import { RequestTelemetry } from './ops/request-telemetry.js';
+import { gatewayVersion } from './version.js';
 
 /** A router the gateway can run: the public face plus events and admin controls. */
 export type GatewayRouter = Router & RouterControl;
@@ -86,6 +89,8 @@ export class Gateway {
     readonly scaleOut: ScaleOut,
     /** Health, metrics, SLA, alerts, probes and the dashboard: see `ops/gateway-ops.ts`. */
     readonly ops: GatewayOps,
+    /** OpenTelemetry traces, when `tracing` (or OTEL_TRACES_EXPORTER) turned them on. */
+    readonly tracing: Tracing | undefined,
   ) {}
 
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -121,7 +126,12 @@ export class Gateway {
     let slot: RouterSlot | undefined;
     let scaleOut: ScaleOut | undefined;
     let ops: GatewayOps | undefined;
+    let tracing: Tracing | undefined;
     try {
+      tracing = await startTracing(config.tracing, gatewayVersion());
+      const telemetry = RequestTelemetry.wanted(config.logging.access, tracing?.tracer)
+        ? new RequestTelemetry({ logger, clock, access: config.logging.access, tracer: tracing?.tracer })
+        : undefined;
       await mocks.sync(config);
       scaleOut = await ScaleOut.start(config, { logger, clock });
       const translated = toRouterConfig(config, mocks.resolve);
@@ -134,8 +144,9 @@ export class Gateway {
         headersTimeoutMs: config.server.headersTimeoutMs,
         requestTimeoutMs: config.server.requestTimeoutMs,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+        observer: telemetry,
       });
-      ops = new GatewayOps({ server, slot, config, clock, logger, sharedAlerting: { ledger: scaleOut.state.alertLedger, replica: scaleOut.state.replicaId } });
+      ops = new GatewayOps({ server, slot, config, clock, logger, telemetry, sharedAlerting: { ledger: scaleOut.state.alertLedger, replica: scaleOut.state.replicaId } });
       const gatewayOps = ops;
       // Shared state unreachable → the `dependency_down` alert while replicas decide locally.
       scaleOut.state.onStatus((event) => gatewayOps.dependency(event.backend, event.status === 'up', event.reason));
@@ -144,9 +155,10 @@ export class Gateway {
       registerOpsRoutes(server, ops);
       scaleOut.install(server, slot);
       const address = await server.listen(port, host);
-      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops);
+      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops, tracing);
     } catch (error) {
       ops?.close();
+      await tracing?.shutdown();
       await slot?.close();
       await scaleOut?.close();
       await mocks.close();
@@ -206,6 +218,7 @@ export class Gateway {
     await this.slot.close();
     await this.scaleOut.close();
     await this.mocks.close();
+    await this.tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     return clean;
   }
 }

@@ -49,6 +49,8 @@ export interface RequestEvent {
   outputTokens: number;
   cacheHit: boolean;
   at: number;
+  /** The caller's request id (`CallOptions.requestId`, else the router's own), for joining access logs. */
+  requestId?: string;
 }
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated' | 'forced-closed' | 'disabled';

@@ -104,3 +104,10 @@ export const DEFAULT_HEALTH_MIN_REQUESTS = 10;
 /** Probes: interval and per-probe timeout. */
 export const DEFAULT_PROBE_INTERVAL_MS = 30_000;
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+
+/** Access log: off unless `logging.access.enabled` (one line per request costs the hot path a serialization). */
+export const DEFAULT_ACCESS_LOG_ENABLED = false;
+/** Access log: level of its lines. */
+export const DEFAULT_ACCESS_LOG_LEVEL = 'info' as const;
+/** Access log: share of successful requests logged (failures and degraded answers always are). */
+export const DEFAULT_ACCESS_LOG_SAMPLE_RATIO = 1;

@@ -15,15 +15,17 @@ const ALLOWED: Record<string, string[]> = {
   gateway: ['gateway', 'ops', 'llm', 'state', 'core', 'chaos'],
   cli: ['cli', 'gateway', 'ops', 'llm', 'state', 'core', 'chaos'],
 };
+// optionalDependencies: loaded with import() only when tracing is on, so nothing needs them installed.
+const OPTIONAL_SDK = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/context-async-hooks'];
 // Runtime dependencies per layer (devDependencies only in tests). The core has none.
 const PACKAGES: Record<string, string[]> = {
   core: [],
   state: ['ioredis'],
   // Cloud SDK packages are imported lazily, only when a Bedrock or Vertex provider makes a call.
-  llm: ['undici', '@smithy/core', '@smithy/signature-v4', '@smithy/hash-node', '@aws-sdk/credential-providers', 'google-auth-library'],
-  ops: ['prom-client', 'hdr-histogram-js', 'pino', 'undici', 'yaml'],
+  llm: ['undici', '@smithy/core', '@smithy/signature-v4', '@smithy/hash-node', '@aws-sdk/credential-providers', 'google-auth-library', '@opentelemetry/api'],
+  ops: ['prom-client', 'hdr-histogram-js', 'pino', 'undici', 'yaml', '@opentelemetry/api', ...OPTIONAL_SDK],
   chaos: ['undici', 'zod', 'yaml', 'hdr-histogram-js'],
-  gateway: ['undici', 'zod', 'yaml', 'pino', 'uplot'],
+  gateway: ['undici', 'zod', 'yaml', 'pino', 'uplot', '@opentelemetry/api'],
   cli: ['yaml', 'undici', 'zod'],
 };
 
@@ -58,5 +60,23 @@ const violations = (layer: string) => {
 describe('layers (ARCHITECTURE.md)', () => {
   it.each(Object.keys(ALLOWED))('%s imports only from the layers below it', (layer) => {
     expect(violations(layer)).toEqual([]);
+  });
+});
+
+describe('the optional OpenTelemetry SDK', () => {
+  it('is never imported statically (the gateway and the library run without it installed)', () => {
+    const STATIC = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](@opentelemetry\/[^'"]+)['"]/g;
+    const found: string[] = [];
+    for (const file of files(SRC)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(STATIC)) {
+        if (match[1] !== '@opentelemetry/api' && !/^import type /.test(match[0].trim())) found.push(`${relative(SRC, file)} imports ${match[1]}`);
+      }
+    }
+    expect(found).toEqual([]);
+    const pkg = JSON.parse(readFileSync(resolve(SRC, '../package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const name of OPTIONAL_SDK) {
+      expect(pkg.optionalDependencies?.[name], name).toBeDefined();
+      expect(pkg.dependencies[name], name).toBeUndefined();
+    }
   });
 });

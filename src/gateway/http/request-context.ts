@@ -1,5 +1,6 @@
 import type { RejectionReason } from '../../llm/router-events.js';
 import type { ServedInfo } from '../../llm/types.js';
+import type { RequestEvent } from '../../llm/router-events.js';
 import type { KeyGrant } from '../auth.js';
 import type { GatewayDialect } from '../dialect.js';
 
@@ -28,6 +29,10 @@ export class RequestContext {
   firstByteAt = 0;
   /** Output tokens of a whole (non-streamed) answer, for the load shedder's sample. */
   outputTokens = 0;
+  /** The router's account of this request (tokens, TTFT, route), kept only while an access log is on. */
+  outcome: RequestEvent | undefined = undefined;
+  /** The request's server span and trace context, owned by the request observer (undefined when not traced). */
+  trace: unknown = undefined;
 
   constructor(
     readonly requestId: string,

@@ -15,6 +15,7 @@ import { requestIdFor } from './request-id.js';
 import { RequestContext } from './request-context.js';
 import { sendError } from './respond.js';
 import { RouteTable, type RouteDefinition } from './route-table.js';
+import type { RequestObserver } from './request-observer.js';
 
 /** Settings a reload may change without restarting the listener. */
 export interface ServingSettings {
@@ -34,6 +35,8 @@ export interface GatewayServerOptions {
   clock?: Clock;
   /** Blanks configured secrets from every byte sent to a client. Default: none to blank. */
   redactor?: SecretRedactor;
+  /** Traces and access log (see {@link RequestObserver}); none: no per-request work for them. */
+  observer?: RequestObserver;
 }
 
 const CONTEXT = Symbol('bulwark.context');
@@ -91,6 +94,7 @@ export class GatewayServer {
   /** Every response's bytes pass through it (see {@link guardResponse}). */
   readonly redactor: SecretRedactor;
   private readonly clock: Clock;
+  private readonly observer: RequestObserver | undefined;
   private inFlight = 0;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
@@ -102,6 +106,7 @@ export class GatewayServer {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.redactor = options.redactor ?? new SecretRedactor();
+    this.observer = options.observer;
     this.http = createServer({
       headersTimeout: options.headersTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
@@ -182,6 +187,7 @@ export class GatewayServer {
   /** @internal called once per request when its response closes. */
   requestEnded(context: RequestContext): void {
     this.inFlight--;
+    this.observer?.end(context);
     if (context.refusal !== undefined) this.onRefusal?.(context);
     if (context.status >= 500 || context.status === 0) {
       this.logger.debug({ requestId: context.requestId, path: context.path, status: context.status }, 'request ended');
@@ -209,6 +215,7 @@ export class GatewayServer {
     if (this.draining) res.setHeader('connection', 'close');
 
     const match = this.routes.match(method, path);
+    this.observer?.begin(context, req, match.kind === 'found' ? match.route : undefined);
     if (match.kind !== 'found') {
       if (req.headers['anthropic-version'] !== undefined || path === '/v1/messages') context.dialect = anthropicDialect;
       sendError(res, context, match.kind === 'not-found'
@@ -255,7 +262,7 @@ export class GatewayServer {
 
   private run(route: RouteDefinition, context: RequestContext, req: IncomingMessage, res: TrackedResponse): void {
     try {
-      const pending = route.handler(context, req, res);
+      const pending = this.observer === undefined ? route.handler(context, req, res) : this.observer.run(context, route.handler, req, res);
       if (pending) pending.catch((error: unknown) => this.fail(res, context, error));
     } catch (error) {
       this.fail(res, context, error);

@@ -15,6 +15,7 @@ import type { ChatObserver } from './chat-observer.js';
 import { DashboardSessions } from './dashboard-session.js';
 import { ProbeIsolation } from './probe-isolation.js';
 import { refusalEvent } from '../refusals.js';
+import type { RequestTelemetry } from './request-telemetry.js';
 
 type ControlledRouter = Router & RouterControl;
 
@@ -27,6 +28,8 @@ export interface GatewayOpsDeps {
   logger: Logger;
   /** One alert notification per incident for the whole cluster (the shared state's ledger). */
   sharedAlerting?: SharedAlerting;
+  /** Traces and access log, when on: fed the router's request events (tokens, TTFT) by request id. */
+  telemetry?: RequestTelemetry;
 }
 
 class ProbeFailedError extends Error {
@@ -189,9 +192,12 @@ export class GatewayOps {
     this.detachRouter();
     const fromOps = this.current.attach(router);
     const fromFeed = this.feed.attach(router);
+    const telemetry = this.deps.telemetry;
+    const fromTelemetry = telemetry?.wantsOutcomes ? router.onRequest(telemetry.noteOutcome) : undefined;
     this.detachRouter = () => {
       fromOps();
       fromFeed();
+      fromTelemetry?.();
     };
   }
 

@@ -22,6 +22,7 @@ import type { ResolvedRoute } from './resolved-route.js';
 import type { ChainGroupView, DeploymentView, ProbeResult, RouterControl, RouterInspection } from './router-control.js';
 import type { RouterCore } from './router-core.js';
 import { openRouterStream } from './stream/open-stream.js';
+import { RequestTrace } from '../tracing/request-trace.js';
 
 /** A routed answer plus what the request event needs to know. */
 export interface Routed {
@@ -89,23 +90,24 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     const tenant = options.tenant ?? DEFAULT_TENANT;
     const requestId = options.requestId ?? randomUUID();
     const started = this.clock.now();
+    const trace = RequestTrace.start(route.name, request, tenant, false);
     try {
       const key = route.usesCache || route.coalesce ? cacheKey(route.name, request, tenant) : undefined;
       let routed: Routed | undefined;
       if (route.cache && key !== undefined) routed = await this.freshHit(key, route);
       if (routed === undefined) {
         if (route.coalesce && key !== undefined) {
-          const joined = this.coalescer.join(key, options.signal, (shared) => this.walk(route, request, tenant, requestId, shared, key));
+          const joined = this.coalescer.join(key, options.signal, (shared) => this.walk(route, request, tenant, requestId, shared, key, trace));
           routed = await joined.promise;
           if (!joined.leader) routed = { ...routed, result: { response: routed.result.response, served: { ...routed.result.served, attempts: 0 } } };
         } else {
-          routed = await this.walk(route, request, tenant, requestId, options.signal, key);
+          routed = await this.walk(route, request, tenant, requestId, options.signal, key, trace);
         }
       }
-      this.emitRequest(route, tenant, started, routed, undefined);
+      this.emitRequest(route, tenant, started, routed, undefined, false, undefined, trace, requestId);
       return routed.result;
     } catch (error) {
-      this.emitRequest(route, tenant, started, undefined, error);
+      this.emitRequest(route, tenant, started, undefined, error, false, undefined, trace, requestId);
       throw error;
     }
   }
@@ -139,8 +141,9 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
   }
 
   /** Walks the model steps, then the last resorts. */
-  private async walk(route: ResolvedRoute, request: ChatRequest, tenant: string, requestId: string, signal: AbortSignal | undefined, key: string | undefined): Promise<Routed> {
+  private async walk(route: ResolvedRoute, request: ChatRequest, tenant: string, requestId: string, signal: AbortSignal | undefined, key: string | undefined, trace: RequestTrace | undefined): Promise<Routed> {
     const run = new RequestRun(route, request, tenant, requestId, signal, key, this.runDeadlines);
+    run.trace = trace;
     try {
       const plan = new ChainPlan(route);
       for (let step = plan.next(); step !== undefined; step = plan.next()) {
@@ -182,8 +185,12 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     throw new AllFallbacksFailedError(run.attempts, run.lastError);
   }
 
-  /** Emits the RequestEvent of a finished request (chat, or a stream once it ended). */
-  emitRequest(route: ResolvedRoute, tenant: string, started: number, routed: Routed | undefined, error: unknown, stream = false, ttftMs?: number): void {
+  /** Emits the RequestEvent of a finished request (chat, or a stream once it ended), and ends its trace. */
+  emitRequest(route: ResolvedRoute, tenant: string, started: number, routed: Routed | undefined, error: unknown, stream = false, ttftMs?: number, trace?: RequestTrace, requestId?: string): void {
+    if (trace !== undefined) {
+      if (routed !== undefined) trace.succeed({ served: routed.result.served, response: routed.result.response, cacheHit: routed.cacheHit });
+      else trace.fail(errorKindOf(error) ?? 'internal', attemptsOf(error));
+    }
     const events = this.requestEvents;
     if (!events.hasListeners) return;
     const now = this.clock.now();
@@ -192,14 +199,14 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
       events.emit({
         route: route.name, tenant, servedBy: served.servedBy, group: routed.group, fallbackDepth: served.fallbackDepth,
         attempts: served.attempts, degraded: served.degraded, ok: true, stream, durationMs: now - started, ttftMs,
-        inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cacheHit: routed.cacheHit, at: now,
+        inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cacheHit: routed.cacheHit, at: now, requestId,
       });
       return;
     }
     const attempts = attemptsOf(error);
     const event: RequestEvent = {
       route: route.name, tenant, servedBy: 'none', fallbackDepth: 0, attempts, degraded: false, ok: false,
-      errorKind: errorKindOf(error), stream, durationMs: now - started, ttftMs, inputTokens: 0, outputTokens: 0, cacheHit: false, at: now,
+      errorKind: errorKindOf(error), stream, durationMs: now - started, ttftMs, inputTokens: 0, outputTokens: 0, cacheHit: false, at: now, requestId,
     };
     const rejection = attempts === 0 ? localRejection(error) : undefined;
     if (rejection !== undefined) event.rejection = rejection;

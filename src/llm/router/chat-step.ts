@@ -35,11 +35,15 @@ class ChatAttempt {
     const done = this.group.balancer.start(deployment.id);
     const start = core.clock.now();
     const signal = context.signal;
+    const span = run.trace?.attempt(this.group.name, deployment, this.upstream.model, this.calls - 1);
     try {
-      const response = await deployment.provider.chat(this.upstream, { signal });
+      const response = await (span === undefined
+        ? deployment.provider.chat(this.upstream, { signal })
+        : span.run(() => deployment.provider.chat(this.upstream, { signal })));
       const latencyMs = core.clock.now() - start;
       done({ ok: true, latencyMs, tokens: response.usage.inputTokens + response.usage.outputTokens, countsAsFailure: false });
       this.emit(true, undefined, latencyMs);
+      span?.succeed(response);
       return response;
     } catch (error) {
       const failure = attemptError(error, deployment.id, signal, run.callerSignal);
@@ -47,6 +51,7 @@ class ChatAttempt {
       done({ ok: false, latencyMs, countsAsFailure: failure.countsAsFailure });
       if (saysSomethingAboutDeployment(failure)) deployment.recordError(failure.kind);
       if (saysSomethingAboutDeployment(failure) || failure.kind === 'cancelled') this.emit(false, failure.kind, latencyMs);
+      span?.fail(failure.kind);
       throw failure;
     }
   };

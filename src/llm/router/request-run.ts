@@ -2,6 +2,7 @@ import { DeadlineNode, type DeadlineList } from '../../core/deadline-list.js';
 import { TimeoutError } from '../../core/errors.js';
 import type { ChatRequest } from '../types.js';
 import type { ResolvedRoute } from './resolved-route.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 
 const attemptsByError = new WeakMap<object, number>();
 
@@ -24,6 +25,8 @@ export function attemptsOf(error: unknown): number {
 export class RequestRun extends DeadlineNode {
   attempts = 0;
   lastError: unknown = undefined;
+  /** The request's spans, when a tracer provider records them (undefined otherwise). */
+  trace: RequestTrace | undefined = undefined;
   /** Aborts when the caller cancels or the total timeout expires. */
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();

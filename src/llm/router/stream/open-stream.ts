@@ -8,6 +8,7 @@ import type { ResolvedRoute } from '../resolved-route.js';
 import { openStreamStep } from './open-step.js';
 import { RoutedStream } from './routed-stream.js';
 import { StoredStream } from './stored-stream.js';
+import { RequestTrace } from '../../tracing/request-trace.js';
 
 /** The per-call options of `router.stream()`, defaults applied. */
 export interface StreamCallOptions {
@@ -26,11 +27,12 @@ export interface StreamCallOptions {
 export async function openRouterStream(router: BulwarkRouter, route: ResolvedRoute, request: ChatRequest, options: StreamCallOptions): Promise<ChatStream> {
   const started = router.clock.now();
   const { tenant } = options;
+  const trace = RequestTrace.start(route.name, request, tenant, true);
   const stored = (response: ChatResponse, served: ServedInfo, cacheHit: boolean): ChatStream => {
     const ttftMs = router.clock.now() - started;
     return new StoredStream(response, served, (complete) => {
-      if (complete) router.emitRequest(route, tenant, started, { result: { response, served }, group: undefined, cacheHit }, undefined, true, ttftMs);
-      else router.emitRequest(route, tenant, started, undefined, new LlmError('cancelled', 'The caller stopped reading the stream'), true, ttftMs);
+      if (complete) router.emitRequest(route, tenant, started, { result: { response, served }, group: undefined, cacheHit }, undefined, true, ttftMs, trace, options.requestId);
+      else router.emitRequest(route, tenant, started, undefined, new LlmError('cancelled', 'The caller stopped reading the stream'), true, ttftMs, trace, options.requestId);
     });
   };
   try {
@@ -40,6 +42,7 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       if (hit?.fresh) return stored(hit.response, { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false }, true);
     }
     const run = new RequestRun(route, request, tenant, options.requestId, options.signal, key, router.runDeadlines);
+    run.trace = trace;
     let handedOver = false;
     try {
       const plan = new ChainPlan(route);
@@ -62,7 +65,7 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       if (!handedOver) run.dispose();
     }
   } catch (error) {
-    router.emitRequest(route, tenant, started, undefined, error, true);
+    router.emitRequest(route, tenant, started, undefined, error, true, undefined, trace, options.requestId);
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import type { ModelGroup } from '../model-group.js';
 import { noteAttempts, type RequestRun } from '../request-run.js';
 import { AnswerAccumulator } from './answer-accumulator.js';
 import { buildContinuation } from './continuation.js';
+import { EVENT_STREAM_CONTINUATION } from '../../tracing/genai-attributes.js';
 import { openStreamStep } from './open-step.js';
 import type { UpstreamStream } from './upstream-stream.js';
 
@@ -101,7 +102,7 @@ export class RoutedStream implements ChatStream {
         noteAttempts(failure, this.run.attempts);
         this.current.end(failure instanceof LlmError ? failure : new LlmError('cancelled', 'The stream ended early'));
         this.servedInfo = { ...this.servedInfo, attempts: this.run.attempts };
-        this.router.emitRequest(this.run.route, this.run.tenant, this.startedAt, undefined, failure, true, this.current.ttftMs);
+        this.router.emitRequest(this.run.route, this.run.tenant, this.startedAt, undefined, failure, true, this.current.ttftMs, this.run.trace, this.run.requestId);
       }
       this.run.dispose();
     }
@@ -126,7 +127,7 @@ export class RoutedStream implements ChatStream {
     // An answer stitched from two models is served once, degraded; it is not kept as if one model had given it.
     if (run.cacheKey !== undefined && run.route.usesCache && !this.continuing && !this.answer.tooLarge) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
     this.servedInfo = { ...this.servedInfo, attempts: run.attempts };
-    this.router.emitRequest(run.route, run.tenant, this.startedAt, { result: { response, served: this.servedInfo }, group: this.group.name, cacheHit: false }, undefined, true, this.current.ttftMs);
+    this.router.emitRequest(run.route, run.tenant, this.startedAt, { result: { response, served: this.servedInfo }, group: this.group.name, cacheHit: false }, undefined, true, this.current.ttftMs, run.trace, run.requestId);
   }
 
   /** Throws unless the broken stream can be, and was, continued on another deployment. */
@@ -158,6 +159,7 @@ export class RoutedStream implements ChatStream {
         throw interrupted(`the continuation was refused (${error instanceof Error ? error.message : String(error)})`);
       }
       if (outcome.type === 'answered') {
+        run.trace?.event(EVENT_STREAM_CONTINUATION, { 'bulwark.continuation.from': this.current.deployment.id, 'bulwark.continuation.to': outcome.value.deployment.id });
         this.current = outcome.value;
         this.group = group;
         this.depth = depth;

@@ -7,6 +7,7 @@ import type { ModelGroup } from '../model-group.js';
 import type { RequestRun } from '../request-run.js';
 import type { RouterCore } from '../router-core.js';
 import { attemptError, saysSomethingAboutDeployment } from '../to-llm-error.js';
+import type { AttemptTrace } from '../../tracing/request-trace.js';
 
 /**
  * One upstream stream that has produced its first token. `buffered` holds the events read so
@@ -23,6 +24,8 @@ export class UpstreamStream {
   private isEnded = false;
   /** Input + output tokens, known once the stream ended with its usage ({@link OpenedStream}). */
   tokensUsed: number | undefined = undefined;
+  /** This attempt's span, when traced: it lasts until the stream ends. */
+  trace: AttemptTrace | undefined = undefined;
 
   constructor(
     private readonly core: RouterCore,
@@ -66,6 +69,10 @@ export class UpstreamStream {
     this.done({ ok: error === undefined, latencyMs: this.ttftMs, tokens, countsAsFailure: error?.countsAsFailure ?? false });
     if (error === undefined || saysSomethingAboutDeployment(error) || error.kind === 'cancelled') {
       emitAttempt(this.core, this.run, this.group, this.deployment, error === undefined, error?.kind, this.core.clock.now() - this.startedAt);
+    }
+    if (this.trace !== undefined) {
+      if (error === undefined) this.trace.succeed(undefined, undefined, tokens);
+      else this.trace.fail(error.kind);
     }
   }
 }
@@ -111,6 +118,7 @@ export class StreamOpenAttempt {
     else run.signal.addEventListener('abort', onRunAbort, { once: true });
     const detach = () => run.signal.removeEventListener('abort', onRunAbort);
     let iterator: AsyncIterator<StreamEvent> | undefined;
+    const span = run.trace?.attempt(this.group.name, deployment, this.upstream.model, this.calls - 1);
     try {
       const events = deployment.provider.stream(this.upstream, {
         signal: controller.signal,
@@ -120,7 +128,8 @@ export class StreamOpenAttempt {
       iterator = events[Symbol.asyncIterator]();
       const buffered: StreamEvent[] = [];
       for (;;) {
-        const step = await iterator.next();
+        // The first read sends the request: with the attempt's span active, it carries its traceparent.
+        const step = await (span === undefined || buffered.length > 0 ? iterator.next() : span.run(() => iterator!.next()));
         if (step.done) throw new LlmError('connection', `Deployment ${deployment.id}: stream ended before its first token`);
         buffered.push(step.value);
         if (step.value.type !== 'start') break;
@@ -132,6 +141,7 @@ export class StreamOpenAttempt {
       });
       // From now on the request's abort (caller cancel, total timeout) ends the stream, read or not,
       // so its bulkhead slot and balancer count are released even if nobody iterates it.
+      stream.trace = span;
       const onOpenedAbort = () => stream.end(stream.failure(run.signal.reason));
       detach();
       if (run.signal.aborted) onOpenedAbort();
@@ -148,6 +158,7 @@ export class StreamOpenAttempt {
       if (saysSomethingAboutDeployment(failure) || failure.kind === 'cancelled') {
         emitAttempt(core, run, this.group, deployment, false, failure.kind, core.clock.now() - startedAt);
       }
+      span?.fail(failure.kind);
       throw failure;
     }
   };
