@@ -51,6 +51,8 @@ export interface RequestEvent {
   at: number;
   /** The caller's request id (`CallOptions.requestId`, else the router's own), for joining access logs. */
   requestId?: string;
+  /** The request's trace id when it was traced (exemplars on the latency histogram). */
+  traceId?: string;
 }
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated' | 'forced-closed' | 'disabled';

@@ -28,10 +28,11 @@ export class BreakerOpenedRule implements AlertRule {
     const out: AlertCondition[] = [];
     for (const s of this.states.all()) {
       if (breakerBlocks(s.breaker) || s.breaker === 'half-open' || this.latched.has(s.id)) {
+        // A breaker sends its deployment's traffic to the fallbacks: users notice only through the route's error rate.
         out.push({
           subject: s.id,
-          severity: 'critical',
-          summary: `circuit breaker of ${s.id} (group ${s.group}) is ${s.breaker === 'closed' ? 'flapping (opened and closed since last check)' : s.breaker}`,
+          severity: 'warning',
+          summary: `circuit breaker of deployment ${s.id} (group ${s.group}) is ${s.breaker === 'closed' ? 'flapping (opened and closed since last check)' : s.breaker}; fallbacks take its traffic`,
           labels: { group: s.group, deployment: s.id, state: s.breaker, ...(s.lastErrorKind ? { last_error: s.lastErrorKind } : {}) },
         });
       }
@@ -41,7 +42,12 @@ export class BreakerOpenedRule implements AlertRule {
   }
 }
 
-/** Error rate above the threshold over the configured window, for routes and model groups, once `minRequests` were seen. */
+/**
+ * Error rate above the threshold over the configured window, once `minRequests` were seen: a
+ * route's (requests after every fallback: what users see, critical) and a model group's
+ * (upstream attempts on its deployments: what fallbacks absorb, warning). The `seen_by` label
+ * says which.
+ */
 export class ErrorRateRule implements AlertRule {
   readonly name = 'error_rate';
   constructor(private readonly sla: SlaTracker, private readonly config: ResolvedOpsConfig) {}
@@ -54,13 +60,16 @@ export class ErrorRateRule implements AlertRule {
       for (const key of this.sla.keys(scope)) {
         const f = this.sla.figures(scope, key, window, now);
         if (f.requests < minRequests || f.errorRate === null || f.errorRate <= errorRateThreshold) continue;
+        const users = scope === 'routes';
         out.push({
           subject: `${kind}/${key}`,
-          severity: 'critical',
-          summary: `error rate of ${kind} ${key} is ${pct(f.errorRate)} over ${window} (${f.errors}/${f.requests}), above ${pct(errorRateThreshold)}`,
+          severity: users ? 'critical' : 'warning',
+          summary: users
+            ? `route ${key} fails ${pct(f.errorRate)} of requests over ${window} (${f.errors}/${f.requests}), above ${pct(errorRateThreshold)}: users see these errors`
+            : `deployments of group ${key} fail ${pct(f.errorRate)} of attempts over ${window} (${f.errors}/${f.requests}), above ${pct(errorRateThreshold)}: fallbacks absorb them`,
           value: f.errorRate,
           threshold: errorRateThreshold,
-          labels: { [kind]: key, window },
+          labels: { [kind]: key, window, seen_by: users ? 'users' : 'fallbacks' },
         });
       }
     }
@@ -112,7 +121,7 @@ export class PrimaryUnavailableRule implements AlertRule {
       const routes = Object.entries(this.config.routes).filter(([, r]) => r.chain[0] === group).map(([name]) => name);
       out.push({
         subject: group,
-        severity: 'critical',
+        severity: 'warning',
         summary: `primary model group ${group} has no usable deployment (${members.size} open, probing or ejected); routes ${routes.join(', ')} are on fallbacks`,
         value: 0,
         labels: { group, routes: routes.join(',') },

@@ -61,7 +61,7 @@ describe('webhook sinks over a real HTTP server', () => {
     await vi.waitFor(() => expect(hook.received).toHaveLength(2));
     await ops.alerts.flush();
     const body = hook.received[1].body;
-    expect(body).toMatchObject({ id: 'breaker_opened:openai-east', rule: 'breaker_opened', state: 'firing', severity: 'critical', subject: 'openai-east' });
+    expect(body).toMatchObject({ id: 'breaker_opened:openai-east', rule: 'breaker_opened', state: 'firing', severity: 'warning', subject: 'openai-east' });
     expect(hook.received[1].headers.authorization).toBe('Bearer s3cret');
     expect(hook.received[1].headers['content-type']).toBe('application/json');
     const metrics = await ops.metricsText();

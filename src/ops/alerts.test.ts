@@ -64,6 +64,8 @@ describe('alert rules on virtual time', () => {
     const firing = sink.of('error_rate').filter((n) => n.state === 'firing');
     expect(firing.map((n) => n.subject).sort()).toEqual(['group/gpt4', 'route/gpt-4']);
     expect(firing.every((n) => !n.repeat)).toBe(true);
+    // What users see is critical; what the deployments failed (and fallbacks absorbed) is a warning.
+    expect(firing.map((n) => [n.subject, n.severity, n.labels.seen_by]).sort()).toEqual([['group/gpt4', 'warning', 'fallbacks'], ['route/gpt-4', 'critical', 'users']]);
     expect(ops.alerts.active().map((a) => a.id)).toContain('error_rate:route/gpt-4');
 
     await traffic(clock, ops, 400, 5, 0); // healthy again; the 5-min window forgets the burst
@@ -99,7 +101,7 @@ describe('alert rules on virtual time', () => {
     ops.observe.breaker(breakerEvent(clock.now(), 'azure-west', 'open'));
     await clock.advance(10_000);
     await ops.alerts.flush();
-    expect(sink.of('breaker_opened').map((n) => [n.subject, n.state, n.severity])).toEqual([['azure-west', 'firing', 'critical']]);
+    expect(sink.of('breaker_opened').map((n) => [n.subject, n.state, n.severity])).toEqual([['azure-west', 'firing', 'warning']]);
     ops.observe.breaker(breakerEvent(clock.now(), 'azure-west', 'closed'));
     await clock.advance(10_000);
     await ops.alerts.flush();

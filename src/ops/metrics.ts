@@ -1,9 +1,21 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import type { AttemptEvent, BreakerStateName, RequestEvent } from '../llm/router-events.js';
 import { GEN_AI_DURATION_BUCKETS_S, GEN_AI_TOKEN_BUCKETS, MAX_UNCONFIGURED_ROUTES, OTHER_LABEL, OVERHEAD_BUCKETS_S } from './defaults.js';
 import type { DeploymentState } from './deployment-states.js';
 import { isUsable } from './deployment-states.js';
 import { attemptStatus, rejectionReason, requestStatus } from './outcome.js';
+import { runtimeRegistry } from './runtime-metrics.js';
+
+/** Options of {@link OpsMetrics}. */
+export interface OpsMetricsOptions {
+  /** Append the Node runtime metrics (event loop, heap, GC…) to the exposition. Default false (the gateway turns it on). */
+  runtime?: boolean;
+  /**
+   * Attach the request's trace id as an exemplar to `gen_ai_client_operation_duration_seconds`
+   * (needs the OpenMetrics exposition, which this switches to). Default false; the gateway turns it on with tracing.
+   */
+  exemplars?: boolean;
+}
 
 /** Gauge values of `bulwark_breaker_state`. */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = Object.freeze({
@@ -21,7 +33,10 @@ const OPERATION = 'chat';
  * catalog of kinds, fallback depth is capped. No request ids, no messages, no keys.
  */
 export class OpsMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry<RegistryContentType>;
+  private readonly runtime: Registry<RegistryContentType> | undefined;
+  private readonly exemplars: boolean;
+  private readonly tokenCounter: Counter<string>;
   private readonly requests: Counter<string>;
   private readonly attempts: Counter<string>;
   private readonly duration: Histogram<string>;
@@ -47,12 +62,18 @@ export class OpsMetrics {
   /** Active alerts per rule and severity (set by the alert engine). */
   readonly alertsActive: Gauge<string>;
 
-  constructor() {
+  constructor(options: OpsMetricsOptions = {}) {
+    this.exemplars = options.exemplars ?? false;
+    const contentType = this.exemplars ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+    this.registry = new Registry<RegistryContentType>();
+    this.registry.setContentType(contentType);
+    this.runtime = options.runtime ? runtimeRegistry(contentType) : undefined;
     const registers = [this.registry];
     this.requests = new Counter({ name: 'bulwark_requests_total', help: 'Requests through the router, as callers saw them.', labelNames: ['route', 'group', 'served_by', 'status', 'error_type', 'tenant', 'stream'], registers });
     this.attempts = new Counter({ name: 'bulwark_attempts_total', help: 'Upstream attempts per deployment.', labelNames: ['group', 'deployment', 'status', 'error_type'], registers });
-    this.duration = new Histogram({ name: 'gen_ai_client_operation_duration_seconds', help: 'GenAI operation duration (whole request through the gateway), OpenTelemetry GenAI semantic conventions.', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'served_by', 'error_type'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
+    this.duration = new Histogram({ name: 'gen_ai_client_operation_duration_seconds', help: 'GenAI operation duration (whole request through the gateway), OpenTelemetry GenAI semantic conventions.', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'served_by', 'error_type'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers, enableExemplars: this.exemplars });
     this.ttfc = new Histogram({ name: 'gen_ai_client_operation_time_to_first_chunk_seconds', help: 'Streams: time from the request to the first chunk reaching the caller.', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'served_by'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
+    this.tokenCounter = new Counter({ name: 'bulwark_tokens_total', help: 'Tokens per route, serving deployment (or cache/default), tenant and gen_ai_token_type (input/output): rate() is tokens/s.', labelNames: ['route', 'served_by', 'tenant', 'gen_ai_token_type'], registers });
     this.tokens = new Histogram({ name: 'gen_ai_client_token_usage', help: 'Tokens used per request, by gen_ai_token_type (input/output).', labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'], buckets: [...GEN_AI_TOKEN_BUCKETS], registers });
     this.attemptDuration = new Histogram({ name: 'bulwark_attempt_duration_seconds', help: 'One upstream attempt on one deployment.', labelNames: ['group', 'deployment', 'status'], buckets: [...GEN_AI_DURATION_BUCKETS_S], registers });
     this.breakerState = new Gauge({ name: 'bulwark_breaker_state', help: 'Circuit breaker per deployment: 0 closed, 1 open, 2 half-open, 3 isolated, 4 forced-closed, 5 disabled.', labelNames: ['group', 'deployment'], registers });
@@ -85,10 +106,18 @@ export class OpsMetrics {
     const errorType = e.errorKind ?? '';
     const group = e.group ?? '';
     this.requests.labels(route, group, e.servedBy, status, errorType, tenant, e.stream ? 'true' : 'false').inc();
-    this.duration.labels(OPERATION, route, e.servedBy, errorType).observe(e.durationMs / 1000);
+    if (this.exemplars && e.traceId !== undefined) {
+      this.duration.observe({ labels: { gen_ai_operation_name: OPERATION, gen_ai_request_model: route, served_by: e.servedBy, error_type: errorType }, value: e.durationMs / 1000, exemplarLabels: { trace_id: e.traceId } });
+    } else this.duration.labels(OPERATION, route, e.servedBy, errorType).observe(e.durationMs / 1000);
     if (e.stream && e.ttftMs !== undefined) this.ttfc.labels(OPERATION, route, e.servedBy).observe(e.ttftMs / 1000);
-    if (e.inputTokens > 0) this.tokens.labels(OPERATION, route, 'input').observe(e.inputTokens);
-    if (e.outputTokens > 0) this.tokens.labels(OPERATION, route, 'output').observe(e.outputTokens);
+    if (e.inputTokens > 0) {
+      this.tokens.labels(OPERATION, route, 'input').observe(e.inputTokens);
+      this.tokenCounter.labels(route, e.servedBy, tenant, 'input').inc(e.inputTokens);
+    }
+    if (e.outputTokens > 0) {
+      this.tokens.labels(OPERATION, route, 'output').observe(e.outputTokens);
+      this.tokenCounter.labels(route, e.servedBy, tenant, 'output').inc(e.outputTokens);
+    }
     if (e.attempts > 1) this.retries.labels(route).inc(e.attempts - 1);
     if (e.ok && e.fallbackDepth > 0) {
       this.fallbacks.labels(route, e.fallbackDepth >= MAX_DEPTH_LABEL ? `${MAX_DEPTH_LABEL}+` : String(e.fallbackDepth)).inc();
@@ -137,8 +166,11 @@ export class OpsMetrics {
   }
 
   /** The Prometheus text exposition (content type: {@link OpsMetrics.contentType}). */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    if (this.runtime === undefined) return this.registry.metrics();
+    const [own, runtime] = await Promise.all([this.registry.metrics(), this.runtime.metrics()]);
+    // One exposition: OpenMetrics ends with a single "# EOF", after the runtime families.
+    return this.exemplars ? `${own.replace(/# EOF\n?$/, '')}${runtime}` : `${own}${runtime}`;
   }
 
   get contentType(): string {

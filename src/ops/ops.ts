@@ -16,7 +16,7 @@ import { buildHealth, healthHttpStatus } from './health.js';
 import type { HealthReport, HealthSnapshot } from './health.js';
 import type { OpsLogger } from './logger.js';
 import { defaultOpsLogger } from './logger.js';
-import { collapse, OpsMetrics, RouteLabels } from './metrics.js';
+import { collapse, OpsMetrics, RouteLabels, type OpsMetricsOptions } from './metrics.js';
 import { Prober } from './prober.js';
 import type { ProbeFunction, ProbeResult } from './prober.js';
 import { attemptStatus, requestStatus } from './outcome.js';
@@ -44,6 +44,8 @@ export interface OpsDeps {
   version?: string;
   /** Cluster-wide alert dedupe (the gateway's shared state): one notification per incident, not one per replica. */
   sharedAlerting?: SharedAlerting;
+  /** Node runtime metrics and trace-id exemplars on /metrics (see {@link OpsMetricsOptions}); default both off. */
+  metrics?: OpsMetricsOptions;
 }
 
 /**
@@ -137,7 +139,7 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
   const resolved = resolveOpsConfig(config);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? defaultOpsLogger();
-  const metrics = new OpsMetrics();
+  const metrics = new OpsMetrics(deps.metrics);
   const uptime = new UptimeTracker();
   const sla = new SlaTracker(uptime);
   const burn = new BurnRateTracker();

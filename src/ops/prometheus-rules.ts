@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { ResolvedOpsConfig, SloObjective } from './config.js';
+import { DEFAULT_RUNBOOK_BASE_URL, runbookUrl, type AlertName } from './alert-runbooks.js';
 
 /** One Prometheus alerting rule. */
 export interface PrometheusRule {
@@ -25,6 +26,25 @@ export function promDuration(ms: number): string {
 const num = (x: number) => String(Number(x.toPrecision(6)));
 const quote = (s: string) => JSON.stringify(s);
 
+/** Options of {@link prometheusRules}. */
+export interface PrometheusRulesOptions {
+  /** Prefix of every `runbook_url` (default {@link DEFAULT_RUNBOOK_BASE_URL}: the pages in docs/runbooks/). */
+  runbookBaseUrl?: string;
+}
+
+/** How long a condition must hold before each alert fires (`for:`): long enough to skip one blip, short next to its window. */
+export const ALERT_FOR: Readonly<Record<AlertName, string>> = {
+  BulwarkBreakerOpened: '1m',
+  BulwarkRouteErrorRateHigh: '2m',
+  BulwarkGroupErrorRateHigh: '5m',
+  BulwarkLatencyP95High: '5m',
+  BulwarkPrimaryUnavailable: '1m',
+  BulwarkDependencyDown: '1m',
+  BulwarkSloAvailabilityBurnRate: '2m',
+  BulwarkSloLatencyBurnRate: '2m',
+  BulwarkEventLoopLagHigh: '5m',
+};
+
 /**
  * The Prometheus equivalent of the in-process alerts, over Bulwark's own metric names: breaker
  * opened, route and group error rate, route p95 latency (histogram_quantile over the GenAI
@@ -32,7 +52,8 @@ const quote = (s: string) => JSON.stringify(s);
  * unavailable, and the SLO multi-window burn-rate pairs for availability and latency.
  * Routes with their own SLO get their own burn-rate rules; the rest share the default objective.
  */
-export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
+export function prometheusRules(config: ResolvedOpsConfig, options: PrometheusRulesOptions = {}): PrometheusRuleFile {
+  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
   const a = config.alerts;
   const w = a.window;
   const min = a.minRequests;
@@ -41,8 +62,8 @@ export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
     core.push({
       alert: 'BulwarkBreakerOpened',
       expr: 'bulwark_breaker_state > 0 and bulwark_breaker_state < 4',
-      labels: { severity: 'critical' },
-      annotations: { summary: 'Circuit breaker of {{ $labels.deployment }} (group {{ $labels.group }}) is not closed', description: 'State 1 open, 2 half-open, 3 isolated.' },
+      labels: { severity: 'warning' },
+      annotations: { summary: 'Circuit breaker of deployment {{ $labels.deployment }} (group {{ $labels.group }}) is not closed: its traffic goes to fallbacks', description: 'State 1 open, 2 half-open, 3 isolated. Users are affected only if the route error rate rises too (BulwarkRouteErrorRateHigh).' },
     });
   }
   if (a.rules.errorRate) {
@@ -50,13 +71,13 @@ export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
       alert: 'BulwarkRouteErrorRateHigh',
       expr: `(sum by (route) (rate(bulwark_requests_total{status="error"}[${w}])) / sum by (route) (rate(bulwark_requests_total[${w}]))) > ${num(a.errorRateThreshold)} and sum by (route) (increase(bulwark_requests_total[${w}])) >= ${min}`,
       labels: { severity: 'critical' },
-      annotations: { summary: `Error rate of route {{ $labels.route }} above ${num(a.errorRateThreshold * 100)}% over ${w}`, description: 'Value: {{ $value | humanizePercentage }}' },
+      annotations: { summary: `Route {{ $labels.route }} fails ${num(a.errorRateThreshold * 100)}%+ of requests over ${w}: users see these errors`, description: 'Route error rate (after every fallback): {{ $value | humanizePercentage }}' },
     });
     core.push({
       alert: 'BulwarkGroupErrorRateHigh',
       expr: `(sum by (group) (rate(bulwark_attempts_total{status="error"}[${w}])) / sum by (group) (rate(bulwark_attempts_total[${w}]))) > ${num(a.errorRateThreshold)} and sum by (group) (increase(bulwark_attempts_total[${w}])) >= ${min}`,
-      labels: { severity: 'critical' },
-      annotations: { summary: `Error rate of model group {{ $labels.group }} above ${num(a.errorRateThreshold * 100)}% over ${w}`, description: 'Value: {{ $value | humanizePercentage }}' },
+      labels: { severity: 'warning' },
+      annotations: { summary: `Deployments of model group {{ $labels.group }} fail ${num(a.errorRateThreshold * 100)}%+ of upstream attempts over ${w}: fallbacks absorb them`, description: 'Deployment (attempt) error rate: {{ $value | humanizePercentage }}. Users see only the route error rate.' },
     });
   }
   if (a.rules.latencyP95) {
@@ -71,7 +92,7 @@ export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
     core.push({
       alert: 'BulwarkPrimaryUnavailable',
       expr: 'bulwark_group_usable_deployments{role="primary"} == 0',
-      labels: { severity: 'critical' },
+      labels: { severity: 'warning' },
       annotations: { summary: 'Primary model group {{ $labels.group }} has no usable deployment: traffic is on fallbacks', description: 'Every deployment is open, isolated or ejected.' },
     });
   }
@@ -83,8 +104,15 @@ export function prometheusRules(config: ResolvedOpsConfig): PrometheusRuleFile {
       annotations: { summary: '{{ $labels.dependency }} is unreachable from {{ $labels.instance }}: replicas decide on local state', description: 'Breakers, limits and the cache are no longer shared until it is back.' },
     });
   }
+  core.push({
+    alert: 'BulwarkEventLoopLagHigh',
+    expr: 'nodejs_eventloop_lag_p99_seconds > 0.2',
+    labels: { severity: 'warning' },
+    annotations: { summary: 'Event loop of {{ $labels.instance }} lags {{ $value | humanizeDuration }} at p99: every request there waits that long', description: 'CPU-starved or blocked replica.' },
+  });
   const groups: PrometheusRuleFile['groups'] = [{ name: 'bulwark-alerts', rules: core }];
   if (a.rules.sloBurnRate && config.slo.enabled) groups.push({ name: 'bulwark-slo-burn-rate', rules: burnRateRules(config) });
+  for (const group of groups) group.rules = group.rules.map((rule) => withRunbook(rule, base));
   return { groups };
 }
 
@@ -124,11 +152,17 @@ function burnRateRules(config: ResolvedOpsConfig): PrometheusRule[] {
   return rules;
 }
 
+// Every rule gets its `for:` and `runbook_url`, in one place.
+function withRunbook(rule: PrometheusRule, base: string): PrometheusRule {
+  const name = rule.alert as AlertName;
+  return { alert: rule.alert, expr: rule.expr, for: ALERT_FOR[name], labels: rule.labels, annotations: { ...rule.annotations, runbook_url: runbookUrl(name, base) } };
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The rule file as YAML (long expressions kept on one line). */
-export function prometheusRulesYaml(config: ResolvedOpsConfig): string {
-  return stringify(prometheusRules(config), { lineWidth: 0 });
+export function prometheusRulesYaml(config: ResolvedOpsConfig, options: PrometheusRulesOptions = {}): string {
+  return stringify(prometheusRules(config, options), { lineWidth: 0 });
 }

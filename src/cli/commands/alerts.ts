@@ -11,18 +11,21 @@ import { resolveOpsConfig } from '../../ops/config.js';
 import { prometheusRulesYaml } from '../../ops/prometheus-rules.js';
 
 const USAGE = `Usage:
-  bulwark alerts export --format prometheus [--config FILE] [--out FILE]
+  bulwark alerts export --format prometheus [--config FILE] [--out FILE] [--runbook-base-url URL]
 
 Writes Prometheus alerting rules (YAML: groups/rules) equivalent to the gateway's built-in alerts,
 over the metrics it exports on /metrics: circuit breaker opened, error rate above the threshold
 (route and model group), p95 latency above the threshold (histogram_quantile over
 gen_ai_client_operation_duration_seconds), primary model group unavailable, and the SLO
-multi-window burn-rate pairs (1h/5m 14.4x, 6h/30m 6x, 3d/6h 1x) for availability and latency.
+multi-window burn-rate pairs (1h/5m 14.4x, 6h/30m 6x, 3d/6h 1x) for availability and latency,
+and the replica's event-loop lag. Every rule has for:, severity, summary and runbook_url.
 
   --format prometheus   The only format today.
   --config FILE         bulwark.yaml: thresholds from its alerts: and slo: sections
                         (defaults: error rate 5%, p95 2000 ms, SLO 99.5% and 95% under 2 s).
   --out FILE            Write to FILE instead of stdout.
+  --runbook-base-url URL  Prefix of each rule's runbook_url (default docs/runbooks/, the pages
+                        shipped with Bulwark: one per alert).
 
 Exit codes: 0 written, 2 usage or config error.`;
 
@@ -36,7 +39,7 @@ const alerts: Command = {
       parsed = parseArgs({
         args,
         allowPositionals: true,
-        options: { format: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' } },
+        options: { format: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, 'runbook-base-url': { type: 'string' } },
       });
     } catch (error) {
       console.error(`bulwark alerts: ${(error as Error).message}\n\n${USAGE}`);
@@ -60,7 +63,7 @@ const alerts: Command = {
     }
     try {
       const sections = values.config ? await loadConfigFile(values.config) : {};
-      yaml = prometheusRulesYaml(resolveOpsConfig(opsConfigFrom(sections)));
+      yaml = prometheusRulesYaml(resolveOpsConfig(opsConfigFrom(sections)), { runbookBaseUrl: values['runbook-base-url'] });
     } catch (error) {
       if (error instanceof ConfigError || error instanceof InvalidOptionsError) {
         console.error(error.message);

@@ -30,6 +30,8 @@ export interface GatewayOpsDeps {
   sharedAlerting?: SharedAlerting;
   /** Traces and access log, when on: fed the router's request events (tokens, TTFT) by request id. */
   telemetry?: RequestTelemetry;
+  /** Tracing is on: latency histograms carry trace-id exemplars (OpenMetrics exposition). */
+  tracing?: boolean;
 }
 
 class ProbeFailedError extends Error {
@@ -218,6 +220,7 @@ export class GatewayOps {
       clock: this.deps.clock,
       logger: this.deps.logger,
       sharedAlerting: this.deps.sharedAlerting,
+      metrics: { runtime: true, exemplars: this.deps.tracing === true },
       probe: async (id, signal) => {
         const result = await this.router.probe(id, { signal });
         if (!result.ok) throw new ProbeFailedError(result.errorKind ?? 'error', result.error);

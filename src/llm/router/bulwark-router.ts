@@ -199,14 +199,14 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
       events.emit({
         route: route.name, tenant, servedBy: served.servedBy, group: routed.group, fallbackDepth: served.fallbackDepth,
         attempts: served.attempts, degraded: served.degraded, ok: true, stream, durationMs: now - started, ttftMs,
-        inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cacheHit: routed.cacheHit, at: now, requestId,
+        inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cacheHit: routed.cacheHit, at: now, requestId, traceId: trace?.traceId,
       });
       return;
     }
     const attempts = attemptsOf(error);
     const event: RequestEvent = {
       route: route.name, tenant, servedBy: 'none', fallbackDepth: 0, attempts, degraded: false, ok: false,
-      errorKind: errorKindOf(error), stream, durationMs: now - started, ttftMs, inputTokens: 0, outputTokens: 0, cacheHit: false, at: now, requestId,
+      errorKind: errorKindOf(error), stream, durationMs: now - started, ttftMs, inputTokens: 0, outputTokens: 0, cacheHit: false, at: now, requestId, traceId: trace?.traceId,
     };
     const rejection = attempts === 0 ? localRejection(error) : undefined;
     if (rejection !== undefined) event.rejection = rejection;

@@ -52,6 +52,11 @@ export class RequestTrace {
     private readonly owned: boolean,
   ) {}
 
+  /** The trace id (32 hex digits). */
+  get traceId(): string {
+    return this.span.spanContext().traceId;
+  }
+
   /** Opens the request's trace, or returns undefined when nothing records it. */
   static start(route: string, request: ChatRequest, tenant: string, stream: boolean): RequestTrace | undefined {
     const parent = context.active();
