@@ -14,6 +14,7 @@ import { toRouterConfig } from './config/to-router-config.js';
 import { EmbeddedMocks } from './embedded-mocks.js';
 import { GatewayServer, type ServingSettings } from './http/server.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
+import { TenantQuotas } from './tenant-quotas.js';
 import { createLogger } from './logger.js';
 import { secretsOfConfig } from './secrets/config-secrets.js';
 import { SecretRedactor } from './secrets/secret-redactor.js';
@@ -136,6 +137,7 @@ export class Gateway {
       scaleOut = await ScaleOut.start(config, { logger, clock });
       const translated = toRouterConfig(config, mocks.resolve);
       slot = new RouterSlot(options.createRouter(translated.router, { clock, ...scaleOut.routerDeps() }), (error) => logger.warn({ err: error }, 'closing a router failed'));
+      const router = slot.router as GatewayRouter;
       const server = new GatewayServer({
         settings: servingSettings(config, clock, scaleOut),
         logger,
@@ -153,6 +155,7 @@ export class Gateway {
       if (scaleOut.state.backend === 'redis' && scaleOut.state.status === 'down') ops.dependency('redis', false, scaleOut.state.statusReason);
       registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
       registerOpsRoutes(server, ops);
+      countTenantTokens(router, server);
       scaleOut.install(server, slot);
       const address = await server.listen(port, host);
       return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops, tracing);
@@ -185,6 +188,7 @@ export class Gateway {
     await this.mocks.sync(config);
     const translated = toRouterConfig(config, this.mocks.resolve);
     const router = this.createRouter(translated.router, { clock: this.clock, ...this.scaleOut.routerDeps() });
+    countTenantTokens(router, this.server);
     this.slot.swap(router);
     this.ops.routerInstalled(router, config);
     this.routerEmitter.emit(router);
@@ -241,7 +245,13 @@ function servingSettings(config: GatewayConfig, clock: Clock, scaleOut: ScaleOut
   // (its buckets carried over from the previous config, so a reload refills nothing).
   const carried = previous?.limiter instanceof KeyRateLimiter ? previous.limiter : undefined;
   const limiter = !limited ? undefined : scaleOut.state.backend === 'redis' ? scaleOut.keyLimiter(config) : new KeyRateLimiter(config.auth.keys.map((k) => k.sha256), clock, carried);
-  return { keys, limiter, bodyLimitBytes: config.server.bodyLimit };
+  const quotas = new TenantQuotas(config.tenants, scaleOut.state, clock);
+  return { keys, limiter, bodyLimitBytes: config.server.bodyLimit, quotas: quotas.active ? quotas : undefined };
+}
+
+/** Tenants' token budgets count what each answer used, from the router's request events (the quotas of the config in force). */
+function countTenantTokens(router: GatewayRouter, server: GatewayServer): void {
+  router.onRequest((event) => (server.settings.quotas as TenantQuotas | undefined)?.record(event));
 }
 
 /** Starts a gateway; see {@link Gateway.start}. */

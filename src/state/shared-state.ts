@@ -9,6 +9,12 @@ import type { AlertLedger } from './alerts/alert-ledger.js';
 import { MemoryAlertLedger } from './alerts/memory-alert-ledger.js';
 import { RedisAlertLedger } from './alerts/redis-alert-ledger.js';
 import type { CacheStore } from './cache/cache-store.js';
+import type { ConcurrencyLeases } from './quota/concurrency-leases.js';
+import { MemoryConcurrencyLeases } from './quota/memory-concurrency-leases.js';
+import { MemoryWindowCounter } from './quota/memory-window-counter.js';
+import { RedisConcurrencyLeases } from './quota/redis-concurrency-leases.js';
+import { RedisWindowCounter } from './quota/redis-window-counter.js';
+import type { WindowCounter } from './quota/window-counter.js';
 import { LocalProbeGate } from './breaker/local-probe-gate.js';
 import { RedisBreakerStateStore } from './breaker/redis-breaker-store.js';
 import { RedisProbeGate } from './breaker/redis-probe-gate.js';
@@ -59,6 +65,10 @@ export interface SharedState {
   readonly healthBoard: ClusterHealthBoard;
   /** Who sends each alert notification, so the cluster sends one per incident (not one per replica). */
   readonly alertLedger: AlertLedger;
+  /** Counted slots (tenants' concurrency quotas) held across replicas. */
+  readonly leases: ConcurrencyLeases;
+  /** Totals per fixed window (tenants' tokens per day). */
+  readonly windowCounter: WindowCounter;
   /** `up`, or `down` while Redis is unreachable (always `up` for memory). */
   readonly status: StateBackendStatus;
   /** The last `down` reason while down. */
@@ -102,6 +112,8 @@ export async function createSharedState(config: SharedStateConfig = {}, deps: Sh
     cacheStore: new RedisCacheStore(link, { local: deps.localCache() }),
     healthBoard: new RedisClusterHealthBoard(link, { clock }),
     alertLedger: new RedisAlertLedger(link, { clock }),
+    leases: new RedisConcurrencyLeases(link, { clock, replicas: () => registry.live }),
+    windowCounter: new RedisWindowCounter(link, { clock }),
     get status() {
       return status;
     },
@@ -129,6 +141,8 @@ function memoryState(clock: Clock, replicaId: string): SharedState {
     cacheStore: undefined,
     healthBoard: new MemoryClusterHealthBoard(),
     alertLedger: new MemoryAlertLedger({ clock }),
+    leases: new MemoryConcurrencyLeases({ clock }),
+    windowCounter: new MemoryWindowCounter({ clock }),
     status: 'up',
     statusReason: undefined,
     liveReplicas: () => 1,

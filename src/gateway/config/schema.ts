@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantsSchema } from './tenant-quota-schema.js';
 import { durationSchema, sizeSchema } from './duration.js';
 import { deploymentPoliciesSchema, ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
 import * as D from './defaults.js';
@@ -176,6 +177,7 @@ export const gatewayConfigSchema = z
     slo: sloSchema.prefault({}),
     state: stateSchema.prefault({}),
     loadShedding: loadSheddingSchema.prefault({}),
+    tenants: tenantsSchema.meta({ description: 'Per-tenant quotas (concurrency, tokens per minute, tokens per day), across replicas.' }),
     health: healthSchema.prefault({}),
   })
   .meta({ title: 'Bulwark gateway configuration', description: 'bulwark.yaml: providers, model groups, routes, policies.' });

@@ -33,6 +33,9 @@ export class RequestContext {
   outcome: RequestEvent | undefined = undefined;
   /** The request's server span and trace context, owned by the request observer (undefined when not traced). */
   trace: unknown = undefined;
+  /** The tenant-quota slot this request holds (released when it ends), and who gave it. */
+  quotaHolder: string | undefined = undefined;
+  quotas: { release(context: RequestContext): void } | undefined = undefined;
 
   constructor(
     readonly requestId: string,

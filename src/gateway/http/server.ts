@@ -8,6 +8,7 @@ import { presentedKey, type KeyStore } from '../auth.js';
 import { anthropicDialect, openaiDialect } from '../dialect.js';
 import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../errors.js';
 import type { KeyRateLimiter } from '../key-rate-limiter.js';
+import type { TenantQuotas } from '../tenant-quotas.js';
 import { noteAskedRoute, refusalReasonOf } from '../refusals.js';
 import { guardResponse } from '../secrets/guard-response.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
@@ -22,6 +23,8 @@ export interface ServingSettings {
   keys: KeyStore;
   /** Per-key RPM limits (per process, or shared across replicas by the scale-out layer); undefined when no key has one. */
   limiter: Pick<KeyRateLimiter, 'acquire'> | undefined;
+  /** Per-tenant quotas (`tenants:`); undefined when no tenant has one. */
+  quotas?: Pick<TenantQuotas, 'admit'> | undefined;
   bodyLimitBytes: number;
 }
 
@@ -189,6 +192,7 @@ export class GatewayServer {
     this.inFlight--;
     this.observer?.end(context);
     if (context.refusal !== undefined) this.onRefusal?.(context);
+    context.quotas?.release(context);
     if (context.status >= 500 || context.status === 0) {
       this.logger.debug({ requestId: context.requestId, path: context.path, status: context.status }, 'request ended');
     }
@@ -244,12 +248,19 @@ export class GatewayServer {
     const limiter = this.settings.limiter;
     if (limiter && context.grant?.rpm !== undefined) {
       limiter.acquire(context.grant).then(
-        () => this.run(route, context, req, res),
+        () => this.admit(route, context, req, res),
         (error: unknown) => this.refuse(context, req, res, error),
       );
       return;
     }
-    this.run(route, context, req, res);
+    this.admit(route, context, req, res);
+  }
+
+  /** The tenant's quotas, for requests that do work (POST on a client route); none: straight to the handler. */
+  private admit(route: RouteDefinition, context: RequestContext, req: IncomingMessage, res: TrackedResponse): void {
+    const pending = route.auth === 'client' && route.method === 'POST' ? this.settings.quotas?.admit(context) : undefined;
+    if (pending === undefined) return this.run(route, context, req, res);
+    pending.then(() => this.run(route, context, req, res), (error: unknown) => this.refuse(context, req, res, error));
   }
 
   /** Answers a request refused before its handler ran; the body is read (bounded) only to count the refusal against the route it asked for. */
