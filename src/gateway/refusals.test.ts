@@ -10,7 +10,7 @@ const config = (extra: string) => parseConfig(`
 server: { port: 0, bodyLimit: 4096 }
 logging: { level: silent }
 mocks:
-  m: { profile: { default: { latency: { kind: fixed, ms: 200 } } } }
+  m: { profile: { default: { latency: { kind: fixed, ms: 1000 } } } } # long enough that a burst of 5 overlaps on a busy machine
 providers:
   p: { type: openai, mock: { name: m, deployment: primary } }
 modelGroups:
