@@ -10,6 +10,9 @@ import { parseStages } from '../../chaos/load/schedule.js';
 import { parseThresholdArgument } from '../../chaos/load/thresholds.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { checkOutputDirectory } from './output-path.js';
+import { paidLoadRefusal } from '../../gateway/cli/paid-providers.js';
+
+const DEFAULT_URL = 'http://127.0.0.1:4000';
 
 const USAGE = `Usage: bulwark load [options]
 
@@ -23,6 +26,9 @@ Load model (pick one):
 
 Options:
   --url URL              target base URL (default http://127.0.0.1:4000)
+  --allow-paid           load the default local gateway although OPENAI_API_KEY/ANTHROPIC_API_KEY
+                         are set (it would be routing to the real, paid providers); without it
+                         that run is refused (exit 2). Also BULWARK_ALLOW_PAID=1.
   --dialect D            openai (default) or anthropic
   --model NAME           model/route name (default gpt-4, or claude-sonnet for anthropic)
   --stream               streaming requests (time to first token is measured)
@@ -51,7 +57,8 @@ const load: Command = {
       parsed = parseArgs({
         args,
         options: {
-          url: { type: 'string', default: 'http://127.0.0.1:4000' },
+          url: { type: 'string' },
+          'allow-paid': { type: 'boolean', default: false },
           dialect: { type: 'string', default: 'openai' },
           model: { type: 'string' },
           stream: { type: 'boolean', default: false },
@@ -75,7 +82,7 @@ const load: Command = {
       console.error(`bulwark load: ${(error as Error).message}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
-    const v = parsed.values;
+    const v = { ...parsed.values, url: parsed.values.url ?? DEFAULT_URL };
     let model: LoadModel;
     let thresholds;
     let durationMs: number;
@@ -97,6 +104,12 @@ const load: Command = {
         headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
       checkUrl(v.url!);
+      // The tour's load step (no --url: the local gateway of `npm start`) stays on the mock unless asked.
+      if (parsed.values.url === undefined && !v['allow-paid']) {
+        const requests = maxRequests !== undefined ? `${maxRequests} requests` : model.kind === 'open' && model.rate > 0 ? `about ${Math.round((model.rate * durationMs) / 1000)} requests` : 'requests';
+        const refusal = paidLoadRefusal(process.env, requests);
+        if (refusal) throw new Error(refusal);
+      }
       for (const [option, file] of [['--out', v.out], ['--html', v.html]] as const) if (file !== undefined) await checkOutputDirectory(file, option);
     } catch (error) {
       console.error(`bulwark load: ${error instanceof BulwarkError || error instanceof Error ? error.message : String(error)}`);

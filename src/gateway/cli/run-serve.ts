@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js';
 import { secretsOfConfig } from '../secrets/config-secrets.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { defaultRouterFactory } from '../router-factory.js';
+import { paidProviderKeysSet, paidProvidersWarning } from './paid-providers.js';
 import type { ServeOptions } from './serve-args.js';
 
 /**
@@ -111,4 +112,11 @@ function printBanner(gateway: Gateway, options: ServeOptions): void {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const keysSet = paidProviderKeysSet(process.env);
+  const mocked = new Set(gateway.mockedProviders);
+  const real = Object.entries(gateway.config.providers).filter(([name]) => !mocked.has(name));
+  if (options.embeddedDefault && keysSet.length > 0 && real.length > 0) {
+    const hosts = real.map(([name, p]) => `${name}${p.baseUrl ? ` (${new URL(p.baseUrl).host})` : ''}`);
+    process.stderr.write(`\n${paidProvidersWarning(hosts, keysSet)}\n\n`);
+  }
 }
