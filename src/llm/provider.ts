@@ -34,7 +34,10 @@ export interface ProviderConfig {
   apiVersion?: string;
   /** Extra headers sent upstream (e.g. `anthropic-version`). */
   headers?: Record<string, string>;
-  /** Max sockets in this provider's keep-alive pool. Default 64. */
+  /**
+   * Most connections to this provider at once (HTTP/1.1 sockets or HTTP/2 connections). Default:
+   * none — the pool grows with the calls in flight; bound concurrency with the bulkhead instead.
+   */
   connections?: number;
   /** Largest non-streaming answer read (bytes; a longer one fails as `server_error`). Default 16 MiB. */
   maxAnswerBytes?: number;

@@ -3,7 +3,7 @@
  * (keep-alive), JSON calls, SSE streaming with first-token/idle timeouts on an injected clock,
  * caller cancellation, and classification of every failure into an `LlmError`.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidOptionsError } from '../../core/errors.js';
 import { classifyError, classifyHttpError } from '../classify.js';
@@ -12,12 +12,10 @@ import type { Provider, ProviderCallOptions, ProviderConfig } from '../provider.
 import { SseParser, type SseEvent } from '../sse.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 import { AnswerBudget, DEFAULT_MAX_ANSWER_BYTES, processAnswerBudget, readAnswer } from './answer-budget.js';
+import { ProviderPool } from './provider-pool.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 
-/** Sockets in a provider's keep-alive pool when `connections` is not set. Default 64. */
-export const DEFAULT_POOL_CONNECTIONS = 64;
-/** How long an idle pooled socket is kept open. Default 30_000 ms. */
-export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+export { DEFAULT_H2_MAX_CONCURRENT_STREAMS, DEFAULT_KEEP_ALIVE_MS } from './provider-pool.js';
 /** Upstream error bodies are read up to this many bytes (the rest is dropped). Default 64 KiB. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -101,10 +99,7 @@ export abstract class HttpProvider implements Provider {
     this.maxAnswerBytes = config.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.answerBudget = deps.answerBudget ?? processAnswerBudget;
     this.secrets = secretsOf(config);
-    this.pool = new Pool(url.origin, {
-      connections: config.connections ?? DEFAULT_POOL_CONNECTIONS,
-      keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
-    });
+    this.pool = new ProviderPool(url, { connections: config.connections });
   }
 
   /** Builds the upstream call for `request`. */

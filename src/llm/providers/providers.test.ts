@@ -5,7 +5,7 @@ import { CANONICAL_REQUEST, OPENAI_RESPONSE } from '../dialects/conversation.fix
 import type { ProviderConfig } from '../provider.js';
 import { ANTHROPIC_API_VERSION, AnthropicProvider } from './anthropic.js';
 import { createProvider } from './create-provider.js';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_POOL_CONNECTIONS, MAX_ERROR_BODY_BYTES } from './http-provider.js';
+import { DEFAULT_H2_MAX_CONCURRENT_STREAMS, DEFAULT_KEEP_ALIVE_MS, MAX_ERROR_BODY_BYTES } from './http-provider.js';
 import { AZURE_DEFAULT_API_VERSION, OpenAIProvider } from './openai.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 import { sendJson, Upstream } from './upstream.fixture.js';
@@ -35,7 +35,7 @@ describe('OpenAI token cap field', () => {
 
 describe('provider defaults', () => {
   it('are pinned', () => {
-    expect(DEFAULT_POOL_CONNECTIONS).toBe(64);
+    expect(DEFAULT_H2_MAX_CONCURRENT_STREAMS).toBe(100);
     expect(DEFAULT_KEEP_ALIVE_MS).toBe(30_000);
     expect(MAX_ERROR_BODY_BYTES).toBe(65_536);
     expect(AZURE_DEFAULT_API_VERSION).toBe('2024-10-21');
