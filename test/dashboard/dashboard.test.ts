@@ -79,4 +79,48 @@ alerts: { evaluateEvery: 300ms }
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('labels whose error rate it is, raises no critical alert while users see no errors, and shows tokens/s and the last hour', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1700 } });
+    await page.goto(`${gateway.url}/dashboard`);
+    const route = 'article[data-route="gpt-4"]';
+    await page.waitForSelector(`${route} tr[data-deployment="primary-gpt4"]`, { timeout: 5000 });
+    // The primary fails every attempt (its deployment error rate is high), the secondary answers: users see 0 %.
+    await page.waitForFunction((sel) => document.querySelector(`${sel} [data-fig="route-error-rate"] b`)?.textContent === '0.0 %', route, { timeout: 8000 });
+    expect(await page.textContent(`${route} [data-fig="route-error-rate"]`)).toMatch(/route error rate \(what users see\)/);
+    expect(await page.textContent(`${route} thead`)).toContain('deployment error rate (1m, absorbed by fallbacks)');
+    expect(await page.textContent('.legend-note')).toMatch(/what users see.*what fallbacks absorb/s);
+    await page.waitForSelector('#alerts li[data-alert="breaker_opened:primary-gpt4"]', { timeout: 5000 });
+    expect(await page.textContent('#alerts li[data-alert="breaker_opened:primary-gpt4"] .pill')).toBe('warning');
+    expect(await page.locator('#alerts li.critical').count()).toBe(0);
+    // Tokens per second and the one-hour history chart.
+    await page.waitForFunction((sel) => parseFloat(document.querySelector(`${sel} [data-fig="tokens"] b`)?.textContent ?? '0') > 0, route, { timeout: 5000 });
+    expect(await page.locator(`${route} .chart-title`).allTextContents()).toEqual([
+      'requests per second, by who answered', 'mean latency per second (ms)', 'tokens per second (input + output)', 'last hour, per minute: requests by who answered',
+    ]);
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/dashboard-honest-labels.png', fullPage: true });
+    await page.close();
+  });
+
+  it('isolates, releases, drains and undrains a deployment from the page (operator actions, admin endpoints)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1700 } });
+    await page.goto(`${gateway.url}/dashboard`);
+    const row = 'article[data-route="claude-sonnet"] tr[data-deployment="secondary-haiku"]';
+    await page.waitForSelector(`${row}[data-breaker="closed"]`, { timeout: 5000 });
+    await page.click(`${row} button[data-action="isolate"]`);
+    await page.waitForSelector(`${row}[data-breaker="isolated"]`, { timeout: 5000 });
+    expect(await page.getAttribute('#action-status', 'data-result')).toBe('ok');
+    expect(gateway.router.inspect().routes.find((r) => r.name === 'claude-sonnet')!.chain[1].deployments[0].breaker).toBe('isolated');
+    await page.waitForSelector('#timeline li[data-kind="admin"]', { timeout: 5000 });
+    await page.screenshot({ path: 'test-output/dashboard-isolated.png', fullPage: true });
+    await page.click(`${row} button[data-action="release"]`);
+    await page.waitForSelector(`${row}[data-breaker="closed"]`, { timeout: 5000 });
+    await page.click(`${row} button[data-action="drain"]`);
+    await page.waitForFunction((sel) => /drained/.test(document.querySelector(`${sel} .breaker`)?.textContent ?? ''), row, { timeout: 5000 });
+    await page.click(`${row} button[data-action="undrain"]`);
+    await page.waitForFunction((sel) => !/drained/.test(document.querySelector(`${sel} .breaker`)?.textContent ?? ''), row, { timeout: 5000 });
+    expect(gateway.router.inspect().routes.find((r) => r.name === 'claude-sonnet')!.chain[1].deployments[0].drained).toBe(false);
+    await page.close();
+  });
 });

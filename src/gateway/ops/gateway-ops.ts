@@ -170,6 +170,7 @@ export class GatewayOps {
   resetStats(): void {
     this.replaceOps();
     this.feed.mix.reset();
+    this.feed.history.reset();
     this.attach(this.router);
   }
 

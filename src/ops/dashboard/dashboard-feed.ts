@@ -5,7 +5,7 @@ import type { BreakerEvent, EjectionEvent, RequestEvent } from '../../llm/router
 import type { Event } from '../../core/events.js';
 import type { AlertNotification } from '../alert-types.js';
 import { buildDashboardSnapshot, type DashboardSnapshot, type DashboardSources } from './dashboard-snapshot.js';
-import { ServedMix } from './served-mix.js';
+import { DEFAULT_MIX_MAX_ROUTES, HISTORY_BUCKET_MS, HISTORY_BUCKETS, ServedMix } from './served-mix.js';
 import { alertEntry, breakerEntry, DEFAULT_TIMELINE_SIZE, ejectionEntry, Timeline, type TimelineEntry } from './timeline.js';
 
 /** A snapshot goes to every connected page this often. */
@@ -48,6 +48,8 @@ export interface DashboardEventSource {
  */
 export class DashboardFeed {
   readonly mix = new ServedMix();
+  /** The last hour at one-minute resolution (requests by who answered, latency, tokens). */
+  readonly history = new ServedMix(HISTORY_BUCKETS, DEFAULT_MIX_MAX_ROUTES, HISTORY_BUCKET_MS);
   readonly timeline: Timeline;
   private readonly clients = new Set<ServerResponse>();
   private readonly intervalMs: number;
@@ -56,7 +58,10 @@ export class DashboardFeed {
   private closed = false;
 
   /** Router listeners, bound once (no closure per event). */
-  readonly recordRequest = (e: RequestEvent): void => this.mix.record(e);
+  readonly recordRequest = (e: RequestEvent): void => {
+    this.mix.record(e);
+    this.history.record(e);
+  };
   readonly recordBreaker = (e: BreakerEvent): void => this.note(breakerEntry(e));
   readonly recordEjection = (e: EjectionEvent): void => this.note(ejectionEntry(e));
   readonly recordAlert = (n: AlertNotification): void => this.note(alertEntry(n));
@@ -88,7 +93,7 @@ export class DashboardFeed {
 
   /** The snapshot pages get now. */
   snapshot(): DashboardSnapshot {
-    return buildDashboardSnapshot(this.sources, this.mix, this.clock.now());
+    return buildDashboardSnapshot(this.sources, this.mix, this.clock.now(), this.history);
   }
 
   /**

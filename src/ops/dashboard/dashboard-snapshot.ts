@@ -3,7 +3,7 @@ import type { BreakerStateName } from '../../llm/router-events.js';
 import type { ActiveAlert } from '../alert-types.js';
 import type { SlaReport, SlaWindowFigures } from '../sla.js';
 import type { MixSeries, MixTotals } from './served-mix.js';
-import type { ServedMix } from './served-mix.js';
+import { HISTORY_BUCKET_MS, HISTORY_BUCKETS, ServedMix } from './served-mix.js';
 
 /** What the dashboard reads each tick (all cheap, all current). */
 export interface DashboardSources {
@@ -56,7 +56,12 @@ export interface DashboardRoute {
   figures: DashboardFigures;
   /** Who answered over the last minute. */
   mix: MixTotals;
+  /** Per second, the last minute. */
   series: MixSeries;
+  /** Per minute, the last hour (the SLA windows' resolution). */
+  history: MixSeries;
+  /** Tokens (input + output) per second over the last minute. */
+  tokensPerSecond: number;
 }
 
 /** One `snapshot` message of the dashboard's event stream. */
@@ -67,6 +72,7 @@ export interface DashboardSnapshot {
   alerts: ActiveAlert[];
 }
 
+const EMPTY_HISTORY = new ServedMix(HISTORY_BUCKETS, 0, HISTORY_BUCKET_MS);
 const EMPTY_FIGURES: DashboardFigures = Object.freeze({ requests: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null, throughputRps: 0 });
 
 function figuresOf(f: SlaWindowFigures | undefined): DashboardFigures {
@@ -79,7 +85,7 @@ function figuresOf(f: SlaWindowFigures | undefined): DashboardFigures {
  * group's deployments, their breaker and 1-minute SLA figures, each route's served-by mix and
  * per-second series, the active alerts and the gateway's state.
  */
-export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix, now: number): DashboardSnapshot {
+export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix, now: number, history: ServedMix = EMPTY_HISTORY): DashboardSnapshot {
   const inspection = sources.inspect();
   const sla = sources.sla();
   const routes: DashboardRoute[] = [];
@@ -99,9 +105,12 @@ export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix
       }),
     }));
     const series = mix.series(route.name, now);
+    let tokens = 0;
+    for (const n of series.tokens) tokens += n;
     routes.push({
       name: route.name, required: route.required, usable, cache: route.cache, hasDefaultResponse: route.hasDefaultResponse,
       chain, figures: figuresOf(sla.routes[route.name]?.windows['1m']), mix: mix.totals(route.name, now), series,
+      history: history.series(route.name, now), tokensPerSecond: series.t.length > 0 ? tokens / series.t.length : 0,
     });
   }
   return { at: now, gateway: sources.gateway(), routes, alerts: sources.activeAlerts() };

@@ -61,20 +61,27 @@
     var legend = el('div', 'legend');
     var charts = el('div', 'charts');
     var table = el('table');
-    table.innerHTML = '<thead><tr><th>group</th><th>deployment</th><th>breaker</th><th class="num">error rate (1m)</th>' +
+    table.innerHTML = '<thead><tr><th>group</th><th>deployment</th><th>breaker</th>' +
+      '<th class="num" title="failed upstream attempts on this deployment over the last minute: retried or sent to the next step">deployment error rate (1m, absorbed by fallbacks)</th>' +
       '<th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">throughput</th>' +
-      '<th class="num">in flight</th><th>last error</th></tr></thead><tbody></tbody>';
+      '<th class="num">in flight</th><th>last error</th><th>operator</th></tr></thead><tbody></tbody>';
     root.append(head, mix, legend, charts, table);
     $('routes').appendChild(root);
     var c = { root: root, usable: usable, figs: figs, mix: mix, legend: legend, tbody: table.tBodies[0], charts: charts, plots: null };
     var chartBox1 = el('div');
     var chartBox2 = el('div');
-    charts.append(chartBox1, chartBox2);
+    var chartBox3 = el('div');
+    var chartBox4 = el('div');
+    charts.append(chartBox1, chartBox2, chartBox3, chartBox4);
     c.plots = [
       chart(chartBox1, 'requests per second, by who answered', KINDS.map(function (k) {
         return { label: k, stroke: COLORS[k], width: 1.5, fill: k === 'failed' ? 'rgba(214,69,69,0.08)' : undefined };
       }), 150),
       chart(chartBox2, 'mean latency per second (ms)', [{ label: 'latency', stroke: '#1d2330', width: 1.5, spanGaps: true }], 150),
+      chart(chartBox3, 'tokens per second (input + output)', [{ label: 'tokens/s', stroke: '#2f8f4e', width: 1.5 }], 150),
+      chart(chartBox4, 'last hour, per minute: requests by who answered', KINDS.map(function (k) {
+        return { label: k, stroke: COLORS[k], width: 1.5 };
+      }), 150),
     ];
     cards.set(route.name, c);
     return c;
@@ -89,8 +96,9 @@
     var f = route.figures;
     c.figs.innerHTML = '';
     c.figs.appendChild(el('span', null, 'last minute:'));
-    [['throughput', rps(f.throughputRps)], ['error rate', pct(f.errorRate)], ['p50', ms(f.p50Ms)], ['p95', ms(f.p95Ms)], ['p99', ms(f.p99Ms)]]
-      .forEach(function (p) { var s = el('span', null, p[0] + ' '); s.appendChild(el('b', null, p[1])); c.figs.appendChild(s); });
+    [['throughput', rps(f.throughputRps), 'throughput'], ['route error rate (what users see)', pct(f.errorRate), 'route-error-rate'],
+      ['tokens', (route.tokensPerSecond || 0).toFixed(1) + '/s', 'tokens'], ['p50', ms(f.p50Ms), 'p50'], ['p95', ms(f.p95Ms), 'p95'], ['p99', ms(f.p99Ms), 'p99']]
+      .forEach(function (p) { var s = el('span', null, p[0] + ' '); s.dataset.fig = p[2]; s.appendChild(el('b', null, p[1])); c.figs.appendChild(s); });
 
     var sum = 0;
     KINDS.forEach(function (k) { sum += route.mix[k]; });
@@ -127,6 +135,7 @@
         [pct(d.figures.errorRate), ms(d.figures.p50Ms), ms(d.figures.p95Ms), ms(d.figures.p99Ms), rps(d.figures.throughputRps), String(d.outstanding)]
           .forEach(function (v) { tr.appendChild(el('td', 'num', v)); });
         tr.appendChild(el('td', null, d.lastErrorKind ? d.lastErrorKind + ' · ' + ago(d.lastErrorAt, now) : '–'));
+        tr.appendChild(actionsCell(d));
         rows.appendChild(tr);
       });
     });
@@ -136,6 +145,45 @@
     var t = s.t;
     c.plots[0].setData([t].concat(KINDS.map(function (k) { return s[k]; })));
     c.plots[1].setData([t, s.avgMs]);
+    c.plots[2].setData([t, s.tokens]);
+    var h = route.history;
+    c.plots[3].setData([h.t].concat(KINDS.map(function (k) { return h[k]; })));
+  }
+
+  // Operator actions (admin key): isolate = hold the breaker open, release = back to automatic,
+  // drain / undrain = no new traffic while requests in flight finish.
+  var ACTIONS = [['isolate', 'open'], ['release', 'release'], ['drain', 'drain'], ['undrain', 'undrain']];
+  function actionsCell(d) {
+    var td = el('td', 'actions');
+    ACTIONS.forEach(function (a) {
+      if (a[0] === 'isolate' && d.breaker === 'isolated') return;
+      if (a[0] === 'release' && d.breaker !== 'isolated' && d.breaker !== 'forced-closed') return;
+      if (a[0] === 'drain' && d.drained) return;
+      if (a[0] === 'undrain' && !d.drained) return;
+      var b = el('button', 'act', a[0]);
+      b.type = 'button';
+      b.dataset.action = a[0];
+      b.addEventListener('click', function () { act(d.id, a[1], a[0]); });
+      td.appendChild(b);
+    });
+    return td;
+  }
+  function act(id, action, label) {
+    var key = $('admin-key').value;
+    var headers = {};
+    if (key) headers.authorization = 'Bearer ' + key;
+    var status = $('action-status');
+    status.textContent = label + ' ' + id + '…';
+    fetch('/admin/deployments/' + encodeURIComponent(id) + '/' + action, { method: 'POST', headers: headers })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          status.dataset.result = res.ok ? 'ok' : 'error';
+          status.textContent = res.ok ? label + ' ' + id + ': done' : label + ' ' + id + ' refused (' + res.status + '): ' + ((body.error && body.error.message) || 'error');
+        });
+      }, function (error) {
+        status.dataset.result = 'error';
+        status.textContent = label + ' ' + id + ' failed: ' + error;
+      });
   }
 
   function renderAlerts(alerts) {
@@ -147,6 +195,8 @@
       var li = el('li', a.severity);
       li.dataset.alert = a.id;
       li.appendChild(el('span', 'pill ' + (a.severity === 'critical' ? 'pill-bad' : 'pill-warn'), a.severity));
+      var seenBy = a.labels && a.labels.seen_by;
+      if (seenBy) li.appendChild(el('span', 'pill pill-info seen-by', seenBy === 'users' ? 'users see this' : 'absorbed by fallbacks'));
       li.appendChild(document.createTextNode(' ' + a.summary + ' '));
       li.appendChild(el('span', 'muted', 'since ' + clock(Date.parse(a.startsAt))));
       list.appendChild(li);

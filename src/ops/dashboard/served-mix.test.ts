@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestEvent } from '../test-events.js';
-import { DEFAULT_MIX_MAX_ROUTES, DEFAULT_MIX_SECONDS, SERVED_KINDS, ServedMix, servedKindOf } from './served-mix.js';
+import { DEFAULT_MIX_MAX_ROUTES, DEFAULT_MIX_SECONDS, HISTORY_BUCKET_MS, HISTORY_BUCKETS, SERVED_KINDS, ServedMix, servedKindOf } from './served-mix.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -9,6 +9,23 @@ describe('ServedMix', () => {
     expect(DEFAULT_MIX_SECONDS).toBe(60);
     expect(DEFAULT_MIX_MAX_ROUTES).toBe(100);
     expect(SERVED_KINDS).toEqual(['primary', 'secondary', 'cache', 'default', 'failed']);
+    expect([HISTORY_BUCKET_MS, HISTORY_BUCKETS]).toEqual([60_000, 60]);
+  });
+
+  it('keeps an hour of history at one-minute buckets, with tokens per bucket', () => {
+    const history = new ServedMix(HISTORY_BUCKETS, DEFAULT_MIX_MAX_ROUTES, HISTORY_BUCKET_MS);
+    history.record(requestEvent(T0 + 1_000, { inputTokens: 10, outputTokens: 5 }));
+    history.record(requestEvent(T0 + 59_000, { inputTokens: 1, outputTokens: 1 }));
+    history.record(requestEvent(T0 + 45 * 60_000, { ok: false, servedBy: 'none', inputTokens: 0, outputTokens: 0 }));
+    const series = history.series('gpt-4', T0 + 59 * 60_000 + 30_000);
+    expect(series.t).toHaveLength(60);
+    expect(series.t[1] - series.t[0]).toBe(60);
+    const first = series.t.indexOf(T0 / 1000);
+    expect(series.primary[first]).toBe(2);
+    expect(series.tokens[first]).toBe(17);
+    expect(series.failed[series.t.indexOf(T0 / 1000 + 45 * 60)]).toBe(1);
+    // An hour later the first minute has left the window.
+    expect(history.series('gpt-4', T0 + 61 * 60_000).t).not.toContain(T0 / 1000);
   });
 
   it.each([

@@ -10,9 +10,13 @@ export const SERVED_KINDS: readonly ServedKind[] = Object.freeze(['primary', 'se
 export const DEFAULT_MIX_SECONDS = 60;
 /** Routes tracked at most; requests for further route names are not charted (bounded memory). */
 export const DEFAULT_MIX_MAX_ROUTES = 100;
+/** The dashboard's history: one bucket per minute (the SLA windows' resolution) for an hour. */
+export const HISTORY_BUCKET_MS = 60_000;
+export const HISTORY_BUCKETS = 60;
 
 const LATENCY = SERVED_KINDS.length;
-const FIELDS = LATENCY + 1;
+const TOKENS = LATENCY + 1;
+const FIELDS = TOKENS + 1;
 
 /** `primary` (first group of the chain), `secondary` (a later group), `cache`, `default` or `failed`. */
 export function servedKindOf(e: Pick<RequestEvent, 'servedBy' | 'fallbackDepth' | 'ok'>): ServedKind {
@@ -22,7 +26,7 @@ export function servedKindOf(e: Pick<RequestEvent, 'servedBy' | 'fallbackDepth' 
   return e.fallbackDepth === 0 ? 'primary' : 'secondary';
 }
 
-/** Per-second series of one route, oldest first; `t` in Unix seconds. */
+/** Per-bucket series of one route, oldest first; `t` in Unix seconds (bucket start). */
 export interface MixSeries {
   t: number[];
   primary: number[];
@@ -30,8 +34,10 @@ export interface MixSeries {
   cache: number[];
   default: number[];
   failed: number[];
-  /** Mean latency of the second's requests (ms), null for a second without requests. */
+  /** Mean latency of the bucket's requests (ms), null for a bucket without requests. */
   avgMs: Array<number | null>;
+  /** Tokens (input + output) answered in the bucket. */
+  tokens: number[];
 }
 
 /** Totals over the whole window. */
@@ -47,16 +53,17 @@ class RouteRing {
 }
 
 /**
- * Who answered each route's requests, per second, over the last {@link DEFAULT_MIX_SECONDS}
- * seconds: a fixed ring per route (no allocation per request). Feeds the dashboard's served-by
- * mix and its throughput/latency charts.
+ * Who answered each route's requests, and their latency and tokens, per bucket (default one per
+ * second) over the last `seconds` buckets (default {@link DEFAULT_MIX_SECONDS}): a fixed ring per
+ * route (no allocation per request). Feeds the dashboard's served-by mix, its live charts (1 s
+ * buckets) and its one-hour history (1 min buckets).
  *
  * @example mix.record(event); mix.series('gpt-4', clock.now())
  */
 export class ServedMix {
   private readonly rings = new Map<string, RouteRing>();
 
-  constructor(private readonly seconds = DEFAULT_MIX_SECONDS, private readonly maxRoutes = DEFAULT_MIX_MAX_ROUTES) {}
+  constructor(private readonly seconds = DEFAULT_MIX_SECONDS, private readonly maxRoutes = DEFAULT_MIX_MAX_ROUTES, private readonly bucketMs = 1000) {}
 
   /** Counts one finished request (O(1)). */
   record(e: RequestEvent): void {
@@ -66,7 +73,7 @@ export class ServedMix {
       ring = new RouteRing(this.seconds);
       this.rings.set(e.route, ring);
     }
-    const second = Math.floor(e.at / 1000);
+    const second = Math.floor(e.at / this.bucketMs);
     const slot = second % this.seconds;
     const base = slot * FIELDS;
     if (ring.stamps[slot] !== second) {
@@ -75,6 +82,7 @@ export class ServedMix {
     }
     ring.values[base + SERVED_KINDS.indexOf(servedKindOf(e))]++;
     ring.values[base + LATENCY] += e.durationMs;
+    ring.values[base + TOKENS] += e.inputTokens + e.outputTokens;
   }
 
   /** Route names seen. */
@@ -89,11 +97,12 @@ export class ServedMix {
 
   /** The last `seconds` whole seconds before `now` (the current, unfinished second excluded). */
   series(route: string, now: number): MixSeries {
-    const out: MixSeries = { t: [], primary: [], secondary: [], cache: [], default: [], failed: [], avgMs: [] };
+    const out: MixSeries = { t: [], primary: [], secondary: [], cache: [], default: [], failed: [], avgMs: [], tokens: [] };
     const ring = this.rings.get(route);
-    const current = Math.floor(now / 1000);
+    const current = Math.floor(now / this.bucketMs);
+    const perSecond = this.bucketMs / 1000;
     for (let second = current - this.seconds; second < current; second++) {
-      out.t.push(second);
+      out.t.push(second * perSecond);
       const slot = ((second % this.seconds) + this.seconds) % this.seconds;
       const live = ring !== undefined && ring.stamps[slot] === second;
       let count = 0;
@@ -103,6 +112,7 @@ export class ServedMix {
         out[SERVED_KINDS[k]].push(n);
       }
       out.avgMs.push(count > 0 ? Math.round((ring!.values[slot * FIELDS + LATENCY] / count) * 10) / 10 : null);
+      out.tokens.push(live ? ring.values[slot * FIELDS + TOKENS] : 0);
     }
     return out;
   }
@@ -112,7 +122,7 @@ export class ServedMix {
     const totals = { primary: 0, secondary: 0, cache: 0, default: 0, failed: 0 };
     const ring = this.rings.get(route);
     if (ring === undefined) return totals;
-    const current = Math.floor(now / 1000);
+    const current = Math.floor(now / this.bucketMs);
     for (let slot = 0; slot < this.seconds; slot++) {
       const second = ring.stamps[slot];
       if (second <= current - this.seconds || second > current) continue;
