@@ -14,5 +14,6 @@ export * from './providers/create-provider.js';
 export * from './defaults.js';
 export * from './router/index.js';
 export * from './fetch/index.js';
+export { propagateTraceContextUpstream, stopTraceContextPropagation, setTraceContentCapture, TRACER_NAME } from './tracing/index.js';
 export type * from './router-config.js';
 export type { AttemptEvent, RequestEvent, BreakerEvent, EjectionEvent } from './router-events.js';
