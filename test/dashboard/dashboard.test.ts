@@ -98,6 +98,8 @@ alerts: { evaluateEvery: 300ms }
     expect(await page.locator(`${route} .chart-title`).allTextContents()).toEqual([
       'requests per second, by who answered', 'mean latency per second (ms)', 'tokens per second (input + output)', 'last hour, per minute: requests by who answered',
     ]);
+    // Per-tenant view: the keyless test gateway serves everything as tenant `default`.
+    await page.waitForFunction(() => Number((document.querySelector('#tenants tr[data-tenant="default"]') as HTMLElement | null)?.dataset.requests ?? 0) > 0, undefined, { timeout: 5000 });
     mkdirSync('test-output', { recursive: true });
     await page.screenshot({ path: 'test-output/dashboard-honest-labels.png', fullPage: true });
     await page.close();

@@ -171,6 +171,7 @@ export class GatewayOps {
     this.replaceOps();
     this.feed.mix.reset();
     this.feed.history.reset();
+    this.feed.tenants.reset();
     this.attach(this.router);
   }
 

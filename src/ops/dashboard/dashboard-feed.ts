@@ -5,7 +5,7 @@ import type { BreakerEvent, EjectionEvent, RequestEvent } from '../../llm/router
 import type { Event } from '../../core/events.js';
 import type { AlertNotification } from '../alert-types.js';
 import { buildDashboardSnapshot, type DashboardSnapshot, type DashboardSources } from './dashboard-snapshot.js';
-import { DEFAULT_MIX_MAX_ROUTES, HISTORY_BUCKET_MS, HISTORY_BUCKETS, ServedMix } from './served-mix.js';
+import { DEFAULT_MIX_MAX_ROUTES, DEFAULT_MIX_SECONDS, HISTORY_BUCKET_MS, HISTORY_BUCKETS, ServedMix, tenantOf } from './served-mix.js';
 import { alertEntry, breakerEntry, DEFAULT_TIMELINE_SIZE, ejectionEntry, Timeline, type TimelineEntry } from './timeline.js';
 
 /** A snapshot goes to every connected page this often. */
@@ -50,6 +50,8 @@ export class DashboardFeed {
   readonly mix = new ServedMix();
   /** The last hour at one-minute resolution (requests by who answered, latency, tokens). */
   readonly history = new ServedMix(HISTORY_BUCKETS, DEFAULT_MIX_MAX_ROUTES, HISTORY_BUCKET_MS);
+  /** The last minute per tenant (tenants come from the configured keys: bounded). */
+  readonly tenants = new ServedMix(DEFAULT_MIX_SECONDS, DEFAULT_MIX_MAX_ROUTES, 1000, tenantOf);
   readonly timeline: Timeline;
   private readonly clients = new Set<ServerResponse>();
   private readonly intervalMs: number;
@@ -61,6 +63,7 @@ export class DashboardFeed {
   readonly recordRequest = (e: RequestEvent): void => {
     this.mix.record(e);
     this.history.record(e);
+    this.tenants.record(e);
   };
   readonly recordBreaker = (e: BreakerEvent): void => this.note(breakerEntry(e));
   readonly recordEjection = (e: EjectionEvent): void => this.note(ejectionEntry(e));
@@ -93,7 +96,7 @@ export class DashboardFeed {
 
   /** The snapshot pages get now. */
   snapshot(): DashboardSnapshot {
-    return buildDashboardSnapshot(this.sources, this.mix, this.clock.now(), this.history);
+    return buildDashboardSnapshot(this.sources, this.mix, this.clock.now(), this.history, this.tenants);
   }
 
   /**

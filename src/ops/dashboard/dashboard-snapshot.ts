@@ -64,11 +64,21 @@ export interface DashboardRoute {
   tokensPerSecond: number;
 }
 
+/** One tenant over the last minute: what it asked, what failed for it (after fallbacks), its tokens. */
+export interface DashboardTenant {
+  tenant: string;
+  requests: number;
+  failed: number;
+  degraded: number;
+  tokensPerSecond: number;
+}
+
 /** One `snapshot` message of the dashboard's event stream. */
 export interface DashboardSnapshot {
   at: number;
   gateway: { inFlight: number; draining: boolean; generation: number };
   routes: DashboardRoute[];
+  tenants: DashboardTenant[];
   alerts: ActiveAlert[];
 }
 
@@ -85,7 +95,7 @@ function figuresOf(f: SlaWindowFigures | undefined): DashboardFigures {
  * group's deployments, their breaker and 1-minute SLA figures, each route's served-by mix and
  * per-second series, the active alerts and the gateway's state.
  */
-export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix, now: number, history: ServedMix = EMPTY_HISTORY): DashboardSnapshot {
+export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix, now: number, history: ServedMix = EMPTY_HISTORY, tenantMix?: ServedMix): DashboardSnapshot {
   const inspection = sources.inspect();
   const sla = sources.sla();
   const routes: DashboardRoute[] = [];
@@ -113,5 +123,17 @@ export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix
       history: history.series(route.name, now), tokensPerSecond: series.t.length > 0 ? tokens / series.t.length : 0,
     });
   }
-  return { at: now, gateway: sources.gateway(), routes, alerts: sources.activeAlerts() };
+  const tenants: DashboardTenant[] = [];
+  for (const tenant of tenantMix?.routes() ?? []) {
+    const t = tenantMix!.totals(tenant, now);
+    const series = tenantMix!.series(tenant, now);
+    let tokens = 0;
+    for (const n of series.tokens) tokens += n;
+    tenants.push({
+      tenant, requests: t.primary + t.secondary + t.cache + t.default + t.failed, failed: t.failed, degraded: t.cache + t.default,
+      tokensPerSecond: series.t.length > 0 ? tokens / series.t.length : 0,
+    });
+  }
+  tenants.sort((a, b) => b.requests - a.requests);
+  return { at: now, gateway: sources.gateway(), routes, tenants, alerts: sources.activeAlerts() };
 }

@@ -212,11 +212,25 @@
     while (list.children.length > MAX_TIMELINE) list.removeChild(list.lastChild);
   }
 
+  function renderTenants(tenants) {
+    var rows = document.createDocumentFragment();
+    (tenants || []).forEach(function (t) {
+      var tr = el('tr');
+      tr.dataset.tenant = t.tenant;
+      tr.dataset.requests = String(t.requests);
+      [t.tenant, String(t.requests), String(t.failed), t.requests > 0 ? pct(t.failed / t.requests) : '–', String(t.degraded), t.tokensPerSecond.toFixed(1)]
+        .forEach(function (v, i) { tr.appendChild(el('td', i === 0 ? null : 'num', v)); });
+      rows.appendChild(tr);
+    });
+    $('tenants').tBodies[0].replaceChildren(rows);
+  }
+
   function render(snap) {
     var g = snap.gateway;
     $('gw').textContent = 'in flight ' + g.inFlight + ' · config #' + g.generation + (g.draining ? ' · draining' : '');
     $('updated').textContent = 'updated ' + clock(snap.at);
     renderAlerts(snap.alerts);
+    renderTenants(snap.tenants);
     var seen = new Set();
     snap.routes.forEach(function (r) { seen.add(r.name); renderRoute(r, snap.at); });
     cards.forEach(function (c, name) {

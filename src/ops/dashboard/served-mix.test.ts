@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestEvent } from '../test-events.js';
-import { DEFAULT_MIX_MAX_ROUTES, DEFAULT_MIX_SECONDS, HISTORY_BUCKET_MS, HISTORY_BUCKETS, SERVED_KINDS, ServedMix, servedKindOf } from './served-mix.js';
+import { DEFAULT_MIX_MAX_ROUTES, DEFAULT_MIX_SECONDS, HISTORY_BUCKET_MS, HISTORY_BUCKETS, SERVED_KINDS, ServedMix, servedKindOf, tenantOf } from './served-mix.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -10,6 +10,15 @@ describe('ServedMix', () => {
     expect(DEFAULT_MIX_MAX_ROUTES).toBe(100);
     expect(SERVED_KINDS).toEqual(['primary', 'secondary', 'cache', 'default', 'failed']);
     expect([HISTORY_BUCKET_MS, HISTORY_BUCKETS]).toEqual([60_000, 60]);
+  });
+
+  it('keys its rings by tenant for the per-tenant view', () => {
+    const tenants = new ServedMix(DEFAULT_MIX_SECONDS, DEFAULT_MIX_MAX_ROUTES, 1000, tenantOf);
+    tenants.record(requestEvent(T0, { tenant: 'acme' }));
+    tenants.record(requestEvent(T0, { tenant: 'acme', route: 'claude', ok: false, servedBy: 'none' }));
+    tenants.record(requestEvent(T0, { tenant: 'globex' }));
+    expect([...tenants.routes()].sort()).toEqual(['acme', 'globex']);
+    expect(tenants.totals('acme', T0)).toMatchObject({ primary: 1, failed: 1 });
   });
 
   it('keeps an hour of history at one-minute buckets, with tokens per bucket', () => {

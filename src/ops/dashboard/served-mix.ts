@@ -43,6 +43,11 @@ export interface MixSeries {
 /** Totals over the whole window. */
 export type MixTotals = Record<ServedKind, number>;
 
+const routeOf = (e: RequestEvent): string => e.route;
+
+/** Keys a {@link ServedMix} by tenant (the dashboard's per-tenant view). */
+export const tenantOf = (e: RequestEvent): string => e.tenant;
+
 class RouteRing {
   readonly values: Float64Array;
   readonly stamps: Float64Array;
@@ -63,15 +68,22 @@ class RouteRing {
 export class ServedMix {
   private readonly rings = new Map<string, RouteRing>();
 
-  constructor(private readonly seconds = DEFAULT_MIX_SECONDS, private readonly maxRoutes = DEFAULT_MIX_MAX_ROUTES, private readonly bucketMs = 1000) {}
+  constructor(
+    private readonly seconds = DEFAULT_MIX_SECONDS,
+    private readonly maxRoutes = DEFAULT_MIX_MAX_ROUTES,
+    private readonly bucketMs = 1000,
+    /** What a ring is kept per: the route (default) or e.g. the tenant. */
+    private readonly keyOf: (e: RequestEvent) => string = routeOf,
+  ) {}
 
   /** Counts one finished request (O(1)). */
   record(e: RequestEvent): void {
-    let ring = this.rings.get(e.route);
+    const key = this.keyOf(e);
+    let ring = this.rings.get(key);
     if (ring === undefined) {
       if (this.rings.size >= this.maxRoutes) return;
       ring = new RouteRing(this.seconds);
-      this.rings.set(e.route, ring);
+      this.rings.set(key, ring);
     }
     const second = Math.floor(e.at / this.bucketMs);
     const slot = second % this.seconds;
