@@ -181,18 +181,36 @@ describe('FirstTokenLimit', () => {
     expect(overload.filter((r) => !r.ok).length).toBeGreaterThan(overload.length * 0.5);
   });
 
-  it('cuts the limit on an overload failure, once per recent latency', () => {
+  it('cuts the limit on overload failures once they are a fifth of recent calls, once per recent latency', () => {
     const sim: Sim = { now: 0, events: [] };
     const limit = new FirstTokenLimit({ ...options(sim), isOverload: () => true });
+    for (let i = 0; i < 4; i++) {
+      expect(limit.tryAcquire(1)).toBe(true);
+      limit.release(NaN, 0, 1, true);
+    }
+    expect(limit.limit).toBe(100); // four in a row: 18.5 % of recent calls, not yet a signal
     for (let i = 0; i < 5; i++) {
       expect(limit.tryAcquire(1)).toBe(true);
       limit.release(NaN, 0, 1, true);
     }
-    expect(limit.limit).toBe(90); // five timeouts at the same moment: one cut
+    expect(limit.limit).toBe(90); // five more at the same moment: one cut
     sim.now += L.MIN_OVERLOAD_CUT_INTERVAL_MS;
     limit.tryAcquire(1);
     limit.release(NaN, 0, 1, true);
     expect(limit.limit).toBe(81);
+  });
+
+  it("ignores overload failures that are the dependency's noise (a few percent of calls)", () => {
+    const random = seededRandom(5);
+    const sim: Sim = { now: 0, events: [] };
+    const limit = new FirstTokenLimit(options(sim));
+    for (let i = 0; i < 5_000; i++) {
+      sim.now += 10;
+      limit.tryAcquire(1);
+      if (random() < 0.1) limit.release(NaN, 0, 60, true);
+      else limit.release(200, 0, 60);
+    }
+    expect(limit.limit).toBeGreaterThanOrEqual(100);
   });
 
   it('learns what an answer of each length takes unloaded (first token + per-token time)', () => {

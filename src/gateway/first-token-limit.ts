@@ -24,13 +24,16 @@ export interface FirstTokenLimitOptions {
  * and while it is only samples that are faster than predicted (a sustained overload cannot teach
  * it that queueing is normal; a slower model still shows through, very slowly).
  *
- * Each sample's ratio `(latency − slack) / predicted` feeds a recent average (about ten samples).
- * While it stays within the tolerance the limit grows by about √limit per round trip — only when
+ * Each sample's `ln((latency − slack) / predicted)` feeds a recent average (about ten samples),
+ * compared with its unloaded average: the gap must beat ln 1.3 and twice the noise of a
+ * ten-sample average of the dependency's own spread (so heavy-tailed latency and a few hung calls
+ * are not read as a queue). While it does not the limit grows by about √limit per round trip — only when
  * at least half of the limit is in use; below that it drifts slowly down toward twice the
  * recent peak concurrency, never under it, which is why healthy traffic is never shed yet an overload
  * meets a limit near the real concurrency. Above the tolerance the limit shrinks in proportion
- * (a fifth of the way per sample, never by more than half); an overload failure (timeout,
- * upstream 503/529) cuts it by 10 %, once per recent latency.
+ * (a fifth of the way per sample, never by more than half); overload failures (timeout,
+ * upstream 503/529) cut it by 10 %, once per recent latency, while they are more than 20 % of
+ * recent calls (fewer are the dependency's noise: the chaos preset's random 503s and hangs).
  *
  * A call above the limit — or above its priority class's share of it — is refused at once
  * (never queued) with {@link ConcurrencyLimitedError}, whose `retryAfterMs` is the unloaded first
@@ -49,10 +52,15 @@ export class FirstTokenLimit implements RunnablePolicy {
   readonly maxLimit: number;
   private estimated: number;
   private running = 0;
-  /** Recent average of latency ÷ predicted latency. */
-  private recentRatio = 1;
+  /** Recent average of ln(latency ÷ predicted)… */
+  private recentLog = 0;
+  /** …its unloaded average and variance (learned like the model). */
+  private baselineLog = 0;
+  private varianceLog = 0;
   private readonly model = new LatencyModel();
   private lastCutAt = -Infinity;
+  /** Share of recent calls that failed with an overload signal. */
+  private overloadRate = 0;
   /** Recent peak of the concurrency in use (jumps up at once, decays slowly). */
   private peakInFlight = 0;
   private readonly isOverload: (error: unknown) => boolean;
@@ -103,8 +111,12 @@ export class FirstTokenLimit implements RunnablePolicy {
    */
   release(elapsedMs: number, outputTokens: number, inFlightAtStart: number, overloaded = false): void {
     this.running--;
-    if (overloaded) this.cut();
-    else if (elapsedMs >= 0) this.sample(elapsedMs, outputTokens, inFlightAtStart);
+    // Overload failures count by their share of recent calls: a few random 503s or hung calls
+    // among healthy answers are the dependency's noise, not a queue to back away from.
+    this.overloadRate += ((overloaded ? 1 : 0) - this.overloadRate) * L.OVERLOAD_RATE_WEIGHT;
+    if (overloaded) {
+      if (this.overloadRate > L.OVERLOAD_RATE_THRESHOLD) this.cut();
+    } else if (elapsedMs >= 0) this.sample(elapsedMs, outputTokens, inFlightAtStart);
   }
 
   /** The refusal for a call that found no slot. */
@@ -137,7 +149,7 @@ export class FirstTokenLimit implements RunnablePolicy {
   private cut(): void {
     const now = this.clock.now();
     const first = this.model.predict(0);
-    const interval = Math.max(L.MIN_OVERLOAD_CUT_INTERVAL_MS, Number.isFinite(first) ? first * this.recentRatio : 0);
+    const interval = Math.max(L.MIN_OVERLOAD_CUT_INTERVAL_MS, Number.isFinite(first) ? first * Math.exp(this.recentLog) : 0);
     if (now - this.lastCutAt < interval) return;
     this.lastCutAt = now;
     this.estimated = Math.max(this.minLimit, this.estimated * L.DEFAULT_OVERLOAD_BACKOFF_RATIO);
@@ -147,10 +159,16 @@ export class FirstTokenLimit implements RunnablePolicy {
     const limit = this.estimated;
     const saturated = inFlightAtStart * 2 >= limit;
     const predicted = this.model.predict(outputTokens);
-    const ratio = Number.isNaN(predicted) ? 1 : Math.max(0, elapsedMs - L.LATENCY_SLACK_MS) / predicted;
-    if (!saturated || ratio < 1) this.model.add(outputTokens, elapsedMs, L.MODEL_WEIGHT);
-    else this.model.add(outputTokens, elapsedMs, L.MODEL_WEIGHT_SATURATED);
-    this.recentRatio += (ratio - this.recentRatio) * L.RECENT_WEIGHT;
+    // In log space a hung call (20x) weighs like a few slow ones, not like a hundred.
+    const logRatio = Number.isNaN(predicted) ? 0 : Math.log(Math.max(1, elapsedMs - L.LATENCY_SLACK_MS) / predicted);
+    const learn = !saturated || logRatio < this.baselineLog;
+    this.model.add(outputTokens, elapsedMs, learn ? L.MODEL_WEIGHT : L.MODEL_WEIGHT_SATURATED);
+    if (learn) {
+      const deviation = logRatio - this.baselineLog;
+      this.baselineLog += deviation * L.MODEL_WEIGHT;
+      this.varianceLog += (deviation * deviation - this.varianceLog) * L.MODEL_WEIGHT;
+    }
+    this.recentLog += (logRatio - this.recentLog) * L.RECENT_WEIGHT;
     // Traffic using less than half of the limit says nothing about the dependency; the limit only
     // drifts down toward twice the recent peak in use, so an overload that starts later meets a limit
     // near the real concurrency instead of queueing hundreds of requests in its first second.
@@ -160,9 +178,14 @@ export class FirstTokenLimit implements RunnablePolicy {
       if (ceiling < limit) this.estimated = Math.max(this.minLimit, limit + (ceiling - limit) * L.IDLE_DECAY_WEIGHT);
       return;
     }
-    const next = this.recentRatio <= L.LATENCY_TOLERANCE
+    // Recent answers are slower than unloaded ones only when the gap beats the tolerance and the
+    // noise of a ten-sample average of this dependency's own spread (heavy-tailed latency must
+    // not read as a queue).
+    const noise = L.NOISE_SIGMAS * Math.sqrt(this.varianceLog * L.RECENT_WEIGHT / (2 - L.RECENT_WEIGHT));
+    const excess = this.recentLog - this.baselineLog - Math.max(Math.log(L.LATENCY_TOLERANCE), noise);
+    const next = excess <= 0
       ? limit + L.LIMIT_GROWTH_PER_SAMPLE / Math.sqrt(limit)
-      : limit - (limit - limit * Math.max(0.5, L.LATENCY_TOLERANCE / this.recentRatio)) * L.LIMIT_SMOOTHING;
+      : limit - (limit - limit * Math.max(0.5, Math.exp(-excess))) * L.LIMIT_SMOOTHING;
     this.estimated = Math.min(this.maxLimit, Math.max(this.minLimit, next));
   }
 }

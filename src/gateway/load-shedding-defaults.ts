@@ -34,8 +34,10 @@ export const MODEL_WEIGHT_SATURATED = 0.001;
 export const MODEL_MIN_SHARE = 0.05;
 /** Recent latency up to 1.3 × the predicted (+ the slack) is healthy… */
 export const LATENCY_TOLERANCE = 1.3;
-/** …plus 25 ms, so a 5 ms upstream's jitter is never mistaken for a queue. */
+/** …plus 25 ms, so a 5 ms upstream's jitter is never mistaken for a queue… */
 export const LATENCY_SLACK_MS = 25;
+/** …and the gap must exceed this many standard errors of the recent average (the dependency's own spread). */
+export const NOISE_SIGMAS = 2;
 /** Below half of the limit in use, the limit drifts toward twice the recent peak concurrency… */
 export const IDLE_HEADROOM = 2;
 /** …by this fraction of the gap per sample (about a hundred samples). */
@@ -46,7 +48,11 @@ export const PEAK_DECAY_WEIGHT = 0.001;
 export const LIMIT_GROWTH_PER_SAMPLE = 1;
 /** A slow sample moves the limit a fifth of the way to `limit × tolerated / recent` (never below half). */
 export const LIMIT_SMOOTHING = 0.2;
-/** An overload failure (timeout, upstream 503/529) cuts the limit to 90 %… */
+/** Weight of each call in the recent share of overload failures (about the last twenty calls)… */
+export const OVERLOAD_RATE_WEIGHT = 0.05;
+/** …above which an overload failure (timeout, upstream 503/529) cuts the limit to 90 %… */
+export const OVERLOAD_RATE_THRESHOLD = 0.2;
+/** The cut. */
 export const DEFAULT_OVERLOAD_BACKOFF_RATIO = 0.9;
 /** …at most once per recent latency and at least this many ms apart, so a few hung calls cannot collapse it. */
 export const MIN_OVERLOAD_CUT_INTERVAL_MS = 250;

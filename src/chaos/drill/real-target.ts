@@ -62,7 +62,7 @@ async function waitLive(url: string, child: ChildProcess): Promise<void> {
 }
 
 /** Starts the mock and the gateway; resolves once the gateway answers. */
-export async function startRealTarget(options: RealTargetOptions): Promise<DrillTarget & { readonly url: string; readonly mock: MockProvider }> {
+export async function startRealTarget(options: RealTargetOptions): Promise<DrillTarget & { readonly url: string; readonly mock: MockProvider; readonly gatewayPid: number | undefined }> {
   const mock = await startMockProvider({ profile: { default: BASELINE_FAULTS }, seed: options.seed ?? 1 });
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-drill-'));
   const port = await freePort();
@@ -102,6 +102,10 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
     clock: systemClock,
     url,
     mock,
+    /** The running gateway process (for the soak's RSS and open-file figures). */
+    get gatewayPid() {
+      return gateway.pid;
+    },
     breakerOpens,
     send: sender.send,
     async setFaults(deployments, faults: MockFaultsInput | null) {

@@ -9,6 +9,7 @@ import { drillReportHtml, formatFailures, formatMatrix, servedMix, type DrillRep
 import type { ScenarioResult } from '../../chaos/drill/run-scenario.js';
 import { runRealDrill } from '../../chaos/drill/run-real.js';
 import { runVirtualDrill } from '../../chaos/drill/run-virtual.js';
+import { DEFAULT_SOAK_DURATION_MS, DEFAULT_SOAK_RATE, formatSoak, runSoak } from '../../chaos/drill/soak.js';
 import { DEFAULT_DRILL_SLO, DRILL_SCENARIOS, selectScenarios, type DrillScenario } from '../../chaos/drill/scenarios.js';
 import { checkOutputDirectory } from './output-path.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
@@ -37,6 +38,10 @@ Options:
   --slo PERCENT          availability objective for the error budget (default ${DEFAULT_DRILL_SLO * 100})
   --out FILE             JSON report (default reports/drill-<timestamp>/drill.json)
   --html FILE            HTML report with charts (default reports/drill-<timestamp>/drill.html)
+  --soak                 instead of the scenarios: a soak of --duration (default 10m) at --rate
+                         (default 100) with the mock's chaos preset on a real gateway; reports
+                         lost, the gateway's RSS growth after warm-up and its open descriptors
+                         (exit 1 unless lost = 0, RSS growth < 10 % and descriptors flat)
   --list                 list the scenarios and exit
   --quiet                only the matrix
 
@@ -65,6 +70,7 @@ const drill: Command = {
           out: { type: 'string' },
           html: { type: 'string' },
           list: { type: 'boolean', default: false },
+          soak: { type: 'boolean', default: false },
           quiet: { type: 'boolean', default: false },
         },
         allowPositionals: true,
@@ -77,6 +83,7 @@ const drill: Command = {
       for (const s of DRILL_SCENARIOS) console.log(`${s.name.padEnd(21)}${s.title}`);
       return EXIT_OK;
     }
+    if (v.soak) return soak(v.duration, v.rate, v.out);
     let scenarios: DrillScenario[];
     try {
       scenarios = selectScenarios(parsed.positionals);
@@ -168,5 +175,45 @@ const drill: Command = {
     return passed ? EXIT_OK : EXIT_FAILED;
   },
 };
+
+/** `bulwark drill --soak`: runs {@link runSoak}, prints its verdict, writes the JSON report. */
+async function soak(duration: string | undefined, rateText: string | undefined, outFile: string | undefined): Promise<number> {
+  let durationMs: number;
+  try {
+    durationMs = duration === undefined ? DEFAULT_SOAK_DURATION_MS : parseDuration(duration, '--duration');
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const rate = rateText === undefined ? DEFAULT_SOAK_RATE : Number(rateText);
+  if (!(rate > 0) || !(durationMs >= 10_000)) return fail(`--soak needs --rate > 0 and --duration >= 10s (got ${rateText ?? rate}, ${duration ?? durationMs})`);
+  const dir = join('reports', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const out = outFile ?? join(dir, 'soak.json');
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await checkOutputDirectory(out, '--out');
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  console.log(`bulwark drill --soak: ${durationMs / 1000} s at ${rate} req/s, chaos preset on every deployment`);
+  let report;
+  try {
+    report = await runSoak({
+      durationMs, rate, signal: stop.signal, logFile: join(dirname(out), 'gateway.log'),
+      onSample: (s) => console.log(`  ${(s.atMs / 1000).toFixed(0)} s: sent ${s.sent}, lost ${s.lost}, RSS ${(s.rssBytes / 1_048_576).toFixed(1)} MiB, fds ${s.openFds}`),
+    });
+  } catch (error) {
+    console.error(`bulwark drill --soak: could not run: ${(error as Error).message}`);
+    return EXIT_FAILED;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n${formatSoak(report)}\nreport: ${out}`);
+  const met = report.lost === 0 && report.rssGrowth < 0.1 && report.fdsEnd <= report.fdsAfterWarmup + 10;
+  return met && !stop.signal.aborted ? EXIT_OK : EXIT_FAILED;
+}
 
 export default drill;
