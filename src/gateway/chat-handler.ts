@@ -1,14 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
-import type { CallOptions, ChatStream } from '../llm/types.js';
+import { isScanError, scanJsonObject } from '../llm/dialects/json-scan.js';
+import type { WireAnswer } from '../llm/dialects/wire/wire-answer.js';
+import { MAX_BODY_NESTING, WireExchange } from '../llm/dialects/wire/wire-exchange.js';
+import type { CallOptions, ExchangeStream } from '../llm/types.js';
 import { AllFallbacksFailedError } from '../llm/errors.js';
 import type { GatewayDialect } from './dialect.js';
 import { MalformedJsonError, UnsupportedMediaTypeError } from './errors.js';
-import { MAX_BODY_NESTING, nestsDeeperThan } from './http/json-depth.js';
 import { readBody } from './http/read-body.js';
 import type { RequestContext } from './http/request-context.js';
-import { bulwarkHeaders, sendJson } from './http/respond.js';
+import { bulwarkHeaders } from './http/respond.js';
 import type { RouteHandler } from './http/route-table.js';
 import type { RouterSlot } from './router-slot.js';
 import type { ChatObserver } from './ops/chat-observer.js';
@@ -23,9 +25,10 @@ export interface ChatHandlerDeps {
 }
 
 /**
- * `POST /v1/chat/completions` or `POST /v1/messages`: body → canonical request (dialect) →
- * router → answer in the same dialect, streaming kept streaming. The body is parsed once and
- * the answer serialized once.
+ * `POST /v1/chat/completions` or `POST /v1/messages`: the body is read once and scanned (never
+ * parsed whole), becomes the dialect's exchange, and the router answers it: to a deployment of
+ * the same API the body goes up as it came and the answer comes back as the provider sent it
+ * (streams relayed event for event); to one of the other API both are translated.
  */
 export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): RouteHandler {
   return async (context, req, res) => {
@@ -37,37 +40,32 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
     const body = await readBody(req, deps.bodyLimitBytes());
     // Decoding would quietly turn bad bytes into U+FFFD: the prompt sent (and cached) would not be the client's.
     if (!isUtf8(body)) throw new MalformedJsonError('the body is not valid UTF-8');
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new MalformedJsonError((error as Error).message.slice(0, 120));
-    }
-    if (nestsDeeperThan(body, MAX_BODY_NESTING)) throw new MalformedJsonError(`objects and arrays nest deeper than ${MAX_BODY_NESTING} levels`);
-    const parsed = dialect.parse(json);
+    const scanned = scanJsonObject(body, MAX_BODY_NESTING);
+    if (isScanError(scanned)) throw new MalformedJsonError(scanned.error);
+    const exchange = WireExchange.open(dialect.wire, body, scanned, req.headers, deps.clock);
     const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
     const observer = deps.observer;
-    const route = parsed.request.model;
+    const route = exchange.route;
     context.route = route;
-    context.stream = parsed.stream;
+    context.stream = exchange.stream;
     let overheadMs: number | undefined;
     observer?.started(route);
     const routerStartedAt = observer ? deps.clock.now() : 0;
     const lease = deps.slot.acquire();
     try {
-      if (parsed.stream) await streamAnswer(context, res, lease.router.stream(parsed.request, options), dialect, parsed.includeUsage, deps.clock);
+      if (exchange.stream) await streamAnswer(context, res, lease.router.callStream(exchange, options), dialect, deps.clock);
       else {
         let result;
         try {
-          result = await lease.router.chat(parsed.request, options);
+          result = await lease.router.call(exchange, options);
         } catch (error) {
           if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
           throw error;
         }
         const routerEndedAt = observer ? deps.clock.now() : 0;
         context.served = result.served;
-        context.outputTokens = result.response.usage.outputTokens;
-        sendJson(res, context, 200, dialect.responseJson(result.response));
+        context.outputTokens = result.usage?.outputTokens ?? 0;
+        sendAnswer(res, context, result.answer);
         if (observer) overheadMs = routerStartedAt - context.startedAt + deps.clock.now() - routerEndedAt;
       }
     } finally {
@@ -75,6 +73,23 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
       observer?.ended(route, overheadMs);
     }
   };
+}
+
+/** The answer's own headers (the upstream's, by the dialect's allow-list), then the gateway's. */
+function answerHeaders(context: RequestContext, upstream: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = { ...upstream, ...bulwarkHeaders(context) };
+  const dropped = context.served.dropped;
+  if (dropped !== undefined && dropped.length > 0) headers['x-bulwark-dropped'] = dropped.join(', ');
+  return headers;
+}
+
+function sendAnswer(res: ServerResponse, context: RequestContext, answer: WireAnswer): void {
+  context.status = answer.status;
+  const headers = answerHeaders(context, answer.headers);
+  headers['content-type'] = answer.contentType;
+  headers['content-length'] = String(answer.body.length);
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
 }
 
 /**
@@ -89,10 +104,8 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function streamAnswer(
-  context: RequestContext, res: ServerResponse, pending: Promise<ChatStream>, dialect: GatewayDialect, includeUsage: boolean, clock: Clock,
-): Promise<void> {
-  let stream: ChatStream;
+async function streamAnswer(context: RequestContext, res: ServerResponse, pending: Promise<ExchangeStream<Buffer>>, dialect: GatewayDialect, clock: Clock): Promise<void> {
+  let stream: ExchangeStream<Buffer>;
   try {
     stream = await pending;
   } catch (error) {
@@ -101,23 +114,26 @@ async function streamAnswer(
   }
   context.served = stream.served;
   context.status = 200;
-  context.firstByteAt = clock.now(); // the router resolves a stream at its first event: the load shedder's sample
-  const headers = bulwarkHeaders(context);
+  context.firstByteAt = clock.now(); // the router resolves a stream at its first token: the load shedder's sample
+  const upstream: Record<string, string> = {};
+  for (const [name, value] of Object.entries(stream.upstreamHeaders ?? {})) {
+    const as = value === undefined ? undefined : dialect.wire.passBack(name);
+    if (as !== undefined) upstream[as] = Array.isArray(value) ? value.join(', ') : value!;
+  }
+  const headers = answerHeaders(context, upstream);
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
   headers['x-accel-buffering'] = 'no';
   res.writeHead(200, headers);
-  const encoder = dialect.encoder(Math.floor(clock.now() / 1000), includeUsage);
   try {
-    for await (const event of stream) {
+    for await (const bytes of stream) {
       if (res.destroyed) break; // the client left: leaving the loop ends the upstream stream
-      const text = encoder.encode(event);
-      if (text !== '' && !res.write(text)) await drained(res);
+      if (!res.write(bytes)) await drained(res);
     }
     res.end();
   } catch (error) {
     // A broken stream ends with the dialect's error event, never as a clean end.
-    if (!res.destroyed) res.end(encoder.encodeError(error));
+    if (!res.destroyed) res.end(dialect.streamErrorEvent(error));
   }
 }
 

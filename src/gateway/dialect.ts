@@ -1,23 +1,19 @@
 import { BulwarkError, RateLimitedError } from '../core/errors.js';
 import { AllFallbacksFailedError, LlmError } from '../llm/errors.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../llm/types.js';
-import { OpenAIStreamEncoder, parseOpenAIRequest, toOpenAIErrorBody, toOpenAIResponse } from '../llm/dialects/openai.js';
-import { AnthropicStreamEncoder, parseAnthropicRequest, toAnthropicErrorBody, toAnthropicResponse } from '../llm/dialects/anthropic.js';
+import { ANTHROPIC_MESSAGES } from '../llm/dialects/anthropic-messages/dialect.js';
+import { toAnthropicErrorBody, toOpenAIErrorBody } from '../llm/dialects/errors.js';
+import { OPENAI_CHAT } from '../llm/dialects/openai-chat/dialect.js';
+import type { WireDialect } from '../llm/dialects/wire/wire-dialect.js';
+import { formatSseJson } from '../llm/sse.js';
 
-/** Encodes one streamed answer for the wire. */
-export interface WireEncoder {
-  encode(event: StreamEvent): string;
-  /** The in-stream error event that ends a broken stream (never a clean end). */
-  encodeError(error: unknown): string;
-}
-
-/** One API the gateway speaks: how to read its requests and write its answers and errors. */
+/** One API the gateway speaks: its wire dialect (requests and answers), and how its errors are written. */
 export interface GatewayDialect {
   readonly name: 'openai' | 'anthropic';
-  parse(body: unknown): { request: ChatRequest; stream: boolean; includeUsage: boolean };
-  responseJson(response: ChatResponse): string;
+  /** How requests pass to deployments and answers come back (see `llm/dialects/wire`). */
+  readonly wire: WireDialect;
   errorJson(error: unknown): string;
-  encoder(created: number, includeUsage: boolean): WireEncoder;
+  /** The in-stream error event that ends a broken stream (never a clean end). */
+  streamErrorEvent(error: unknown): string;
 }
 
 /** The status a client sees for `error` (BulwarkErrors carry theirs; anything else is 500). */
@@ -35,29 +31,6 @@ export function retryAfterSeconds(error: unknown): number | undefined {
   return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000));
 }
 
-class OpenAIWireEncoder implements WireEncoder {
-  private readonly inner: OpenAIStreamEncoder;
-  constructor(created: number, includeUsage: boolean) {
-    this.inner = new OpenAIStreamEncoder({ created, includeUsage });
-  }
-  encode(event: StreamEvent): string {
-    return this.inner.encode(event);
-  }
-  encodeError(error: unknown): string {
-    return this.inner.encodeError(toOpenAIErrorBody(error));
-  }
-}
-
-class AnthropicWireEncoder implements WireEncoder {
-  private readonly inner = new AnthropicStreamEncoder();
-  encode(event: StreamEvent): string {
-    return this.inner.encode(event);
-  }
-  encodeError(error: unknown): string {
-    return this.inner.encodeError(anthropicErrorBody(error));
-  }
-}
-
 function anthropicErrorBody(error: unknown) {
   const body = toAnthropicErrorBody(error);
   // Anthropic names this one specially; the SDKs surface the type.
@@ -68,23 +41,15 @@ function anthropicErrorBody(error: unknown) {
 /** The OpenAI Chat Completions API (`POST /v1/chat/completions`). */
 export const openaiDialect: GatewayDialect = Object.freeze({
   name: 'openai' as const,
-  parse(body: unknown) {
-    const parsed = parseOpenAIRequest(body);
-    return { request: parsed.request, stream: parsed.stream, includeUsage: parsed.includeUsage };
-  },
-  responseJson: (response: ChatResponse) => JSON.stringify(toOpenAIResponse(response)),
+  wire: OPENAI_CHAT,
   errorJson: (error: unknown) => JSON.stringify(toOpenAIErrorBody(error)),
-  encoder: (created: number, includeUsage: boolean) => new OpenAIWireEncoder(created, includeUsage),
+  streamErrorEvent: (error: unknown) => formatSseJson(toOpenAIErrorBody(error)),
 });
 
 /** The Anthropic Messages API (`POST /v1/messages`). */
 export const anthropicDialect: GatewayDialect = Object.freeze({
   name: 'anthropic' as const,
-  parse(body: unknown) {
-    const parsed = parseAnthropicRequest(body);
-    return { request: parsed.request, stream: parsed.stream, includeUsage: true };
-  },
-  responseJson: (response: ChatResponse) => JSON.stringify(toAnthropicResponse(response)),
+  wire: ANTHROPIC_MESSAGES,
   errorJson: (error: unknown) => JSON.stringify(anthropicErrorBody(error)),
-  encoder: () => new AnthropicWireEncoder(),
+  streamErrorEvent: (error: unknown) => formatSseJson(anthropicErrorBody(error), 'error'),
 });

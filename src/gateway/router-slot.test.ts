@@ -6,6 +6,8 @@ function fakeRouter(name: string, closed: string[]): Router {
   return {
     chat: () => Promise.reject(new Error('unused')),
     stream: () => Promise.reject(new Error('unused')),
+    call: () => Promise.reject(new Error('unused')),
+    callStream: () => Promise.reject(new Error('unused')),
     models: () => [name],
     close: async () => {
       closed.push(name);

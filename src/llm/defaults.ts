@@ -53,6 +53,8 @@ export const DEFAULT_CACHE_STALE_TTL_MS = 86_400_000;
 
 /** What a route does with a stream that breaks after chunks reached the caller. */
 export const DEFAULT_STREAM_FAILOVER = 'continue' as const;
+/** A field a deployment's API cannot carry is refused, never dropped silently. */
+export const DEFAULT_ON_UNSUPPORTED = 'reject' as const;
 /** Routes decide health (`/health` fail) unless they say otherwise. */
 export const DEFAULT_ROUTE_REQUIRED = true;
 /** Tenant used when a call names none. */

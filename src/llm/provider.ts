@@ -1,24 +1,29 @@
-import type { ChatRequest, ChatResponse, StreamEvent } from './types.js';
+import type { ApiFamily, UpstreamBody, UpstreamCall, UpstreamReply } from './exchange.js';
 
 /** Options for one upstream call. */
 export interface ProviderCallOptions {
   /** Aborts the upstream HTTP request at once. */
   signal?: AbortSignal;
-  /** Streaming: fail with `timeout` if no first event arrives within this many ms. */
+  /** Streaming: fail with `timeout` if no first chunk arrives within this many ms. */
   firstTokenTimeoutMs?: number;
-  /** Streaming: fail with `timeout` if the gap between two events exceeds this many ms. */
+  /** Streaming: fail with `timeout` if the wait for a next chunk exceeds this many ms. */
   idleTimeoutMs?: number;
 }
 
 /**
- * One upstream API endpoint speaking one dialect. `request.model` is the *upstream* model name.
- * Every failure is thrown as an `LlmError` (see `errors.ts`), classified into the closed set.
- * A stream that ends without its `finish` event throws (kind `connection`), never ends quietly.
+ * One upstream API: a transport that sends prepared calls ({@link UpstreamCall}) with the
+ * provider's address, auth and default headers, and hands back the raw answer. It never reads
+ * or rebuilds a body: that is the exchange's job (see `exchange.ts`). Every failure — a non-2xx
+ * status, a broken connection, a watchdog timeout — is thrown as an `LlmError` (see `errors.ts`),
+ * classified into the closed set.
  */
 export interface Provider {
-  readonly dialect: 'openai' | 'anthropic';
-  chat(request: ChatRequest, options?: ProviderCallOptions): Promise<ChatResponse>;
-  stream(request: ChatRequest, options?: ProviderCallOptions): AsyncIterable<StreamEvent>;
+  /** The wire API its endpoints speak. */
+  readonly dialect: ApiFamily;
+  /** A non-streaming call: resolves with the 2xx reply, body read. */
+  send(call: UpstreamCall, options?: ProviderCallOptions): Promise<UpstreamReply>;
+  /** A streaming call: resolves once a 2xx event stream has begun; its chunks are read from the body. */
+  open(call: UpstreamCall, options?: ProviderCallOptions): Promise<UpstreamBody>;
   /** Closes the connection pool. */
   close(): Promise<void>;
 }

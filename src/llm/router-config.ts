@@ -114,6 +114,12 @@ export interface RouteConfig {
   coalesce?: boolean;
   /** A stream that breaks after chunks were sent: continue on the next model, or end with an error event. Default `continue`. */
   streamFailover?: 'continue' | 'error';
+  /**
+   * A request field a deployment's API cannot carry (an OpenAI-only field sent to an Anthropic
+   * deployment, say): `reject` skips that deployment (a 400 naming the field when none can carry
+   * it), `drop` sends the request without it and names it in `x-bulwark-dropped`. Default `reject`.
+   */
+  onUnsupported?: 'reject' | 'drop';
   /** Whole-request deadline across every step. Default 120_000. */
   totalTimeoutMs?: number;
   /** Routes marked required decide /health (fail with no usable deployment; /readyz never looks). Default true. */

@@ -1,3 +1,5 @@
+import type { Exchange, HeaderMap } from './exchange.js';
+
 /**
  * The canonical chat model. Every dialect (OpenAI Chat Completions, Anthropic Messages) is
  * translated to and from these types, so a request written for one provider can be answered by
@@ -17,7 +19,16 @@ export interface ImagePart {
   mediaType?: string;
 }
 
-export type ContentPart = TextPart | ImagePart;
+/** A PDF document given inline (base64). */
+export interface DocumentPart {
+  type: 'document';
+  mediaType: 'application/pdf';
+  data: string;
+  /** File name or title shown to the model. */
+  title?: string;
+}
+
+export type ContentPart = TextPart | ImagePart | DocumentPart;
 
 /** A tool call made by the assistant. `arguments` is JSON text, exactly as the model produced it. */
 export interface ToolCall {
@@ -62,7 +73,16 @@ export interface ChatRequest {
    * Messages API has no such field, so its adapter asks for it in the system prompt instead.
    */
   responseFormat?: ResponseFormat;
+  /**
+   * How hard a reasoning model thinks: OpenAI `reasoning_effort`; Anthropic `thinking` with a
+   * budget per effort (see `REASONING_BUDGET_TOKENS`).
+   */
+  reasoningEffort?: ReasoningEffort;
+  /** `false`: at most one tool call per answer (OpenAI `parallel_tool_calls`, Anthropic `disable_parallel_tool_use`). */
+  parallelToolCalls?: boolean;
 }
+
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
 
 /** Answer with any JSON object, or with a JSON object matching a named JSON Schema. */
 export type ResponseFormat =
@@ -72,8 +92,13 @@ export type ResponseFormat =
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
 export interface Usage {
+  /** Every prompt token, cached ones included (OpenAI `prompt_tokens`; Anthropic input + cache read + cache write). */
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens read from the provider's prompt cache (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`). */
+  cachedInputTokens?: number;
+  /** Prompt tokens written to the prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteInputTokens?: number;
 }
 
 export interface ChatResponse {
@@ -82,6 +107,10 @@ export interface ChatResponse {
   model: string;
   /** The assistant's text ('' when it only called tools). */
   content: string;
+  /** The model's visible reasoning (Anthropic thinking, OpenAI-compatible `reasoning_content`). */
+  reasoning?: string;
+  /** The model declined: its refusal message (OpenAI `refusal`; Anthropic stop_reason `refusal`). */
+  refusal?: string;
   toolCalls?: ToolCall[];
   finishReason: FinishReason;
   usage: Usage;
@@ -97,6 +126,7 @@ export interface ChatResponse {
 export type StreamEvent =
   | { type: 'start'; id: string; model: string }
   | { type: 'text'; text: string }
+  | { type: 'reasoning'; text: string }
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason; usage?: Usage };
@@ -111,6 +141,26 @@ export interface ServedInfo {
   fallbackDepth: number;
   /** True when the answer came from a stale cache entry or the default response, or a stream was continued on another model. */
   degraded: boolean;
+  /** Request fields left out because the answering deployment's API cannot carry them (route `onUnsupported: drop`). */
+  dropped?: readonly string[];
+}
+
+/** A routed answer to an {@link Exchange}: the caller's value and how it was served. */
+export interface ExchangeResult<A> {
+  answer: A;
+  served: ServedInfo;
+  /** Token usage observed in the answer (undefined when it reported none). */
+  usage?: Usage;
+}
+
+/**
+ * A streamed answer to an {@link Exchange}, resolved once its first token is available. `served`
+ * may change later (a broken stream continued on another model); read it after iterating.
+ */
+export interface ExchangeStream<U> extends AsyncIterable<U> {
+  readonly served: ServedInfo;
+  /** The response headers of the upstream that began the answer (none for cache and default answers). */
+  readonly upstreamHeaders: HeaderMap | undefined;
 }
 
 export interface ChatResult {
@@ -135,9 +185,7 @@ export interface CallOptions {
  * failure before that fails over silently); it may change later if a broken stream is continued
  * on another model, so read it after iterating for the final value.
  */
-export interface ChatStream extends AsyncIterable<StreamEvent> {
-  readonly served: ServedInfo;
-}
+export type ChatStream = ExchangeStream<StreamEvent>;
 
 /** The router's public face, used in-process by applications and by the gateway. */
 export interface Router {
@@ -148,6 +196,13 @@ export interface Router {
    * fail over silently), so the caller can send headers with the final `served` info.
    */
   stream(request: ChatRequest, options?: CallOptions): Promise<ChatStream>;
+  /**
+   * Answers one request of any API (see `exchange.ts`): the same fallback chain, cache and
+   * default answer as `chat`, with the answer in the exchange's own form.
+   */
+  call<A, U>(exchange: Exchange<A, U>, options?: CallOptions): Promise<ExchangeResult<A>>;
+  /** Streams one request of any API; resolves once the first token is available (as `stream`). */
+  callStream<A, U>(exchange: Exchange<A, U>, options?: CallOptions): Promise<ExchangeStream<U>>;
   /** Route names callers may ask for (`GET /v1/models`). */
   models(): string[];
   /** Stops timers and closes connection pools. */

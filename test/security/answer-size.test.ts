@@ -73,11 +73,14 @@ describe('security: the per-provider cap and the process-wide answer budget', ()
   });
   afterAll(() => upstream.close());
 
+  /** A plain chat call as an exchange prepares it (the transport is what is under test). */
+  const chatCall = { endpoint: 'chat/completions', model: 'm', stream: false, body: [Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }))] };
+
   it('honours a configured maxAnswerBytes', async () => {
     upstream.reply = hugeAnswer(8 * MiB, () => undefined);
     const provider = createProvider({ type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'k', maxAnswerBytes: MiB });
     try {
-      await expect(provider.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ kind: 'server_error', message: expect.stringMatching(/larger than 1048576 bytes/) });
+      await expect(provider.send(chatCall)).rejects.toMatchObject({ kind: 'server_error', message: expect.stringMatching(/larger than 1048576 bytes/) });
     } finally {
       await provider.close();
     }
@@ -88,7 +91,7 @@ describe('security: the per-provider cap and the process-wide answer budget', ()
     const budget = new AnswerBudget(4 * MiB);
     const provider = createProvider({ type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'k' }, { answerBudget: budget });
     try {
-      const results = await Promise.allSettled([1, 2, 3].map(() => provider.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] })));
+      const results = await Promise.allSettled([1, 2, 3].map(() => provider.send(chatCall)));
       const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { kind: string; message: string });
       expect(failed.length).toBeGreaterThanOrEqual(1);
       for (const f of failed) expect(f).toMatchObject({ kind: 'overloaded', message: expect.stringMatching(/limit is 4194304/) });

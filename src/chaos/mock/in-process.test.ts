@@ -5,8 +5,12 @@ import { TimeoutError } from '../../core/errors.js';
 import { LlmError } from '../../llm/errors.js';
 import { createProvider } from '../../llm/providers/create-provider.js';
 import type { ChatRequest, StreamEvent } from '../../llm/types.js';
+import { canonicalCalls } from '../../llm/providers/canonical-calls.fixture.js';
 import { InProcessMock } from './in-process.js';
 import { startMockProvider, type MockProvider } from './server.js';
+
+/** A clock for the codec's `created` stamps (the mock's own clock drives its delays). */
+const clockOf = () => new FakeClock();
 
 const ask = (text: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: 'gpt-4o', messages: [{ role: 'user', content: text }], ...extra });
 
@@ -28,7 +32,7 @@ afterEach(async () => {
 describe('InProcessMock: the mock provider without sockets', () => {
   it('answers like the HTTP mock (same text, usage and deployment)', async () => {
     const mock = new InProcessMock();
-    const answer = await mock.provider('primary').chat(ask('hello'));
+    const answer = await canonicalCalls(mock.provider('primary'), clockOf()).chat(ask('hello'));
     expect(answer.content).toMatch(/^mock answer from gpt-4o via primary: [0-9a-f]{8}$/);
     expect(answer.finishReason).toBe('stop');
     expect(mock.stats().byDeployment.primary).toEqual({ requests: 1, byStatus: { 200: 1 } });
@@ -42,8 +46,8 @@ describe('InProcessMock: the mock provider without sockets', () => {
     const viaHttp: string[] = [];
     const viaMemory: string[] = [];
     for (let i = 0; i < 40; i++) {
-      viaHttp.push(await outcome(() => overHttp.chat(ask(`q${i}`))));
-      viaMemory.push(await outcome(() => inProcess.chat(ask(`q${i}`))));
+      viaHttp.push(await outcome(() => canonicalCalls(overHttp, clockOf()).chat(ask(`q${i}`))));
+      viaMemory.push(await outcome(() => canonicalCalls(inProcess, clockOf()).chat(ask(`q${i}`))));
     }
     await overHttp.close();
     expect(new Set(viaHttp.map((o) => o.split(':')[0]))).toEqual(new Set(['ok', 'rate_limited', 'server_error', 'overloaded']));
@@ -54,7 +58,7 @@ describe('InProcessMock: the mock provider without sockets', () => {
     const clock = new FakeClock();
     const mock = new InProcessMock({ clock, profile: { default: { latency: { kind: 'fixed', ms: 300 } } } });
     let done = false;
-    const answer = mock.provider('p').chat(ask('hi')).then(() => (done = true));
+    const answer = canonicalCalls(mock.provider('p'), clockOf()).chat(ask('hi')).then(() => (done = true));
     await clock.advance(299);
     expect(done).toBe(false);
     await clock.advance(1);
@@ -65,7 +69,7 @@ describe('InProcessMock: the mock provider without sockets', () => {
   it('hangs until the caller aborts; an abort by a timeout is a timeout error', async () => {
     const mock = new InProcessMock({ profile: { default: { hang: 1 } } });
     const controller = new AbortController();
-    const call = mock.provider('p').chat(ask('hi'), { signal: controller.signal });
+    const call = canonicalCalls(mock.provider('p'), clockOf()).chat(ask('hi'), { signal: controller.signal });
     await new Promise((resolve) => setImmediate(resolve));
     expect(mock.stats().inFlight).toBe(1);
     controller.abort(new TimeoutError(2000));
@@ -77,10 +81,10 @@ describe('InProcessMock: the mock provider without sockets', () => {
     const clock = new FakeClock();
     const mock = new InProcessMock({ clock, profile: { default: { rateLimit: { requestsPerSecond: 2 } } } });
     const p = mock.provider('p');
-    await p.chat(ask('1'));
+    await canonicalCalls(p, clockOf()).chat(ask('1'));
     await clock.advance(400);
-    await p.chat(ask('2'));
-    const third = await outcome(() => p.chat(ask('3')));
+    await canonicalCalls(p, clockOf()).chat(ask('2'));
+    const third = await outcome(() => canonicalCalls(p, clockOf()).chat(ask('3')));
     expect(third).toBe('rate_limited:429:600');
   });
 
@@ -88,7 +92,7 @@ describe('InProcessMock: the mock provider without sockets', () => {
     const mock = new InProcessMock({ profile: { deployments: { p: { streamCut: { afterChunks: 3, probability: 1 } } } } });
     const seen: StreamEvent[] = [];
     const read = async (deployment: string) => {
-      for await (const event of mock.provider(deployment).stream(ask('tell me'))) seen.push(event);
+      for await (const event of canonicalCalls(mock.provider(deployment), clockOf()).stream(ask('tell me'))) seen.push(event);
     };
     await expect(read('p')).rejects.toMatchObject({ kind: 'connection' });
     expect(seen.length).toBeGreaterThan(0);
@@ -102,7 +106,7 @@ describe('InProcessMock: the mock provider without sockets', () => {
     const clock = new FakeClock();
     const mock = new InProcessMock({ clock, profile: { default: { hang: 1 } } });
     const read = (async () => {
-      for await (const _ of mock.provider('p').stream(ask('x'), { firstTokenTimeoutMs: 1000 })) void _;
+      for await (const _ of canonicalCalls(mock.provider('p'), clockOf()).stream(ask('x'), { firstTokenTimeoutMs: 1000 })) void _;
     })();
     const settled = read.catch((e: unknown) => e);
     await clock.advance(1000);
@@ -112,12 +116,12 @@ describe('InProcessMock: the mock provider without sockets', () => {
   it('patches and replaces the profile like the control API', async () => {
     const mock = new InProcessMock();
     mock.patchProfile({ deployments: { p: { errors: { '503': 1 } } } });
-    expect(await outcome(() => mock.provider('p').chat(ask('x')))).toMatch(/^overloaded:503/);
-    expect(await outcome(() => mock.provider('q').chat(ask('x')))).toMatch(/^ok:/);
+    expect(await outcome(() => canonicalCalls(mock.provider('p'), clockOf()).chat(ask('x')))).toMatch(/^overloaded:503/);
+    expect(await outcome(() => canonicalCalls(mock.provider('q'), clockOf()).chat(ask('x')))).toMatch(/^ok:/);
     mock.patchProfile({ deployments: { p: null } });
-    expect(await outcome(() => mock.provider('p').chat(ask('x')))).toMatch(/^ok:/);
+    expect(await outcome(() => canonicalCalls(mock.provider('p'), clockOf()).chat(ask('x')))).toMatch(/^ok:/);
     mock.setProfile('down');
-    expect(await outcome(() => mock.provider('q').chat(ask('x')))).toMatch(/^overloaded:503/);
+    expect(await outcome(() => canonicalCalls(mock.provider('q'), clockOf()).chat(ask('x')))).toMatch(/^overloaded:503/);
     expect(() => mock.setProfile('nope')).toThrow(/unknown preset/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The mock provider without sockets: one {@link Provider} per logical deployment that runs the
  * same fault plans (same draws, same order, same rate-limit windows) and produces the same wire
- * bytes as the HTTP mock, decoded by the real OpenAI dialect code, with every delay on the
+ * bytes as the HTTP mock, handed to the router as a transport would, with every delay on the
  * injected clock. With a FakeClock and a seeded random source a whole simulation (mock, router,
  * load) runs in one process, deterministically — what `bulwark drill --virtual` uses.
  *
@@ -11,14 +11,10 @@
 import { type Clock, sleep, systemClock } from '../../core/clock.js';
 import { defaultRandom, type RandomSource } from '../../core/random.js';
 import { classifyHttpError } from '../../llm/classify.js';
-import { fromOpenAIResponse } from '../../llm/dialects/openai-response.js';
-import { toOpenAIRequest } from '../../llm/dialects/openai-request.js';
-import { OpenAIStreamDecoder } from '../../llm/dialects/openai-stream.js';
 import { LlmError } from '../../llm/errors.js';
+import type { UpstreamBody, UpstreamCall, UpstreamReply } from '../../llm/exchange.js';
 import type { Provider, ProviderCallOptions } from '../../llm/provider.js';
 import { StreamWatchdog } from '../../llm/providers/stream-watchdog.js';
-import { SseParser } from '../../llm/sse.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../../llm/types.js';
 import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockTurn } from './answer.js';
 import { garbleEvent, isRejection, MOCK_ERROR_STATUS, type MockErrorKind, type MockIds } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultPlan } from './fault-plan.js';
@@ -86,8 +82,8 @@ export class InProcessMock {
   provider(deployment: string): Provider {
     return {
       dialect: 'openai',
-      chat: (request, options) => this.chat(deployment, request, options ?? {}),
-      stream: (request, options) => ({ [Symbol.asyncIterator]: () => this.streamEvents(deployment, request, options ?? {}) }),
+      send: (call, options) => this.send(deployment, call, options ?? {}),
+      open: (call, options) => this.open(deployment, call, options ?? {}),
       close: async () => undefined,
     };
   }
@@ -110,8 +106,15 @@ export class InProcessMock {
   }
 
   /** Parses the request as the HTTP mock would receive it; decides refusals and draws. */
-  private begin(deployment: string, request: ChatRequest, stream: boolean) {
-    const turn = openaiWire.parse(toOpenAIRequest(request, { stream }));
+  private begin(deployment: string, call: UpstreamCall) {
+    const stream = call.stream;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(call.body ?? []).toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const turn = openaiWire.parse(body);
     const ids: MockIds = { id: `mock_${++this.sequence}`, created: Math.floor(this.clock.now() / 1000) };
     if (typeof turn === 'string') return { refusal: this.error(deployment, '', 'invalid_request', turn, ids) } as const;
     if (isRejection(turn)) return { refusal: this.error(deployment, '', turn.kind, turn.message, ids) } as const;
@@ -176,10 +179,10 @@ export class InProcessMock {
     }
   }
 
-  private async chat(deployment: string, request: ChatRequest, options: ProviderCallOptions): Promise<ChatResponse> {
+  private async send(deployment: string, upstream: UpstreamCall, options: ProviderCallOptions): Promise<UpstreamReply> {
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal.reason);
-    const call = this.begin(deployment, request, false);
+    const call = this.begin(deployment, upstream);
     if ('refusal' in call) throw call.refusal;
     const { turn, ids, outcome } = call;
     try {
@@ -207,16 +210,10 @@ export class InProcessMock {
       this.recorder.fault('malformed');
       body = body.slice(0, body.length >> 1);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new LlmError('server_error', `${SOURCE} answered with a body that is not JSON`);
-    }
-    return fromOpenAIResponse(parsed);
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
   }
 
-  private async *streamEvents(deployment: string, request: ChatRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+  private async open(deployment: string, upstream: UpstreamCall, options: ProviderCallOptions): Promise<UpstreamBody> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw aborted(callerSignal.reason);
     // One signal for the caller and the watchdog, as in the HTTP provider.
@@ -225,9 +222,13 @@ export class InProcessMock {
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const watchdog = new StreamWatchdog(this.clock, (error) => controller.abort(error), options.firstTokenTimeoutMs, options.idleTimeoutMs);
     const signal = controller.signal;
+    const release = () => {
+      watchdog.stop();
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    };
     try {
       watchdog.start();
-      const call = this.begin(deployment, request, true);
+      const call = this.begin(deployment, upstream);
       if ('refusal' in call) throw call.refusal;
       const { turn, ids, outcome, plan } = call;
       if (call.latencyMs > 0) await sleep(this.clock, call.latencyMs, signal);
@@ -254,37 +255,35 @@ export class InProcessMock {
       const cut = call.cutAfter >= 0 && call.cutAfter < events.length;
       if (cut) this.recorder.fault('streamCut');
       const end = cut ? call.cutAfter : events.length;
-      const parser = new SseParser();
-      const decoder = new OpenAIStreamDecoder();
-      for (let i = 0; i < end; i++) {
-        if (i > 0 && plan.tokenDelayMs > 0) await sleep(this.clock, plan.tokenDelayMs, signal);
-        for (const sse of parser.feed(events[i])) {
-          for (const event of decoder.decode(sse.data)) {
-            if (event.type === 'finish') {
-              watchdog.stop();
-              yield event;
-              return;
-            }
-            watchdog.pause();
-            yield event;
-            watchdog.resume();
+      const clock = this.clock;
+      let index = 0;
+      let closed = false;
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        async next(): Promise<IteratorResult<Buffer>> {
+          if (closed) return { done: true, value: undefined };
+          watchdog.resume();
+          try {
+            if (index > 0 && index < end && plan.tokenDelayMs > 0) await sleep(clock, plan.tokenDelayMs, signal);
             if (signal.aborted) throw signal.reason;
+            watchdog.pause();
+            if (index < end) return { done: false, value: Buffer.from(events[index++]) };
+            if (cut) throw new LlmError('connection', `${SOURCE}: stream cut by a fault`);
+            return { done: true, value: undefined };
+          } catch (error) {
+            release();
+            throw signal.aborted ? aborted(signal.reason) : error;
           }
-        }
-      }
-      for (const event of decoder.end()) {
-        if (event.type === 'finish') {
-          yield event;
-          return;
-        }
-        yield event;
-      }
-      throw new LlmError('connection', `${SOURCE} stream ended before the answer finished`);
+        },
+        close() {
+          closed = true;
+          release();
+        },
+      };
     } catch (error) {
+      release();
       throw signal.aborted ? aborted(signal.reason) : error;
-    } finally {
-      watchdog.stop();
-      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 }

@@ -6,7 +6,7 @@ describe('gateway defaults (changing one is a deliberate behaviour change)', () 
     expect({ ...D }).toEqual({
       DEFAULT_PORT: 4000,
       DEFAULT_HOST: '127.0.0.1',
-      DEFAULT_BODY_LIMIT_BYTES: 1_048_576,
+      DEFAULT_BODY_LIMIT_BYTES: 33_554_432,
       DEFAULT_HEADERS_TIMEOUT_MS: 10_000,
       DEFAULT_REQUEST_TIMEOUT_MS: 30_000,
       DEFAULT_KEEP_ALIVE_TIMEOUT_MS: 65_000,

@@ -8,8 +8,8 @@
 export const DEFAULT_PORT = 4000;
 /** Bind address: loopback only, unless configured otherwise (and gateway keys exist). */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Largest request body accepted: 1 MiB (larger → 413). */
-export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+/** Largest request body accepted: 32 MiB, Anthropic's request limit (OpenAI takes 20 MB images); larger → 413. */
+export const DEFAULT_BODY_LIMIT_BYTES = 33_554_432;
 /** A client must finish sending its headers within 10 s (slowloris guard). */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** A client must finish sending its whole request within 30 s (slow-body guard). */

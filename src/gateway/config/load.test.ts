@@ -31,7 +31,7 @@ describe('gateway config', () => {
   it('fills in the course defaults (breaker 5 failures / 60 s) and the server defaults', () => {
     const config = parseConfig(MINIMAL, { env });
     expect(config.policies.breaker).toEqual({ failureThreshold: 5, openMs: 60_000, halfOpenMaxCalls: 1 });
-    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 4000, bodyLimit: 1_048_576, shutdownGraceMs: 30_000 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 4000, bodyLimit: 33_554_432, shutdownGraceMs: 30_000 });
     expect(config.providers.openai.apiKey).toBe('sk-test');
   });
 

@@ -89,6 +89,7 @@ export const routeSchema = z.strictObject({
   contentPolicyFallbacks: z.array(z.string().min(1)).optional(),
   coalesce: z.boolean().optional(),
   streamFailover: z.enum(['continue', 'error']).optional(),
+  onUnsupported: z.enum(['reject', 'drop']).optional().meta({ description: 'A field a deployment API cannot carry: reject (skip it; 400 naming the field when none can) or drop (listed in x-bulwark-dropped). Default reject.' }),
   totalTimeoutMs: durationSchema.optional(),
   required: z.boolean().optional(),
 });

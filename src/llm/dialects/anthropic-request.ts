@@ -1,9 +1,9 @@
 /**
  * Anthropic Messages requests ⇄ the canonical {@link ChatRequest}.
  */
-import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ReasoningEffort, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
 import {
-  describe, invalid, optionalBoolean, optionalNumber, optionalString, parseArguments, requireArray,
+  describe, invalid, optionalBoolean, optionalNumber, optionalPositiveInt, optionalString, parseArguments, requireArray,
   requireObject, requireString, type JsonObject,
 } from './check.js';
 
@@ -53,7 +53,12 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropicRequest {
     request.stop = requireArray(b.stop_sequences, 'stop_sequences').map((s, i) => requireString(s, `stop_sequences[${i}]`));
   }
   if (b.tools !== undefined && b.tools !== null) request.tools = parseTools(b.tools);
-  if (b.tool_choice !== undefined && b.tool_choice !== null) request.toolChoice = parseToolChoice(b.tool_choice);
+  if (b.tool_choice !== undefined && b.tool_choice !== null) {
+    request.toolChoice = parseToolChoice(b.tool_choice);
+    if ((b.tool_choice as JsonObject).disable_parallel_tool_use === true) request.parallelToolCalls = false;
+  }
+  const effort = effortOfThinking(b.thinking);
+  if (effort !== undefined) request.reasoningEffort = effort;
   if (b.metadata !== undefined && b.metadata !== null) {
     const user = optionalString(requireObject(b.metadata, 'metadata').user_id, 'metadata.user_id');
     if (user !== undefined) request.user = user;
@@ -93,6 +98,15 @@ function parseUserTurn(content: unknown, path: string, out: ChatMessage[]): void
         } else {
           invalid(`${p}.source.type`, `must be 'base64' or 'url', got ${describe(source.type)}`);
         }
+        break;
+      }
+      case 'document': {
+        const source = requireObject(block.source, `${p}.source`);
+        if (source.type !== 'base64' || source.media_type !== 'application/pdf') invalid(`${p}.source`, 'must be a base64 PDF (other document sources are not translated)');
+        const part: ContentPart = { type: 'document', mediaType: 'application/pdf', data: requireString(source.data, `${p}.source.data`) };
+        const title = optionalString(block.title, `${p}.title`);
+        if (title !== undefined) part.title = title;
+        parts.push(part);
         break;
       }
       case 'tool_result': {
@@ -233,9 +247,39 @@ export function toAnthropicRequest(request: ChatRequest, options: { stream?: boo
     body.tool_choice = c === 'auto' ? { type: 'auto' } : c === 'required' ? { type: 'any' } : c === 'none' ? { type: 'none' } :
       { type: 'tool', name: c.name };
   }
+  if (request.parallelToolCalls === false && request.tools !== undefined && request.tools.length > 0) {
+    body.tool_choice = { ...((body.tool_choice as JsonObject | undefined) ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  }
+  if (request.reasoningEffort !== undefined) {
+    const budget = REASONING_BUDGET_TOKENS[request.reasoningEffort];
+    body.thinking = { type: 'enabled', budget_tokens: budget };
+    // The budget is part of max_tokens (as OpenAI's reasoning tokens are of max_completion_tokens): leave room for the answer.
+    if ((body.max_tokens as number) <= budget) body.max_tokens = budget + ANTHROPIC_DEFAULT_MAX_TOKENS;
+    delete body.temperature; // thinking requires the default temperature
+  }
   if (request.user !== undefined) body.metadata = { user_id: request.user };
   if (options.stream) body.stream = true;
   return body;
+}
+
+/**
+ * Thinking budget (tokens) per reasoning effort, for an OpenAI-style `reasoning_effort` sent to
+ * Anthropic; an Anthropic budget reads back as the effort whose budget it reaches.
+ */
+export const REASONING_BUDGET_TOKENS: Readonly<Record<ReasoningEffort, number>> = Object.freeze({ minimal: 1024, low: 2048, medium: 8192, high: 24_576 });
+
+/** The effort of an Anthropic `thinking` setting (undefined: thinking off). */
+function effortOfThinking(raw: unknown): ReasoningEffort | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const thinking = requireObject(raw, 'thinking');
+  if (thinking.type === 'disabled') return undefined;
+  if (thinking.type === 'adaptive') return 'medium';
+  if (thinking.type !== 'enabled') invalid('thinking.type', `must be 'enabled', 'adaptive' or 'disabled', got ${describe(thinking.type)}`);
+  const budget = optionalPositiveInt(thinking.budget_tokens, 'thinking.budget_tokens') ?? REASONING_BUDGET_TOKENS.medium;
+  if (budget >= REASONING_BUDGET_TOKENS.high) return 'high';
+  if (budget >= REASONING_BUDGET_TOKENS.medium) return 'medium';
+  if (budget >= REASONING_BUDGET_TOKENS.low) return 'low';
+  return 'minimal';
 }
 
 /** A turn that was one plain string stays one plain string (so round trips are exact). */
@@ -245,6 +289,11 @@ function simplify(blocks: JsonObject[], fromString: WeakSet<JsonObject>): string
 
 function anthropicPart(part: ContentPart): JsonObject {
   if (part.type === 'text') return { type: 'text', text: part.text };
+  if (part.type === 'document') {
+    const block: JsonObject = { type: 'document', source: { type: 'base64', media_type: part.mediaType, data: part.data } };
+    if (part.title !== undefined) block.title = part.title;
+    return block;
+  }
   if (part.url !== undefined) return { type: 'image', source: { type: 'url', url: part.url } };
   return { type: 'image', source: { type: 'base64', media_type: part.mediaType ?? 'image/png', data: part.data ?? '' } };
 }

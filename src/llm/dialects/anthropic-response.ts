@@ -37,14 +37,32 @@ export function toAnthropicStopReason(reason: FinishReason): string {
   }
 }
 
-/** Anthropic usage → canonical; cached input tokens count as input (as OpenAI's prompt_tokens do). */
+/**
+ * Anthropic usage → canonical: cached input tokens count as input (as OpenAI's prompt_tokens
+ * do), and are kept apart too (read and written).
+ */
 export function fromAnthropicUsage(usage: unknown): Usage {
   if (!isObject(usage)) return { inputTokens: 0, outputTokens: 0 };
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-  return {
+  const out: Usage = {
     inputTokens: n(usage.input_tokens) + n(usage.cache_creation_input_tokens) + n(usage.cache_read_input_tokens),
     outputTokens: n(usage.output_tokens),
   };
+  if (typeof usage.cache_read_input_tokens === 'number') out.cachedInputTokens = usage.cache_read_input_tokens;
+  if (typeof usage.cache_creation_input_tokens === 'number') out.cacheWriteInputTokens = usage.cache_creation_input_tokens;
+  return out;
+}
+
+/** Canonical usage → Anthropic's, where `input_tokens` is only what was neither read from nor written to the cache. */
+export function toAnthropicUsage(usage: Usage): JsonObject {
+  const read = usage.cachedInputTokens ?? 0;
+  const written = usage.cacheWriteInputTokens ?? 0;
+  const out: JsonObject = { input_tokens: Math.max(0, usage.inputTokens - read - written), output_tokens: usage.outputTokens };
+  if (usage.cachedInputTokens !== undefined || usage.cacheWriteInputTokens !== undefined) {
+    out.cache_creation_input_tokens = written;
+    out.cache_read_input_tokens = read;
+  }
+  return out;
 }
 
 /**
@@ -58,10 +76,12 @@ export function fromAnthropicResponse(body: unknown, created: number): ChatRespo
     throw new LlmError('server_error', "Malformed Anthropic response: 'content' is missing");
   }
   let content = '';
+  let reasoning = '';
   const toolCalls: ToolCall[] = [];
   for (const block of body.content) {
     if (!isObject(block)) continue;
     if (block.type === 'text' && typeof block.text === 'string') content += block.text;
+    else if (block.type === 'thinking' && typeof block.thinking === 'string') reasoning += block.thinking;
     else if (block.type === 'tool_use') {
       toolCalls.push({
         id: typeof block.id === 'string' ? block.id : '',
@@ -79,6 +99,8 @@ export function fromAnthropicResponse(body: unknown, created: number): ChatRespo
     created,
   };
   if (toolCalls.length > 0) response.toolCalls = toolCalls;
+  if (reasoning !== '') response.reasoning = reasoning;
+  if (body.stop_reason === 'refusal') response.refusal = content;
   return response;
 }
 
@@ -89,7 +111,10 @@ export function fromAnthropicResponse(body: unknown, created: number): ChatRespo
  */
 export function toAnthropicResponse(response: ChatResponse): JsonObject {
   const content: JsonObject[] = [];
-  if (response.content !== '' || !response.toolCalls?.length) content.push({ type: 'text', text: response.content });
+  // Reasoning from another API carries no Anthropic signature: it is shown, and cannot be sent back to Anthropic.
+  if (response.reasoning !== undefined) content.push({ type: 'thinking', thinking: response.reasoning, signature: '' });
+  const text = response.content !== '' ? response.content : (response.refusal ?? '');
+  if (text !== '' || !response.toolCalls?.length) content.push({ type: 'text', text });
   response.toolCalls?.forEach((c, i) => {
     let input: JsonObject;
     try {
@@ -105,8 +130,8 @@ export function toAnthropicResponse(response: ChatResponse): JsonObject {
     role: 'assistant',
     model: response.model,
     content,
-    stop_reason: toAnthropicStopReason(response.finishReason),
+    stop_reason: response.refusal !== undefined ? 'refusal' : toAnthropicStopReason(response.finishReason),
     stop_sequence: null,
-    usage: { input_tokens: response.usage.inputTokens, output_tokens: response.usage.outputTokens },
+    usage: toAnthropicUsage(response.usage),
   };
 }

@@ -4,8 +4,8 @@
 import { classifyStreamError } from '../classify.js';
 import { LlmError } from '../errors.js';
 import { formatSseJson } from '../sse.js';
-import type { FinishReason, StreamEvent } from '../types.js';
-import { fromAnthropicStopReason, toAnthropicStopReason } from './anthropic-response.js';
+import type { FinishReason, StreamEvent, Usage } from '../types.js';
+import { fromAnthropicStopReason, fromAnthropicUsage, toAnthropicStopReason, toAnthropicUsage } from './anthropic-response.js';
 import { isObject, type JsonObject } from './check.js';
 
 /**
@@ -57,7 +57,7 @@ export class AnthropicStreamDecoder {
       case 'message_stop':
         if (!this.started) throw new LlmError('server_error', 'Malformed Anthropic stream: message_stop before message_start');
         this.done = true;
-        return [{ type: 'finish', finishReason: this.finishReason, usage: { inputTokens: this.inputTokens, outputTokens: this.outputTokens } }];
+        return [{ type: 'finish', finishReason: this.finishReason, usage: this.usage() }];
       case 'error':
         throw classifyStreamError(payload, { source: 'Anthropic' });
       default:
@@ -70,11 +70,22 @@ export class AnthropicStreamDecoder {
     if (!isObject(usage)) return;
     // Counters are cumulative totals; a field that is present replaces the previous value.
     if (typeof usage.input_tokens === 'number') {
-      const cached = (typeof usage.cache_creation_input_tokens === 'number' ? usage.cache_creation_input_tokens : 0) +
-        (typeof usage.cache_read_input_tokens === 'number' ? usage.cache_read_input_tokens : 0);
-      this.inputTokens = usage.input_tokens + cached;
+      const read = fromAnthropicUsage(usage);
+      this.inputTokens = read.inputTokens;
+      if (read.cachedInputTokens !== undefined) this.cachedInputTokens = read.cachedInputTokens;
+      if (read.cacheWriteInputTokens !== undefined) this.cacheWriteInputTokens = read.cacheWriteInputTokens;
     }
     if (typeof usage.output_tokens === 'number') this.outputTokens = usage.output_tokens;
+  }
+
+  private cachedInputTokens: number | undefined = undefined;
+  private cacheWriteInputTokens: number | undefined = undefined;
+
+  private usage(): Usage {
+    const usage: Usage = { inputTokens: this.inputTokens, outputTokens: this.outputTokens };
+    if (this.cachedInputTokens !== undefined) usage.cachedInputTokens = this.cachedInputTokens;
+    if (this.cacheWriteInputTokens !== undefined) usage.cacheWriteInputTokens = this.cacheWriteInputTokens;
+    return usage;
   }
 
   private blockStart(payload: JsonObject): StreamEvent[] {
@@ -95,6 +106,7 @@ export class AnthropicStreamDecoder {
   private blockDelta(payload: JsonObject): StreamEvent[] {
     const delta = isObject(payload.delta) ? payload.delta : {};
     if (delta.type === 'text_delta') return typeof delta.text === 'string' && delta.text !== '' ? [{ type: 'text', text: delta.text }] : [];
+    if (delta.type === 'thinking_delta') return typeof delta.thinking === 'string' && delta.thinking !== '' ? [{ type: 'reasoning', text: delta.thinking }] : [];
     if (delta.type === 'input_json_delta') {
       const index = this.toolOrdinalByBlock.get(typeof payload.index === 'number' ? payload.index : -1);
       if (index === undefined) throw new LlmError('server_error', 'Malformed Anthropic stream: input_json_delta for a block that is not a tool_use');
@@ -116,6 +128,11 @@ export interface AnthropicStreamEncoderOptions {
   id?: string;
   /** Model shown to the client; default: the `start` event's model. */
   model?: string;
+  /**
+   * Continue a stream the client already has (its `message_start` was sent): the next block
+   * index, and the index of a text block still open (its text continues there). Default none.
+   */
+  resume?: { nextBlock: number; openTextBlock: number | undefined };
 }
 
 /**
@@ -136,6 +153,14 @@ export class AnthropicStreamEncoder {
   constructor(options: AnthropicStreamEncoderOptions = {}) {
     this.id = options.id ?? '';
     this.model = options.model ?? '';
+    if (options.resume !== undefined) {
+      this.started = true;
+      this.nextBlock = options.resume.nextBlock;
+      if (options.resume.openTextBlock !== undefined) {
+        this.openBlock = options.resume.openTextBlock;
+        this.openIsText = true;
+      }
+    }
   }
 
   private begin(): string {
@@ -156,10 +181,13 @@ export class AnthropicStreamEncoder {
     return out;
   }
 
+  private openIsThinking = false;
+
   private openNew(contentBlock: JsonObject, isText: boolean): string {
     const out = this.closeBlock();
     this.openBlock = this.nextBlock++;
     this.openIsText = isText;
+    this.openIsThinking = false;
     return out + formatSseJson({ type: 'content_block_start', index: this.openBlock, content_block: contentBlock }, 'content_block_start');
   }
 
@@ -177,6 +205,13 @@ export class AnthropicStreamEncoder {
     switch (event.type) {
       case 'start':
         return out;
+      case 'reasoning':
+        // Reasoning from another API has no Anthropic signature: shown as thinking, signed with ''.
+        if (this.openBlock < 0 || !this.openIsThinking) {
+          out += this.openNew({ type: 'thinking', thinking: '', signature: '' }, false);
+          this.openIsThinking = true;
+        }
+        return out + formatSseJson({ type: 'content_block_delta', index: this.openBlock, delta: { type: 'thinking_delta', thinking: event.text } }, 'content_block_delta');
       case 'text':
         if (this.openBlock < 0 || !this.openIsText) out += this.openNew({ type: 'text', text: '' }, true);
         // The hottest event: only the text is serialised per call.
@@ -197,7 +232,7 @@ export class AnthropicStreamEncoder {
         out += formatSseJson({
           type: 'message_delta',
           delta: { stop_reason: toAnthropicStopReason(event.finishReason), stop_sequence: null },
-          usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+          usage: toAnthropicUsage(usage),
         }, 'message_delta');
         return out + formatSseJson({ type: 'message_stop' }, 'message_stop');
       }

@@ -186,7 +186,7 @@ describe('dialect specifics', () => {
     ['openai', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function' }] }, "'tools[0].function' must be an object"],
     ['openai', 'not json object', "'body' must be an object"],
     ['openai', { model: 'm', messages: [{ role: 'user', content: null }] }, "'messages[0].content' must be a string or an array of content parts, got null"],
-    ['openai', { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, "'messages[0].content[0].type' must be 'text' or 'image_url'"],
+    ['openai', { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, "'messages[0].content[0].type' must be 'text', 'image_url' or 'file'"],
     ['anthropic', { model: 'm', messages: [{ role: 'user', content: 'x' }] }, "'max_tokens' must be a positive integer"],
     ['anthropic', { model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] }, "'messages[0].role' must be 'user' or 'assistant'"],
     ['anthropic', { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'video' }] }] }, "'messages[0].content[0].type'"],
@@ -212,9 +212,9 @@ describe('dialect specifics', () => {
     expect(fromAnthropicResponse({ ...ANTHROPIC_RESPONSE, stop_reason: stopReason }, 0).finishReason).toBe(finish);
   });
 
-  it('counts Anthropic cached input tokens as input', () => {
+  it('counts Anthropic cached input tokens as input, and keeps them apart', () => {
     const r = fromAnthropicResponse({ ...ANTHROPIC_RESPONSE, usage: { input_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 7, output_tokens: 3 } }, 0);
-    expect(r.usage).toEqual({ inputTokens: 112, outputTokens: 3 });
+    expect(r.usage).toEqual({ inputTokens: 112, outputTokens: 3, cachedInputTokens: 100, cacheWriteInputTokens: 7 });
   });
 
   it('rejects tool-call arguments Anthropic cannot express, naming the call', () => {

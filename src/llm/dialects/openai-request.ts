@@ -1,11 +1,14 @@
 /**
  * OpenAI Chat Completions requests ⇄ the canonical {@link ChatRequest}.
  */
-import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ReasoningEffort, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../types.js';
 import {
   checkArgumentsNesting, describe, invalid, isObject, optionalBoolean, optionalInt, optionalNumber, optionalPositiveInt, optionalString,
   requireArray, requireObject, requireString, splitDataUrl, type JsonObject,
 } from './check.js';
+
+/** The values of `reasoning_effort`. */
+const REASONING_EFFORTS: ReadonlySet<ReasoningEffort> = new Set(['minimal', 'low', 'medium', 'high']);
 
 /** A parsed OpenAI request: the canonical request plus the streaming flags the gateway needs. */
 export interface ParsedOpenAIRequest {
@@ -73,8 +76,15 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAIRequest {
   if (stop !== undefined) request.stop = stop;
   if (b.tools !== undefined && b.tools !== null) request.tools = parseTools(b.tools);
   if (b.tool_choice !== undefined && b.tool_choice !== null) request.toolChoice = parseToolChoice(b.tool_choice);
-  const user = optionalString(b.user, 'user');
+  // safety_identifier is the newer name of the end-user id.
+  const user = optionalString(b.user, 'user') ?? optionalString(b.safety_identifier, 'safety_identifier');
   if (user !== undefined) request.user = user;
+  const parallel = optionalBoolean(b.parallel_tool_calls, 'parallel_tool_calls');
+  if (parallel !== undefined) request.parallelToolCalls = parallel;
+  if (b.reasoning_effort !== undefined && b.reasoning_effort !== null) {
+    if (!REASONING_EFFORTS.has(b.reasoning_effort as ReasoningEffort)) invalid('reasoning_effort', `must be one of minimal, low, medium, high; got ${describe(b.reasoning_effort)}`);
+    request.reasoningEffort = b.reasoning_effort as ReasoningEffort;
+  }
   const seed = optionalInt(b.seed, 'seed');
   if (seed !== undefined) request.seed = seed;
   const responseFormat = parseResponseFormat(b.response_format);
@@ -142,7 +152,16 @@ function userContent(content: unknown, path: string): string | ContentPart[] {
       const inline = splitDataUrl(url);
       return inline ? { type: 'image', data: inline.data, mediaType: inline.mediaType } : { type: 'image', url };
     }
-    return invalid(`${path}[${i}].type`, `must be 'text' or 'image_url', got ${describe(p.type)}`);
+    if (p.type === 'file') {
+      const file = requireObject(p.file, `${path}[${i}].file`);
+      const inline = splitDataUrl(requireString(file.file_data, `${path}[${i}].file.file_data`));
+      if (inline === undefined || inline.mediaType !== 'application/pdf') invalid(`${path}[${i}].file.file_data`, 'must be a base64 PDF data URL (other files are not translated)');
+      const part: ContentPart = { type: 'document', mediaType: 'application/pdf', data: inline.data };
+      const title = optionalString(file.filename, `${path}[${i}].file.filename`);
+      if (title !== undefined) part.title = title;
+      return part;
+    }
+    return invalid(`${path}[${i}].type`, `must be 'text', 'image_url' or 'file', got ${describe(p.type)}`);
   });
 }
 
@@ -235,6 +254,8 @@ export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolea
   }
   if (request.user !== undefined) body.user = request.user;
   if (request.seed !== undefined) body.seed = request.seed;
+  if (request.parallelToolCalls !== undefined && request.tools !== undefined && request.tools.length > 0) body.parallel_tool_calls = request.parallelToolCalls;
+  if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
   if (request.responseFormat !== undefined) {
     const f = request.responseFormat;
     body.response_format = f.type === 'json_object' ? { type: 'json_object' } :
@@ -249,6 +270,11 @@ export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolea
 
 function openAIPart(part: ContentPart): JsonObject {
   if (part.type === 'text') return { type: 'text', text: part.text };
+  if (part.type === 'document') {
+    const file: JsonObject = { file_data: `data:${part.mediaType};base64,${part.data}` };
+    if (part.title !== undefined) file.filename = part.title;
+    return { type: 'file', file };
+  }
   const url = part.url ?? `data:${part.mediaType ?? 'image/png'};base64,${part.data ?? ''}`;
   return { type: 'image_url', image_url: { url } };
 }

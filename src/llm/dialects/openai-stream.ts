@@ -5,7 +5,7 @@ import { classifyStreamError } from '../classify.js';
 import { LlmError } from '../errors.js';
 import { formatSseJson, SSE_DONE } from '../sse.js';
 import type { FinishReason, StreamEvent, Usage } from '../types.js';
-import { fromOpenAIFinishReason } from './openai-response.js';
+import { fromOpenAIFinishReason, fromOpenAIUsage, toOpenAIUsage } from './openai-response.js';
 import { isObject, type JsonObject } from './check.js';
 
 /**
@@ -47,16 +47,13 @@ export class OpenAIStreamDecoder {
       this.started = true;
       out.push({ type: 'start', id: typeof chunk.id === 'string' ? chunk.id : '', model: typeof chunk.model === 'string' ? chunk.model : '' });
     }
-    if (isObject(chunk.usage)) {
-      this.usage = {
-        inputTokens: typeof chunk.usage.prompt_tokens === 'number' ? chunk.usage.prompt_tokens : 0,
-        outputTokens: typeof chunk.usage.completion_tokens === 'number' ? chunk.usage.completion_tokens : 0,
-      };
-    }
+    if (isObject(chunk.usage)) this.usage = fromOpenAIUsage(chunk.usage);
     const choice = choices[0];
     if (!isObject(choice)) return out;
     const delta = isObject(choice.delta) ? choice.delta : undefined;
     if (delta) {
+      const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
+      if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning', text: reasoning });
       if (typeof delta.content === 'string' && delta.content !== '') out.push({ type: 'text', text: delta.content });
       else if (typeof delta.refusal === 'string' && delta.refusal !== '') out.push({ type: 'text', text: delta.refusal });
       if (Array.isArray(delta.tool_calls)) this.decodeToolCalls(delta.tool_calls, out);
@@ -116,6 +113,8 @@ export interface OpenAIStreamEncoderOptions {
   created: number;
   /** Send a final usage chunk (the client asked with `stream_options.include_usage`). Default false. */
   includeUsage?: boolean;
+  /** Continue a stream the client already has (its role chunk was sent): no role chunk first. Default false. */
+  resume?: boolean;
 }
 
 /**
@@ -138,6 +137,7 @@ export class OpenAIStreamEncoder {
     this.model = options.model ?? '';
     this.created = options.created;
     this.includeUsage = options.includeUsage ?? false;
+    this.started = options.resume ?? false;
   }
 
   private prefix = '';
@@ -168,30 +168,39 @@ export class OpenAIStreamEncoder {
       case 'start':
         return prefix;
       case 'text':
-        return prefix + this.chunk({ content: event.text });
-      case 'tool_call_start':
-        return prefix + this.chunk({
+        return prefix + this.closeArguments() + this.chunk({ content: event.text });
+      case 'reasoning':
+        return prefix + this.chunk({ reasoning_content: event.text });
+      case 'tool_call_start': {
+        const out = prefix + this.closeArguments();
+        this.argumentless = event.index;
+        return out + this.chunk({
           tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
         });
+      }
       case 'tool_call_delta':
+        if (this.argumentless === event.index) this.argumentless = undefined;
         return prefix + this.chunk({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
       case 'finish': {
         this.ended = true;
-        let out = prefix + this.chunk({}, event.finishReason);
+        let out = prefix + this.closeArguments() + this.chunk({}, event.finishReason);
         if (this.includeUsage) {
           const usage = event.usage ?? { inputTokens: 0, outputTokens: 0 };
-          out += formatSseJson({
-            id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [],
-            usage: {
-              prompt_tokens: usage.inputTokens,
-              completion_tokens: usage.outputTokens,
-              total_tokens: usage.inputTokens + usage.outputTokens,
-            },
-          });
+          out += formatSseJson({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toOpenAIUsage(usage) });
         }
         return out + SSE_DONE;
       }
     }
+  }
+
+  /** The tool call whose arguments have not started yet (a call with none gets `{}`, never `""`, which JSON.parse refuses). */
+  private argumentless: number | undefined = undefined;
+
+  private closeArguments(): string {
+    const index = this.argumentless;
+    if (index === undefined) return '';
+    this.argumentless = undefined;
+    return this.chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });
   }
 
   /** An in-stream error (after headers were sent), as OpenAI reports it: `data: {"error":{...}}`. */

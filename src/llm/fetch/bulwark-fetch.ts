@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { BulwarkError } from '../../core/errors.js';
@@ -5,7 +6,9 @@ import { AllFallbacksFailedError, LlmError } from '../errors.js';
 import type { RouterConfig } from '../router-config.js';
 import { createRouter } from '../router/create-router.js';
 import type { RouterDeps } from '../router/router-deps.js';
-import type { CallOptions, ChatStream, Router, ServedInfo, StreamEvent } from '../types.js';
+import { isScanError, scanJsonObject } from '../dialects/json-scan.js';
+import { MAX_BODY_NESTING, WireExchange } from '../dialects/wire/wire-exchange.js';
+import type { CallOptions, ExchangeStream, Router, ServedInfo } from '../types.js';
 import { dialectForPath, OPENAI_FETCH_DIALECT, retryAfterSeconds, statusOf, type FetchDialect } from './fetch-dialect.js';
 
 /** Options of {@link bulwarkFetch}. */
@@ -80,24 +83,22 @@ function toRequest(input: string | URL | Request, init: RequestInit | undefined)
 
 async function answer(router: Router, dialect: FetchDialect, request: Request, options: BulwarkFetchOptions, clock: Clock): Promise<Response> {
   const requestId = request.headers.get('x-request-id') ?? randomUUID();
-  let parsed: ReturnType<FetchDialect['parse']>;
+  let exchange: WireExchange;
   try {
-    const text = await request.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new LlmError('bad_request', 'The request body is not valid JSON');
-    }
-    parsed = dialect.parse(json);
+    const body = Buffer.from(await request.arrayBuffer());
+    if (!isUtf8(body)) throw new LlmError('bad_request', 'The request body is not valid UTF-8');
+    const scanned = scanJsonObject(body, MAX_BODY_NESTING);
+    if (isScanError(scanned)) throw new LlmError('bad_request', `The request body is not valid JSON: ${scanned.error}`);
+    exchange = WireExchange.open(dialect.wire, body, scanned, headersOf(request.headers), clock);
   } catch (error) {
     return errorResponse(dialect, error, requestId);
   }
   const tenant = typeof options.tenant === 'function' ? options.tenant(request) : options.tenant;
   try {
-    if (!parsed.stream) {
-      const { response, served } = await router.chat(parsed.request, { signal: request.signal, tenant, requestId });
-      return jsonResponse(200, dialect.responseBody(response), servedHeaders(served, requestId));
+    if (!exchange.stream) {
+      const { answer: wire, served } = await router.call(exchange, { signal: request.signal, tenant, requestId });
+      const headers = { ...wire.headers, ...servedHeaders(served, requestId), 'content-type': wire.contentType };
+      return new Response(wire.body as Uint8Array<ArrayBuffer>, { status: wire.status, headers });
     }
     // A stream is cancelled by the request's signal or by the reader cancelling the body: both
     // abort the upstream call at once (even while the router waits for the next chunk).
@@ -106,48 +107,39 @@ async function answer(router: Router, dialect: FetchDialect, request: Request, o
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener('abort', onAbort, { once: true });
     const call: CallOptions = { signal: cancel.signal, tenant, requestId };
-    let stream: ChatStream;
+    let stream: ExchangeStream<Buffer>;
     try {
-      stream = await router.stream(parsed.request, call);
+      stream = await router.callStream(exchange, call);
     } catch (error) {
       request.signal.removeEventListener('abort', onAbort);
       throw error;
     }
     const done = () => request.signal.removeEventListener('abort', onAbort);
-    return sseResponse(stream, dialect, parsed.includeUsage, requestId, Math.floor(clock.now() / 1000), cancel, done);
+    return sseResponse(stream, dialect, requestId, cancel, done);
   } catch (error) {
     return errorResponse(dialect, error, requestId);
   }
 }
 
-function sseResponse(
-  stream: ChatStream, dialect: FetchDialect, includeUsage: boolean, requestId: string, created: number, cancel: AbortController, done: () => void,
-): Response {
-  const sse = dialect.encoder(created, includeUsage);
-  let iterator: AsyncIterator<StreamEvent> | undefined;
+function sseResponse(stream: ExchangeStream<Buffer>, dialect: FetchDialect, requestId: string, cancel: AbortController, done: () => void): Response {
+  let iterator: AsyncIterator<Buffer> | undefined;
   const body = new ReadableStream<Uint8Array>({
     start() {
       iterator = stream[Symbol.asyncIterator]();
     },
     async pull(controller) {
       try {
-        for (;;) {
-          const step = await iterator!.next();
-          if (step.done) {
-            done();
-            controller.close();
-            return;
-          }
-          const text = sse.encode(step.value);
-          if (text !== '') {
-            controller.enqueue(encoder.encode(text));
-            return;
-          }
+        const step = await iterator!.next();
+        if (step.done) {
+          done();
+          controller.close();
+          return;
         }
+        controller.enqueue(step.value);
       } catch (error) {
         // A broken stream ends with the dialect's error event, never as a clean end.
         done();
-        controller.enqueue(encoder.encode(sse.encodeError(error)));
+        controller.enqueue(encoder.encode(dialect.streamErrorEvent(error)));
         controller.close();
       }
     },
@@ -157,20 +149,27 @@ function sseResponse(
       cancel.abort(reason ?? new LlmError('cancelled', 'The reader cancelled the response body'));
     },
   });
-  const headers = servedHeaders(stream.served, requestId);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(stream.upstreamHeaders ?? {})) {
+    const as = value === undefined ? undefined : dialect.wire.passBack(name);
+    if (as !== undefined) headers[as] = Array.isArray(value) ? value.join(', ') : value!;
+  }
+  Object.assign(headers, servedHeaders(stream.served, requestId));
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
   return new Response(body, { status: 200, headers });
 }
 
 function servedHeaders(served: ServedInfo, requestId: string): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-bulwark-served-by': served.servedBy,
     'x-bulwark-attempts': String(served.attempts),
     'x-bulwark-fallback-depth': String(served.fallbackDepth),
     'x-bulwark-degraded': String(served.degraded),
     'x-request-id': requestId,
   };
+  if (served.dropped !== undefined && served.dropped.length > 0) headers['x-bulwark-dropped'] = served.dropped.join(', ');
+  return headers;
 }
 
 function errorResponse(dialect: FetchDialect, error: unknown, requestId: string): Response {
@@ -192,4 +191,13 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 function modelsList(router: Router): Response {
   const data = router.models().map((id) => ({ id, object: 'model', created: 0, owned_by: 'bulwark' }));
   return jsonResponse(200, { object: 'list', data }, {});
+}
+
+/** The request headers as a plain object (lower-case names). */
+function headersOf(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
 }

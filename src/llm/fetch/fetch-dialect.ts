@@ -1,47 +1,35 @@
 import { BulwarkError, RateLimitedError } from '../../core/errors.js';
-import { AnthropicStreamEncoder, parseAnthropicRequest, toAnthropicErrorBody, toAnthropicResponse } from '../dialects/anthropic.js';
-import { OpenAIStreamEncoder, parseOpenAIRequest, toOpenAIErrorBody, toOpenAIResponse } from '../dialects/openai.js';
+import { ANTHROPIC_MESSAGES } from '../dialects/anthropic-messages/dialect.js';
+import { toAnthropicErrorBody, toOpenAIErrorBody } from '../dialects/errors.js';
+import { OPENAI_CHAT } from '../dialects/openai-chat/dialect.js';
+import type { WireDialect } from '../dialects/wire/wire-dialect.js';
 import { AllFallbacksFailedError, LlmError } from '../errors.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import { formatSseJson } from '../sse.js';
 
-/** Encodes one streamed answer as SSE text in a dialect. */
-export interface SseEncoder {
-  encode(event: StreamEvent): string;
-  /** The in-stream error event that ends a broken stream (never a clean end). */
-  encodeError(error: unknown): string;
-}
-
-/** One API the fetch wrapper intercepts: how to read its requests and write answers and errors. */
+/** One API the fetch wrapper intercepts: its wire dialect, and how its errors are written. */
 export interface FetchDialect {
   readonly name: 'openai' | 'anthropic';
-  parse(body: unknown): { request: ChatRequest; stream: boolean; includeUsage: boolean };
-  responseBody(response: ChatResponse): unknown;
+  /** How requests pass to deployments and answers come back (see `dialects/wire`). */
+  readonly wire: WireDialect;
   errorBody(error: unknown): unknown;
-  encoder(created: number, includeUsage: boolean): SseEncoder;
+  /** The in-stream error event that ends a broken stream (never a clean end). */
+  streamErrorEvent(error: unknown): string;
 }
 
 /** OpenAI Chat Completions (`POST …/chat/completions`). */
 export const OPENAI_FETCH_DIALECT: FetchDialect = Object.freeze({
   name: 'openai' as const,
-  parse: (body: unknown) => parseOpenAIRequest(body),
-  responseBody: (response: ChatResponse) => toOpenAIResponse(response),
+  wire: OPENAI_CHAT,
   errorBody: (error: unknown) => toOpenAIErrorBody(error),
-  encoder(created: number, includeUsage: boolean): SseEncoder {
-    const inner = new OpenAIStreamEncoder({ created, includeUsage });
-    return { encode: (event) => inner.encode(event), encodeError: (error) => inner.encodeError(toOpenAIErrorBody(error)) };
-  },
+  streamErrorEvent: (error: unknown) => formatSseJson(toOpenAIErrorBody(error)),
 });
 
 /** Anthropic Messages (`POST …/messages`). */
 export const ANTHROPIC_FETCH_DIALECT: FetchDialect = Object.freeze({
   name: 'anthropic' as const,
-  parse: (body: unknown) => ({ ...parseAnthropicRequest(body), includeUsage: false }),
-  responseBody: (response: ChatResponse) => toAnthropicResponse(response),
+  wire: ANTHROPIC_MESSAGES,
   errorBody: (error: unknown) => toAnthropicErrorBody(error),
-  encoder(): SseEncoder {
-    const inner = new AnthropicStreamEncoder();
-    return { encode: (event) => inner.encode(event), encodeError: (error) => inner.encodeError(toAnthropicErrorBody(error)) };
-  },
+  streamErrorEvent: (error: unknown) => formatSseJson(toAnthropicErrorBody(error), 'error'),
 });
 
 /** The dialect whose endpoint `pathname` is, or undefined. */

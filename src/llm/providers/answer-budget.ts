@@ -46,12 +46,12 @@ interface ReadableBody extends AsyncIterable<Buffer> {
 }
 
 /**
- * Reads a whole answer body as UTF-8 text, holding at most `maxBytes` of it and taking every byte
+ * Reads a whole answer body as bytes, holding at most `maxBytes` of it and taking every byte
  * from `budget` until `done` is called (after parsing). A longer answer is cut off at once (the
  * body destroyed: the socket is not read further) and fails with `server_error` (the upstream's
  * doing, counted against it); a full budget fails with `overloaded` (tried elsewhere).
  */
-export async function readAnswer(body: ReadableBody, maxBytes: number, budget: AnswerBudget, source: string): Promise<{ text: string; done: () => void }> {
+export async function readAnswer(body: ReadableBody, maxBytes: number, budget: AnswerBudget, source: string): Promise<{ bytes: Buffer; done: () => void }> {
   const chunks: Buffer[] = [];
   let taken = 0;
   const done = () => {
@@ -79,5 +79,5 @@ export async function readAnswer(body: ReadableBody, maxBytes: number, budget: A
     done();
     throw error;
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), done };
+  return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, taken), done };
 }

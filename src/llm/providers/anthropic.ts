@@ -1,26 +1,12 @@
 /**
- * The Anthropic Messages adapter (`POST {baseUrl}/v1/messages`, `x-api-key`, `anthropic-version`).
+ * The Anthropic transport (`{baseUrl}/v1/{endpoint}`, `x-api-key`, `anthropic-version`).
  */
-import { fromAnthropicResponse } from '../dialects/anthropic-response.js';
-import { toAnthropicRequest } from '../dialects/anthropic-request.js';
-import { AnthropicStreamDecoder } from '../dialects/anthropic-stream.js';
+import type { UpstreamCall } from '../exchange.js';
 import type { ProviderConfig } from '../provider.js';
-import type { SseEvent } from '../sse.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
-import { HttpProvider, type ProviderDeps, type SseDecoder, type UpstreamCall } from './http-provider.js';
+import { HttpProvider, type ProviderDeps } from './http-provider.js';
 
-/** The `anthropic-version` header sent unless `config.headers` overrides it. Default `2023-06-01`. */
+/** The `anthropic-version` header sent unless the client or `config.headers` sets one. Default `2023-06-01`. */
 export const ANTHROPIC_API_VERSION = '2023-06-01';
-
-class AnthropicSseDecoder implements SseDecoder {
-  private readonly decoder = new AnthropicStreamDecoder();
-  push(event: SseEvent): StreamEvent[] {
-    return this.decoder.decode(event.event, event.data);
-  }
-  end(): StreamEvent[] {
-    return this.decoder.end();
-  }
-}
 
 /**
  * Provider for `type: 'anthropic'`. `baseUrl` is the API root, e.g. `https://api.anthropic.com`
@@ -30,27 +16,22 @@ class AnthropicSseDecoder implements SseDecoder {
  */
 export class AnthropicProvider extends HttpProvider {
   readonly dialect = 'anthropic' as const;
-  private readonly headers: Record<string, string>;
-  private readonly path: string;
+  protected readonly defaultHeaders: Readonly<Record<string, string>>;
+  protected readonly authHeaders: Readonly<Record<string, string>>;
+  private readonly root: string;
 
   constructor(config: ProviderConfig, deps: ProviderDeps = {}) {
     super(config, deps, 'Anthropic');
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_API_VERSION };
+    const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_API_VERSION };
     for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
-    if (config.apiKey) headers['x-api-key'] = config.apiKey;
-    this.headers = headers;
-    this.path = this.basePath.endsWith('/v1') ? `${this.basePath}/messages` : `${this.basePath}/v1/messages`;
+    this.defaultHeaders = Object.freeze(headers);
+    const auth: Record<string, string> = {};
+    if (config.apiKey) auth['x-api-key'] = config.apiKey;
+    this.authHeaders = Object.freeze(auth);
+    this.root = this.basePath.endsWith('/v1') ? this.basePath : `${this.basePath}/v1`;
   }
 
-  protected prepare(request: ChatRequest, stream: boolean): UpstreamCall {
-    return { path: this.path, headers: this.headers, body: JSON.stringify(toAnthropicRequest(request, { stream })) };
-  }
-
-  protected readResponse(body: unknown): ChatResponse {
-    return fromAnthropicResponse(body, Math.floor(this.clock.now() / 1000));
-  }
-
-  protected streamDecoder(): SseDecoder {
-    return new AnthropicSseDecoder();
+  protected pathOf(call: UpstreamCall): string {
+    return `${this.root}/${call.endpoint}`;
   }
 }

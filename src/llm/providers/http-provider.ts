@@ -1,16 +1,16 @@
 /**
- * The shared HTTP machinery of every provider adapter: one undici `Pool` per upstream origin
- * (keep-alive), JSON calls, SSE streaming with first-token/idle timeouts on an injected clock,
- * caller cancellation, and classification of every failure into an `LlmError`.
+ * The shared HTTP machinery of every provider transport: one undici `Pool` per upstream origin
+ * (keep-alive), calls whose bodies are sent as prepared (slices, never re-serialized), streams
+ * read as raw chunks with first-chunk/idle timeouts on an injected clock, caller cancellation,
+ * and classification of every failure into an `LlmError`.
  */
 import type { Pool } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidOptionsError } from '../../core/errors.js';
 import { classifyError, classifyHttpError } from '../classify.js';
 import { LlmError } from '../errors.js';
+import type { ApiFamily, UpstreamBody, UpstreamCall, UpstreamReply } from '../exchange.js';
 import type { Provider, ProviderCallOptions, ProviderConfig } from '../provider.js';
-import { SseParser, type SseEvent } from '../sse.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 import { AnswerBudget, DEFAULT_MAX_ANSWER_BYTES, processAnswerBudget, readAnswer } from './answer-budget.js';
 import { ProviderPool } from './provider-pool.js';
 import { StreamWatchdog } from './stream-watchdog.js';
@@ -27,22 +27,8 @@ export interface ProviderDeps {
   answerBudget?: AnswerBudget;
 }
 
-/** Turns a dialect's SSE events into canonical events; `end` throws if the answer never finished. */
-export interface SseDecoder {
-  push(event: SseEvent): StreamEvent[];
-  end(): StreamEvent[];
-}
-
-/** One prepared upstream call. */
-export interface UpstreamCall {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
 type HttpBody = AsyncIterable<Buffer> & {
   iterator(options: { destroyOnReturn: boolean }): AsyncIterableIterator<Buffer>;
-  text(): Promise<string>;
   destroy(error?: Error): unknown;
   dump(options?: { limit?: number }): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -82,9 +68,13 @@ function secretsOf(config: ProviderConfig): string[] {
   return secrets;
 }
 
-/** Base class of the OpenAI and Anthropic adapters; subclasses supply the dialect. */
+/**
+ * Base class of the OpenAI and Anthropic transports: one keep-alive pool, the call's body slices
+ * sent as they are, the reply's bytes handed back unread. Subclasses say where an endpoint lives
+ * and how the provider authenticates ({@link address}).
+ */
 export abstract class HttpProvider implements Provider {
-  abstract readonly dialect: 'openai' | 'anthropic';
+  abstract readonly dialect: ApiFamily;
   protected readonly pool: Pool;
   protected readonly basePath: string;
   protected readonly clock: Clock;
@@ -102,45 +92,45 @@ export abstract class HttpProvider implements Provider {
     this.pool = new ProviderPool(url, { connections: config.connections });
   }
 
-  /** Builds the upstream call for `request`. */
-  protected abstract prepare(request: ChatRequest, stream: boolean): UpstreamCall;
-  /** Reads a successful non-streaming answer. */
-  protected abstract readResponse(body: unknown): ChatResponse;
-  /** A fresh decoder for one stream. */
-  protected abstract streamDecoder(): SseDecoder;
+  /** The request path of `call` on this provider. */
+  protected abstract pathOf(call: UpstreamCall): string;
+  /** Headers of the provider's API sent unless the call has its own (e.g. `anthropic-version`, config `headers`). */
+  protected abstract readonly defaultHeaders: Readonly<Record<string, string>>;
+  /** The provider's credentials, sent last: a call's headers never replace them. */
+  protected abstract readonly authHeaders: Readonly<Record<string, string>>;
 
-  async chat(request: ChatRequest, options: ProviderCallOptions = {}): Promise<ChatResponse> {
-    const call = this.encode(request, false);
+  /** The upstream request of `call`: path, headers (defaults, then the call's API headers, then auth), body slices. */
+  private requestOf(call: UpstreamCall): { path: string; headers: Record<string, string>; body: readonly Uint8Array[] | undefined } {
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...call.headers, ...this.authHeaders };
+    if (call.body !== undefined) {
+      let length = 0;
+      for (const slice of call.body) length += slice.byteLength;
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(length);
+    }
+    return { path: this.pathOf(call), headers, body: call.body };
+  }
+
+  async send(call: UpstreamCall, options: ProviderCallOptions = {}): Promise<UpstreamReply> {
     const signal = options.signal;
     if (signal?.aborted) throw this.aborted(signal.reason);
-    let answer: { text: string; done: () => void };
+    const { path, headers, body } = this.requestOf(call);
     try {
-      const res = await this.pool.request({ method: 'POST', path: call.path, headers: call.headers, body: call.body, signal });
+      const res = await this.pool.request({ method: call.method ?? 'POST', path, headers, body: body === undefined ? undefined : bodyOf(body), signal });
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
-      answer = await readAnswer(res.body as unknown as HttpBody, this.maxAnswerBytes, this.answerBudget, this.source);
+      const answer = await readAnswer(res.body as unknown as HttpBody, this.maxAnswerBytes, this.answerBudget, this.source);
+      // The bytes are the exchange's from here on: they are read, no longer being buffered.
+      answer.done();
+      return { status: res.statusCode, headers: res.headers, body: answer.bytes };
     } catch (err) {
       throw signal?.aborted ? this.aborted(signal.reason) : this.classify(err);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.text);
-    } catch {
-      throw new LlmError('server_error', `${this.source} answered with a body that is not JSON`);
-    } finally {
-      answer.done();
-    }
-    return this.readResponse(parsed);
   }
 
-  /** Lazy: the upstream request is sent when iteration starts; every failure surfaces from iteration. */
-  stream(request: ChatRequest, options: ProviderCallOptions = {}): AsyncIterable<StreamEvent> {
-    return { [Symbol.asyncIterator]: () => this.streamEvents(request, options) };
-  }
-
-  private async *streamEvents(request: ChatRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+  async open(call: UpstreamCall, options: ProviderCallOptions = {}): Promise<UpstreamBody> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw this.aborted(callerSignal.reason);
-    const call = this.encode(request, true);
+    const { path, headers, body: payload } = this.requestOf(call);
     const controller = new AbortController();
     let failure: LlmError | undefined;
     const fail = (error: LlmError) => {
@@ -151,27 +141,26 @@ export abstract class HttpProvider implements Provider {
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const watchdog = new StreamWatchdog(this.clock, fail, options.firstTokenTimeoutMs, options.idleTimeoutMs);
     let body: HttpBody | undefined;
-    let finished = false;
-    // Released before `finish` is handed over, so a consumer that stops right after it leaks
-    // nothing: the socket returns to the pool (drained) or is cut, the timer and listener go.
-    const release = () => {
+    let closed = false;
+    // Releases everything exactly once: the socket goes back to the pool (drained) or is cut, the timer and listener go.
+    const release = (complete: boolean) => {
+      if (closed) return;
+      closed = true;
       watchdog.stop();
       callerSignal?.removeEventListener('abort', onCallerAbort);
-      if (body) {
-        if (finished) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-        else {
-          // undici emits an AbortError when an unfinished body is destroyed; with no listener
-          // that would be an uncaught exception (a crashed gateway). We are the ones cutting it.
-          body.on('error', () => undefined);
-          body.destroy();
-        }
-        body = undefined;
+      if (body === undefined) return;
+      if (complete) body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+      else {
+        // undici emits an AbortError when an unfinished body is destroyed; with no listener
+        // that would be an uncaught exception (a crashed gateway). We are the ones cutting it.
+        body.on('error', () => undefined);
+        body.destroy();
       }
     };
     try {
       watchdog.start();
       const res = await this.pool.request({
-        method: 'POST', path: call.path, headers: call.headers, body: call.body, signal: controller.signal,
+        method: call.method ?? 'POST', path, headers, body: payload === undefined ? undefined : bodyOf(payload), signal: controller.signal,
       });
       body = res.body as unknown as HttpBody;
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, body);
@@ -179,58 +168,35 @@ export abstract class HttpProvider implements Provider {
       if (contentType !== '' && !contentType.includes('text/event-stream')) {
         throw new LlmError('server_error', `${this.source} answered a streaming request with '${contentType.split(';')[0]}', not an event stream`);
       }
-      const parser = new SseParser();
-      const decoder = this.streamDecoder();
-      // Leaving the loop at `finish` must not destroy the body: it is drained for keep-alive instead.
-      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
-        for (const sse of parser.feed(chunk)) {
-          for (const event of decoder.push(sse)) {
-            if (event.type === 'finish') {
-              finished = true;
-              release();
-              yield event;
-              return;
-            }
+      // Leaving the iterator must not destroy the body: a complete one is drained for keep-alive instead.
+      const chunks = body.iterator({ destroyOnReturn: false });
+      const source = this.source;
+      const classify = (err: unknown) => failure ?? this.classify(err);
+      let first = true;
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        async next() {
+          if (closed) return { done: true, value: undefined };
+          // Until the first chunk the first-token deadline (armed before the request) holds.
+          if (!first) watchdog.resume();
+          first = false;
+          try {
+            const step = await chunks.next();
             watchdog.pause();
-            yield event;
-            watchdog.resume();
+            return step;
+          } catch (err) {
+            const error = classify(err);
+            release(false);
+            throw error instanceof LlmError ? error : new LlmError('connection', `${source} stream broke`, { cause: err });
           }
-        }
-      }
-      parser.end();
-      for (const event of decoder.end()) {
-        if (event.type === 'finish') {
-          finished = true;
-          release();
-          yield event;
-          return;
-        }
-        yield event;
-      }
-      throw new LlmError('connection', `${this.source} stream ended before the answer finished`);
+        },
+        close: release,
+      };
     } catch (err) {
+      release(false);
       // classify() also blanks the key from in-stream error events the decoder classified.
       throw this.classify(failure ?? err);
-    } finally {
-      release();
-    }
-  }
-
-  /**
-   * {@link prepare}, with its failures made the request's: nothing was sent, so nothing here may
-   * count against the deployment. A request the codec cannot encode (a `RangeError`: nested too
-   * deep or too large to serialize) is `invalid_request`; any other unclassified throw is
-   * `internal` (a Bulwark bug).
-   */
-  private encode(request: ChatRequest, stream: boolean): UpstreamCall {
-    try {
-      return this.prepare(request, stream);
-    } catch (error) {
-      if (error instanceof LlmError) throw error;
-      if (error instanceof RangeError) {
-        throw new LlmError('invalid_request', `The request cannot be encoded for ${this.source}: it nests too deeply or is too large`, { cause: error });
-      }
-      throw new LlmError('internal', `Bulwark failed to encode the request for ${this.source} (${error instanceof Error ? error.name : typeof error}); this is a bug, please report it with the request id`, { cause: error });
     }
   }
 
@@ -268,4 +234,10 @@ export abstract class HttpProvider implements Provider {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** A call's body slices as undici's request body: one buffer as it is, several as an iterable (no concatenation). */
+function bodyOf(slices: readonly Uint8Array[]): Uint8Array {
+  // undici writes any iterable body chunk by chunk (its types list only single-buffer bodies).
+  return slices.length === 1 ? slices[0] : (slices as unknown as Uint8Array);
 }

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates, type TestCertificates } from '../../../test/redis/servers.js';
 import type { StreamEvent } from '../types.js';
+import { systemClock } from '../../core/clock.js';
+import { canonicalCalls } from './canonical-calls.fixture.js';
 import { createProvider } from './create-provider.js';
 import { DEFAULT_H2_MAX_CONCURRENT_STREAMS, ProviderPool } from './provider-pool.js';
 
@@ -94,7 +96,7 @@ describe('provider pool', () => {
     const provider = createProvider({ type: 'openai', baseUrl: `http://127.0.0.1:${upstream.port}/v1`, apiKey: 'k' });
     try {
       const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
-      const texts = await Promise.all(Array.from({ length: streams }, () => textOf(provider.stream(request))));
+      const texts = await Promise.all(Array.from({ length: streams }, () => textOf(canonicalCalls(provider, systemClock).stream(request))));
       expect(held.peak).toBe(streams);
       expect(new Set(texts)).toEqual(new Set(['hello']));
     } finally {

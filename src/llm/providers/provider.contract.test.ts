@@ -1,6 +1,7 @@
 /**
- * One contract suite, run against every provider adapter over real HTTP (a local node:http
- * upstream on port 0). Timeouts run on a FakeClock injected into the provider.
+ * One contract suite, run against every provider transport over real HTTP (a local node:http
+ * upstream on port 0), with the canonical codec the library's router.chat()/stream() use on
+ * top. Timeouts run on a FakeClock injected into the provider.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../core/errors.js';
@@ -13,6 +14,7 @@ import { parseOpenAIRequest } from '../dialects/openai-request.js';
 import { LlmError } from '../errors.js';
 import type { Provider, ProviderConfig } from '../provider.js';
 import type { StreamEvent } from '../types.js';
+import { canonicalCalls } from './canonical-calls.fixture.js';
 import { createProvider } from './create-provider.js';
 import { sendJson, startSse, Upstream, type RecordedRequest } from './upstream.fixture.js';
 
@@ -91,6 +93,8 @@ describe.each(CASES)('provider contract: $name', (d) => {
   let upstream: Upstream;
   let clock: FakeClock;
   let provider: Provider;
+  /** The canonical codec over this provider's transport, as the router calls it. */
+  const calls = () => canonicalCalls(provider, clock);
 
   beforeAll(async () => {
     upstream = await Upstream.start();
@@ -109,7 +113,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
   it('answers a chat call, sending the translated request with credentials', async () => {
     setup();
     upstream.handler = (r) => sendJson(r.res, 200, d.okBody);
-    const response = await provider.chat(CANONICAL_REQUEST);
+    const response = await calls().chat(CANONICAL_REQUEST);
     expect(response).toEqual(d.okCanonical);
     const sent = upstream.requests.at(-1)!;
     expect(sent.method).toBe('POST');
@@ -135,9 +139,9 @@ describe.each(CASES)('provider contract: $name', (d) => {
     };
     const before = upstream.connections;
     for (let i = 0; i < 10; i++) {
-      await provider.chat(CANONICAL_REQUEST);
+      await calls().chat(CANONICAL_REQUEST);
       await responseEnded;
-      expect(await collect(provider.stream(CANONICAL_REQUEST))).toEqual(CANONICAL_EVENTS);
+      expect(await collect(calls().stream(CANONICAL_REQUEST))).toEqual(CANONICAL_EVENTS);
       await responseEnded;
     }
     // undici may open a second socket while the first is still being released; never one per call.
@@ -159,7 +163,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
       };
       step();
     };
-    expect(await collect(provider.stream(CANONICAL_REQUEST))).toEqual(CANONICAL_EVENTS);
+    expect(await collect(calls().stream(CANONICAL_REQUEST))).toEqual(CANONICAL_EVENTS);
     expect(JSON.parse(upstream.requests.at(-1)!.body).stream).toBe(true);
   });
 
@@ -188,7 +192,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     upstream.handler = (r) => (typeof body === 'string'
       ? (r.res.writeHead(status, { 'content-type': 'text/html', ...headers }), r.res.end(body))
       : sendJson(r.res, status, body, headers));
-    for (const call of [provider.chat(CANONICAL_REQUEST), collect(provider.stream(CANONICAL_REQUEST))]) {
+    for (const call of [calls().chat(CANONICAL_REQUEST), collect(calls().stream(CANONICAL_REQUEST))]) {
       const err = await caught(call);
       expect(err.kind).toBe(kind);
       expect(err.upstreamStatus).toBe(status);
@@ -200,7 +204,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     setup();
     upstream.handler = (r) => sendJson(r.res, 401, d.errorBody('authentication_error',
       `bad key ${r.headers.authorization ?? ''} ${r.headers['x-api-key'] ?? ''} ${API_KEY}`));
-    for (const call of [provider.chat(CANONICAL_REQUEST), collect(provider.stream(CANONICAL_REQUEST))]) {
+    for (const call of [calls().chat(CANONICAL_REQUEST), collect(calls().stream(CANONICAL_REQUEST))]) {
       const err = await caught(call);
       expect(err.kind).toBe('auth');
       expect(err.message).toContain('bad key');
@@ -215,7 +219,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     clock = new FakeClock(NOW);
     provider = createProvider({ ...d.config(upstream.url), headers: { 'x-goog-api-key': headerSecret, 'X-Auth-Token': headerSecret, 'x-org': 'acme' } }, { clock });
     upstream.handler = (r) => sendJson(r.res, 401, d.errorBody('authentication_error', `bad ${r.headers['x-goog-api-key'] ?? ''} / ${r.headers['x-auth-token'] ?? ''} for ${r.headers['x-org'] ?? ''}`));
-    for (const call of [provider.chat(CANONICAL_REQUEST), collect(provider.stream(CANONICAL_REQUEST))]) {
+    for (const call of [calls().chat(CANONICAL_REQUEST), collect(calls().stream(CANONICAL_REQUEST))]) {
       const err = await caught(call);
       expect(err.message).not.toContain('SECRET');
       expect(err.message).toContain('for acme'); // ordinary header values are not secrets
@@ -231,7 +235,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     };
     const events: StreamEvent[] = [];
     const err = await caught((async () => {
-      for await (const e of provider.stream(CANONICAL_REQUEST)) events.push(e);
+      for await (const e of calls().stream(CANONICAL_REQUEST)) events.push(e);
     })());
     expect(err.kind).toBe('connection');
     expect(events.length).toBeGreaterThan(2);
@@ -244,7 +248,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
       startSse(r.res);
       r.res.end(d.sse.slice(0, d.sse.indexOf(d.cutMarker)));
     };
-    expect((await caught(collect(provider.stream(CANONICAL_REQUEST)))).kind).toBe('connection');
+    expect((await caught(collect(calls().stream(CANONICAL_REQUEST)))).kind).toBe('connection');
   });
 
   it('throws server_error on a malformed chunk', async () => {
@@ -253,13 +257,13 @@ describe.each(CASES)('provider contract: $name', (d) => {
       startSse(r.res);
       r.res.end(d.sse.replace('"Check"', '"Check'));
     };
-    expect((await caught(collect(provider.stream(CANONICAL_REQUEST)))).kind).toBe('server_error');
+    expect((await caught(collect(calls().stream(CANONICAL_REQUEST)))).kind).toBe('server_error');
   });
 
   it('enforces the first-token timeout on the injected clock and closes the upstream socket', async () => {
     setup();
     upstream.handler = (r) => startSse(r.res); // headers, then nothing
-    const iterator = provider.stream(CANONICAL_REQUEST, { firstTokenTimeoutMs: 1000 })[Symbol.asyncIterator]();
+    const iterator = calls().stream(CANONICAL_REQUEST, { firstTokenTimeoutMs: 1000 })[Symbol.asyncIterator]();
     const next = iterator.next();
     const request = await upstream.nextRequest();
     await clock.advance(999);
@@ -278,7 +282,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
       startSse(r.res);
       r.res.write(firstPart);
     };
-    const iterator = provider.stream(CANONICAL_REQUEST, { firstTokenTimeoutMs: 1000, idleTimeoutMs: 500 })[Symbol.asyncIterator]();
+    const iterator = calls().stream(CANONICAL_REQUEST, { firstTokenTimeoutMs: 1000, idleTimeoutMs: 500 })[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value).toEqual(CANONICAL_EVENTS[0]);
     const request = upstream.requests.at(-1)!;
@@ -300,7 +304,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
       r.res.write(d.sse.slice(0, d.sse.indexOf(d.cutMarker) - 10));
     };
     const controller = new AbortController();
-    const iterator = provider.stream(CANONICAL_REQUEST, { signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = calls().stream(CANONICAL_REQUEST, { signal: controller.signal })[Symbol.asyncIterator]();
     await iterator.next();
     const request = upstream.requests.at(-1)!;
     const next = iterator.next();
@@ -323,7 +327,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     setup();
     upstream.handler = () => undefined; // never answers
     const controller = new AbortController();
-    const call = provider.chat(CANONICAL_REQUEST, { signal: controller.signal });
+    const call = calls().chat(CANONICAL_REQUEST, { signal: controller.signal });
     const request = await upstream.nextRequest();
     controller.abort();
     expect((await caught(call)).kind).toBe('cancelled');
@@ -333,7 +337,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
   it('reports an abort caused by a timeout policy as timeout, not cancelled', async () => {
     setup();
     upstream.handler = () => undefined; // never answers
-    for (const start of [(signal: AbortSignal) => provider.chat(CANONICAL_REQUEST, { signal }), (signal: AbortSignal) => collect(provider.stream(CANONICAL_REQUEST, { signal }))]) {
+    for (const start of [(signal: AbortSignal) => calls().chat(CANONICAL_REQUEST, { signal }), (signal: AbortSignal) => collect(calls().stream(CANONICAL_REQUEST, { signal }))]) {
       const controller = new AbortController();
       const call = start(controller.signal);
       const request = await upstream.nextRequest();
@@ -346,8 +350,8 @@ describe.each(CASES)('provider contract: $name', (d) => {
   it('fails fast with cancelled when the signal is already aborted', async () => {
     setup();
     const signal = AbortSignal.abort();
-    expect((await caught(provider.chat(CANONICAL_REQUEST, { signal }))).kind).toBe('cancelled');
-    expect((await caught(collect(provider.stream(CANONICAL_REQUEST, { signal })))).kind).toBe('cancelled');
+    expect((await caught(calls().chat(CANONICAL_REQUEST, { signal }))).kind).toBe('cancelled');
+    expect((await caught(collect(calls().stream(CANONICAL_REQUEST, { signal })))).kind).toBe('cancelled');
   });
 
   it('classifies a refused connection as connection, without the key in the message', async () => {
@@ -356,7 +360,7 @@ describe.each(CASES)('provider contract: $name', (d) => {
     await dead.close();
     clock = new FakeClock(NOW);
     provider = createProvider(d.config(url), { clock });
-    for (const call of [provider.chat(CANONICAL_REQUEST), collect(provider.stream(CANONICAL_REQUEST))]) {
+    for (const call of [calls().chat(CANONICAL_REQUEST), collect(calls().stream(CANONICAL_REQUEST))]) {
       const err = await caught(call);
       expect(err.kind).toBe('connection');
       expect(err.message).not.toContain(API_KEY);

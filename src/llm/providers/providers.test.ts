@@ -7,6 +7,7 @@ import { ANTHROPIC_API_VERSION, AnthropicProvider } from './anthropic.js';
 import { createProvider } from './create-provider.js';
 import { DEFAULT_H2_MAX_CONCURRENT_STREAMS, DEFAULT_KEEP_ALIVE_MS, MAX_ERROR_BODY_BYTES } from './http-provider.js';
 import { AZURE_DEFAULT_API_VERSION, OpenAIProvider } from './openai.js';
+import { canonicalCalls } from './canonical-calls.fixture.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 import { sendJson, Upstream } from './upstream.fixture.js';
 
@@ -22,7 +23,7 @@ describe('OpenAI token cap field', () => {
     upstream.handler = (r) => sendJson(r.res, 200, OPENAI_RESPONSE);
     const provider = createProvider({ type: 'openai', baseUrl: `${upstream.url}/v1` });
     try {
-      await provider.chat({ ...CANONICAL_REQUEST, model, maxTokens: 77 });
+      await canonicalCalls(provider, new FakeClock()).chat({ ...CANONICAL_REQUEST, model, maxTokens: 77 });
       const body = JSON.parse(upstream.requests[0].body) as Record<string, unknown>;
       expect(body[field]).toBe(77);
       expect(Object.keys(body).filter((k) => k === 'max_tokens' || k === 'max_completion_tokens')).toEqual([field]);
@@ -87,7 +88,7 @@ describe('URLs and headers sent upstream', () => {
   ] as const)('%s', async (_label, partial, path, headers) => {
     const provider = createProvider({ ...partial, baseUrl: upstream.url + partial.baseUrl } as ProviderConfig, { clock: new FakeClock() });
     try {
-      await provider.chat({ ...CANONICAL_REQUEST, model: 'gpt 4o' });
+      await canonicalCalls(provider, new FakeClock()).chat({ ...CANONICAL_REQUEST, model: 'gpt 4o' });
       const sent = upstream.requests.at(-1)!;
       expect(sent.url).toBe(path);
       for (const [name, value] of Object.entries(headers)) expect(sent.headers[name]).toBe(value);
@@ -103,8 +104,9 @@ describe('request translation failures', () => {
     const provider = createProvider({ type: 'anthropic', baseUrl: upstream.url });
     const request = { model: 'm', messages: [{ role: 'assistant' as const, content: '', toolCalls: [{ id: 'a', name: 't', arguments: 'not json' }] }] };
     try {
-      await expect(provider.chat(request)).rejects.toMatchObject({ kind: 'invalid_request' });
-      const stream = provider.stream(request); // building the iterable never throws
+      const calls = canonicalCalls(provider, new FakeClock());
+      await expect(calls.chat(request)).rejects.toMatchObject({ kind: 'invalid_request' });
+      const stream = calls.stream(request); // building the iterable never throws
       await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ kind: 'invalid_request' });
       expect(upstream.requests).toHaveLength(0);
     } finally {

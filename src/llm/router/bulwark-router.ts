@@ -4,31 +4,33 @@ import { BulkheadRejectedError, ConcurrencyLimitedError, InvalidOptionsError, Ra
 import { DeadlineList } from '../../core/deadline-list.js';
 import { EventEmitter } from '../../core/events.js';
 import { DEFAULT_TENANT } from '../defaults.js';
+import { CanonicalChatExchange } from '../dialects/canonical/chat-exchange.js';
 import { AllFallbacksFailedError, LlmError, UnknownModelError } from '../errors.js';
+import type { Exchange } from '../exchange.js';
 import type { Provider } from '../provider.js';
 import type { AttemptEvent, BreakerEvent, EjectionEvent, RejectionReason, RequestEvent } from '../router-events.js';
-import type { CallOptions, ChatRequest, ChatResponse, ChatResult, ChatStream, Router, ServedInfo } from '../types.js';
-import { cacheKey } from './cache/cache-key.js';
+import type { CallOptions, ChatRequest, ChatResult, ChatStream, ExchangeResult, ExchangeStream, Router, ServedInfo, Usage } from '../types.js';
 import type { ResponseCache } from './cache/response-cache.js';
 import { ChainPlan } from './chain-plan.js';
-import { runChatStep } from './chat-step.js';
+import { lastResort, walkChain } from './chain-walk.js';
+import { runAnswerStep } from './chat-step.js';
 import { Coalescer } from './coalescer.js';
-import { renderDefaultResponse } from './default-response.js';
 import type { Deployment } from './deployment.js';
 import type { ModelGroup } from './model-group.js';
 import { probeDeployment } from './probe.js';
 import { attemptsOf, noteAttempts, RequestRun } from './request-run.js';
 import type { ResolvedRoute } from './resolved-route.js';
 import type { ChainGroupView, DeploymentView, ProbeResult, RouterControl, RouterInspection } from './router-control.js';
-import type { RouterCore } from './router-core.js';
-import { openRouterStream } from './stream/open-stream.js';
+import type { RequestOutcome, RouterCore } from './router-core.js';
+import { openRoutedStream } from './stream/open-stream.js';
 import { RequestTrace } from '../tracing/request-trace.js';
 
 /** A routed answer plus what the request event needs to know. */
-export interface Routed {
-  result: ChatResult;
+interface Routed<A> {
+  result: ExchangeResult<A>;
   group: string | undefined;
   cacheHit: boolean;
+  usage: Usage | undefined;
 }
 
 /** The parts `createRouter` builds and hands over. */
@@ -61,7 +63,7 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
   readonly onAttempt = this.attemptEvents.event;
   readonly onBreaker = this.breakerEvents.event;
   readonly onEjection = this.ejectionEvents.event;
-  private readonly coalescer = new Coalescer<Routed>();
+  private readonly coalescer = new Coalescer<Routed<unknown>>();
   private readonly disposers: Array<() => void> = [];
   private closed = false;
 
@@ -86,40 +88,51 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    const route = this.routeFor(request.model);
+    const { answer, served } = await this.call(new CanonicalChatExchange(request, false, this.clock), options);
+    return { response: answer, served };
+  }
+
+  stream(request: ChatRequest, options: CallOptions = {}): Promise<ChatStream> {
+    return this.callStream(new CanonicalChatExchange(request, true, this.clock), options);
+  }
+
+  async call<A, U>(exchange: Exchange<A, U>, options: CallOptions = {}): Promise<ExchangeResult<A>> {
+    const route = this.routeFor(exchange.route);
     const tenant = options.tenant ?? DEFAULT_TENANT;
     const requestId = options.requestId ?? randomUUID();
     const started = this.clock.now();
-    const trace = RequestTrace.start(route.name, request, tenant, false);
+    const trace = RequestTrace.start(route.name, () => exchange.describe?.(), tenant, false);
     try {
-      const key = route.usesCache || route.coalesce ? cacheKey(route.name, request, tenant) : undefined;
-      let routed: Routed | undefined;
-      if (route.cache && key !== undefined) routed = await this.freshHit(key, route);
+      const key = route.usesCache || route.coalesce ? exchange.cacheKey(route.name, tenant) : undefined;
+      let routed: Routed<A> | undefined;
+      if (route.cache && key !== undefined) routed = await this.freshHit(exchange, key, route);
       if (routed === undefined) {
         if (route.coalesce && key !== undefined) {
-          const joined = this.coalescer.join(key, options.signal, (shared) => this.walk(route, request, tenant, requestId, shared, key, trace));
-          routed = await joined.promise;
-          if (!joined.leader) routed = { ...routed, result: { response: routed.result.response, served: { ...routed.result.served, attempts: 0 } } };
+          const joined = this.coalescer.join(key, options.signal, (shared) => this.walk(route, exchange, tenant, requestId, shared, key, trace));
+          routed = (await joined.promise) as Routed<A>;
+          if (!joined.leader) routed = { ...routed, result: { answer: routed.result.answer, served: { ...routed.result.served, attempts: 0 } } };
         } else {
-          routed = await this.walk(route, request, tenant, requestId, options.signal, key, trace);
+          routed = await this.walk(route, exchange, tenant, requestId, options.signal, key, trace);
         }
       }
-      this.emitRequest(route, tenant, started, routed, undefined, false, undefined, trace, requestId);
-      return routed.result;
+      const answer = routed.result.answer;
+      const response = () => exchange.describeAnswer?.(answer);
+      this.reportRequest(route, tenant, started, { served: routed.result.served, group: routed.group, cacheHit: routed.cacheHit, usage: routed.usage, response }, undefined, false, undefined, trace, requestId);
+      return routed.usage === undefined ? routed.result : { ...routed.result, usage: routed.usage };
     } catch (error) {
-      this.emitRequest(route, tenant, started, undefined, error, false, undefined, trace, requestId);
+      this.reportRequest(route, tenant, started, undefined, error, false, undefined, trace, requestId);
       throw error;
     }
   }
 
-  stream(request: ChatRequest, options: CallOptions = {}): Promise<ChatStream> {
+  callStream<A, U>(exchange: Exchange<A, U>, options: CallOptions = {}): Promise<ExchangeStream<U>> {
     let route: ResolvedRoute;
     try {
-      route = this.routeFor(request.model);
+      route = this.routeFor(exchange.route);
     } catch (error) {
       return Promise.reject(error);
     }
-    return openRouterStream(this, route, request, {
+    return openRoutedStream(this, route, exchange, {
       tenant: options.tenant ?? DEFAULT_TENANT,
       requestId: options.requestId ?? randomUUID(),
       signal: options.signal,
@@ -134,31 +147,30 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     return route;
   }
 
-  private async freshHit(key: string, route: ResolvedRoute): Promise<Routed | undefined> {
+  private async freshHit<A>(exchange: Exchange<A, unknown>, key: string, route: ResolvedRoute): Promise<Routed<A> | undefined> {
     const hit = await this.cache.get(key, route.cacheTtlMs);
     if (hit === undefined || !hit.fresh) return undefined;
-    return { result: { response: hit.response, served: { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false } }, group: undefined, cacheHit: true };
+    const answer = exchange.restore(hit.response);
+    if (answer === undefined) return undefined;
+    return { result: { answer, served: { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false } }, group: undefined, cacheHit: true, usage: exchange.usageOf(answer) };
   }
 
-  /** Walks the model steps, then the last resorts. */
-  private async walk(route: ResolvedRoute, request: ChatRequest, tenant: string, requestId: string, signal: AbortSignal | undefined, key: string | undefined, trace: RequestTrace | undefined): Promise<Routed> {
-    const run = new RequestRun(route, request, tenant, requestId, signal, key, this.runDeadlines);
+  /** Walks the model steps ({@link walkChain}, shared with streams), then the last resorts. */
+  private async walk<A>(route: ResolvedRoute, exchange: Exchange<A, unknown>, tenant: string, requestId: string, signal: AbortSignal | undefined, key: string | undefined, trace: RequestTrace | undefined): Promise<Routed<A>> {
+    const run = new RequestRun<A, unknown>(route, exchange, tenant, requestId, signal, key, this.runDeadlines);
     run.trace = trace;
     try {
       const plan = new ChainPlan(route);
-      for (let step = plan.next(); step !== undefined; step = plan.next()) {
-        const outcome = await runChatStep(this, run, step.group);
-        if (outcome.type === 'answered') {
-          if (key !== undefined && route.usesCache) void this.cache.set(key, outcome.value, route.cacheTtlMs);
-          const served: ServedInfo = { servedBy: outcome.deployment.id, attempts: run.attempts, fallbackDepth: step.depth, degraded: false };
-          return { result: { response: outcome.value, served }, group: step.group.name, cacheHit: false };
-        }
-        if (outcome.type === 'stopped') break;
-        if (outcome.type === 'redirect') plan.redirect(outcome.kind);
+      const walked = await walkChain(run, plan, (group, exclude) => runAnswerStep(this, run, group, exclude));
+      if (walked !== undefined) {
+        const { value, usage, call } = walked.value;
+        if (key !== undefined && route.usesCache) void this.cache.set(key, exchange.store(value), route.cacheTtlMs);
+        const served: ServedInfo = { servedBy: walked.deployment.id, attempts: run.attempts, fallbackDepth: walked.depth, degraded: false };
+        if (call.dropped !== undefined && call.dropped.length > 0) served.dropped = call.dropped;
+        return { result: { answer: value, served }, group: walked.group.name, cacheHit: false, usage };
       }
-      if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: run.lastError });
-      const last = await this.lastResort(run, plan.length);
-      return { result: { response: last.response, served: last.served }, group: undefined, cacheHit: last.served.servedBy === 'cache' };
+      const last = await lastResort(this, run, plan.length);
+      return { result: last, group: undefined, cacheHit: last.served.servedBy === 'cache', usage: exchange.usageOf(last.answer) };
     } catch (error) {
       noteAttempts(error, run.attempts);
       throw error;
@@ -167,39 +179,21 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     }
   }
 
-  /**
-   * Every model failed: the last good answer for this request (stale-if-error, even past its
-   * TTL; depth = model steps planned), else the route's default answer (depth + 1), else
-   * AllFallbacksFailedError carrying the last error.
-   */
-  async lastResort(run: RequestRun, planLength: number): Promise<{ response: ChatResponse; served: ServedInfo }> {
-    const route = run.route;
-    if (route.staleIfError && run.cacheKey !== undefined) {
-      const hit = await this.cache.get(run.cacheKey, route.cacheTtlMs);
-      if (hit !== undefined) return { response: hit.response, served: { servedBy: 'cache', attempts: run.attempts, fallbackDepth: planLength, degraded: true } };
-    }
-    if (route.defaultResponse !== undefined) {
-      const response = renderDefaultResponse(route.defaultResponse, run.request.model, run.requestId, this.clock.now());
-      return { response, served: { servedBy: 'default', attempts: run.attempts, fallbackDepth: planLength + 1, degraded: true } };
-    }
-    throw new AllFallbacksFailedError(run.attempts, run.lastError);
-  }
-
-  /** Emits the RequestEvent of a finished request (chat, or a stream once it ended), and ends its trace. */
-  emitRequest(route: ResolvedRoute, tenant: string, started: number, routed: Routed | undefined, error: unknown, stream = false, ttftMs?: number, trace?: RequestTrace, requestId?: string): void {
+  /** Emits the RequestEvent of a finished request (an answer, or a stream once it ended). */
+  reportRequest(route: ResolvedRoute, tenant: string, started: number, outcome: RequestOutcome | undefined, error: unknown, stream: boolean, ttftMs?: number, trace?: RequestTrace, requestId?: string): void {
     if (trace !== undefined) {
-      if (routed !== undefined) trace.succeed({ served: routed.result.served, response: routed.result.response, cacheHit: routed.cacheHit });
+      if (outcome !== undefined) trace.succeed({ served: outcome.served, response: outcome.response?.(), cacheHit: outcome.cacheHit, inputTokens: outcome.usage?.inputTokens, outputTokens: outcome.usage?.outputTokens });
       else trace.fail(errorKindOf(error) ?? 'internal', attemptsOf(error));
     }
     const events = this.requestEvents;
     if (!events.hasListeners) return;
     const now = this.clock.now();
-    if (routed !== undefined) {
-      const { served, response } = routed.result;
+    if (outcome !== undefined) {
+      const { served, usage } = outcome;
       events.emit({
-        route: route.name, tenant, servedBy: served.servedBy, group: routed.group, fallbackDepth: served.fallbackDepth,
+        route: route.name, tenant, servedBy: served.servedBy, group: outcome.group, fallbackDepth: served.fallbackDepth,
         attempts: served.attempts, degraded: served.degraded, ok: true, stream, durationMs: now - started, ttftMs,
-        inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cacheHit: routed.cacheHit, at: now, requestId, traceId: trace?.traceId,
+        inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, cacheHit: outcome.cacheHit, at: now, requestId, traceId: trace?.traceId,
       });
       return;
     }

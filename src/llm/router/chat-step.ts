@@ -1,5 +1,6 @@
 import type { ExecuteContext } from '../../core/policy.js';
-import type { ChatRequest, ChatResponse } from '../types.js';
+import type { Answer, UpstreamCall } from '../exchange.js';
+import { callFor } from './chain-walk.js';
 import type { Deployment } from './deployment.js';
 import type { ModelGroup } from './model-group.js';
 import type { RequestRun } from './request-run.js';
@@ -7,44 +8,47 @@ import type { RouterCore } from './router-core.js';
 import { runStep, type StepOutcome } from './step-race.js';
 import { attemptError, saysSomethingAboutDeployment } from './to-llm-error.js';
 
+/** A non-streaming answer from one deployment, with the call that produced it. */
+export interface AnsweredCall<A> extends Answer<A> {
+  readonly call: UpstreamCall;
+}
+
 /**
  * The innermost operation of a deployment's chat pipeline for one step of one request: one
  * upstream call per invocation (the retry policy may invoke it again). Counts the attempt,
  * reports the outcome to the balancer, records the deployment's last error and emits the
  * AttemptEvent. One object per step; its `call` is the operation.
  */
-class ChatAttempt {
-  private readonly upstream: ChatRequest;
-
+class AnswerAttempt<A> {
   constructor(
     private readonly core: RouterCore,
-    private readonly run: RequestRun,
+    private readonly run: RequestRun<A>,
     private readonly group: ModelGroup,
     private readonly deployment: Deployment,
-  ) {
-    this.upstream = { ...run.request, model: deployment.config.model };
-  }
+  ) {}
 
   /** Upstream calls this attempt made (the retry policy may call it again). */
   calls = 0;
 
-  readonly call = async (context: ExecuteContext): Promise<ChatResponse> => {
+  readonly call = async (context: ExecuteContext): Promise<AnsweredCall<A>> => {
     const { core, run, deployment } = this;
     run.attempts++;
     this.calls++;
     const done = this.group.balancer.start(deployment.id);
     const start = core.clock.now();
     const signal = context.signal;
-    const span = run.trace?.attempt(this.group.name, deployment, this.upstream.model, this.calls - 1);
+    const span = run.trace?.attempt(this.group.name, deployment, deployment.target.model, this.calls - 1);
     try {
-      const response = await (span === undefined
-        ? deployment.provider.chat(this.upstream, { signal })
-        : span.run(() => deployment.provider.chat(this.upstream, { signal })));
+      const call = callFor(run, deployment);
+      // With the attempt's span active, the request carries its traceparent.
+      const reply = await (span === undefined ? deployment.provider.send(call, { signal }) : span.run(() => deployment.provider.send(call, { signal })));
+      const answer = run.exchange.read(reply, deployment.target);
       const latencyMs = core.clock.now() - start;
-      done({ ok: true, latencyMs, tokens: response.usage.inputTokens + response.usage.outputTokens, countsAsFailure: false });
+      const usage = answer.usage;
+      done({ ok: true, latencyMs, tokens: usage === undefined ? undefined : usage.inputTokens + usage.outputTokens, countsAsFailure: false });
       this.emit(true, undefined, latencyMs);
-      span?.succeed(response);
-      return response;
+      span?.succeed(undefined, usage?.inputTokens, usage?.outputTokens);
+      return { value: answer.value, usage, call };
     } catch (error) {
       const failure = attemptError(error, deployment.id, signal, run.callerSignal);
       const latencyMs = core.clock.now() - start;
@@ -68,14 +72,14 @@ class ChatAttempt {
  * hedging when the group has a hedge policy): each deployment runs the call through its chat
  * pipeline (bulkhead → breaker → retry → attempt timeout).
  */
-export function runChatStep(core: RouterCore, run: RequestRun, group: ModelGroup): Promise<StepOutcome<ChatResponse>> {
-  return runStep(core, run, group, new Set(), {
+export function runAnswerStep<A>(core: RouterCore, run: RequestRun<A>, group: ModelGroup, exclude: Set<string>): Promise<StepOutcome<AnsweredCall<A>>> {
+  return runStep(core, run, group, exclude, {
     start(deployment, signal) {
-      const attempt = new ChatAttempt(core, run, group, deployment);
+      const attempt = new AnswerAttempt(core, run, group, deployment);
       return { promise: deployment.chat.execute(attempt.call, signal), reachedUpstream: () => attempt.calls > 0 };
     },
     discard() {
-      // A late chat answer holds nothing.
+      // A late answer holds nothing.
     },
   });
 }

@@ -11,6 +11,7 @@ import { exponentialBackoff } from '../../core/backoff.js';
 import { timeout } from '../../core/timeout.js';
 import { bulkhead, type BulkheadPolicy } from '../../core/bulkhead.js';
 import { LlmError, type LlmErrorKind } from '../errors.js';
+import type { UpstreamTarget } from '../exchange.js';
 import type { Provider } from '../provider.js';
 import type { DeploymentConfig } from '../router-config.js';
 import type { ResolvedPolicies } from './resolve-policies.js';
@@ -60,6 +61,8 @@ export function isBreakerRejection(error: unknown): boolean {
  */
 export class Deployment {
   readonly id: string;
+  /** What an exchange is told about this deployment when it prepares a call for it. */
+  readonly target: UpstreamTarget;
   readonly breaker: CircuitBreaker;
   readonly chat: Policy;
   /** Opening a stream, without the bulkhead (see {@link openStream}). */
@@ -79,6 +82,7 @@ export class Deployment {
     private readonly deps: DeploymentDeps,
   ) {
     this.id = config.id;
+    this.target = Object.freeze({ family: provider.dialect, model: config.model, deployment: config.id });
     this.breaker = new CircuitBreaker({
       name: config.id,
       strategy: new ConsecutiveBreaker(policies.breaker.failureThreshold),

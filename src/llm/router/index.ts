@@ -6,4 +6,4 @@ export type { CacheStore } from '../../state/cache/cache-store.js';
 export { MemoryCacheStore, type MemoryCacheStoreOptions } from '../../state/cache/memory-cache-store.js';
 export { cacheKey } from './cache/cache-key.js';
 export { validateRouterConfig } from './validate-config.js';
-export { buildContinuation, type Continuation } from './stream/continuation.js';
+export { buildContinuation, type Continuation } from '../dialects/canonical/continuation.js';

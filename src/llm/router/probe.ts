@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { canonicalCall } from '../dialects/canonical/upstream-body.js';
 import { timeout } from '../../core/timeout.js';
 import type { Deployment } from './deployment.js';
 import type { ProbeResult } from './router-control.js';
@@ -6,6 +7,12 @@ import { attemptError, saysSomethingAboutDeployment } from './to-llm-error.js';
 
 /** The cheapest useful question: one word in, at most one token out. */
 const PROBE_PROMPT = 'ping';
+
+/** The probe's upstream call for a deployment (its API, its model). */
+function probeCall(deployment: Deployment) {
+  const { family, model } = deployment.target;
+  return canonicalCall({ model, messages: [{ role: 'user', content: PROBE_PROMPT }], maxTokens: 1, temperature: 0 }, family, false);
+}
 
 /**
  * One active health-check call on `deployment`, straight to its provider (no breaker, retry or
@@ -19,10 +26,7 @@ export async function probeDeployment(deployment: Deployment, clock: Clock, sign
   try {
     await bounded.execute(({ signal: s }) => {
       attemptSignal = s;
-      return deployment.provider.chat(
-        { model: deployment.config.model, messages: [{ role: 'user', content: PROBE_PROMPT }], maxTokens: 1, temperature: 0 },
-        { signal: s },
-      );
+      return deployment.provider.send(probeCall(deployment), { signal: s });
     }, signal);
     return { deployment: deployment.id, ok: true, latencyMs: clock.now() - start };
   } catch (error) {

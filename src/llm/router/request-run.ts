@@ -1,8 +1,8 @@
 import { DeadlineNode, type DeadlineList } from '../../core/deadline-list.js';
 import { TimeoutError } from '../../core/errors.js';
-import type { ChatRequest } from '../types.js';
-import type { ResolvedRoute } from './resolved-route.js';
+import type { Exchange } from '../exchange.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
+import type { ResolvedRoute } from './resolved-route.js';
 
 const attemptsByError = new WeakMap<object, number>();
 
@@ -22,9 +22,15 @@ export function attemptsOf(error: unknown): number {
  * its own entry in the router's {@link DeadlineList} of total timeouts (no timer per request)
  * and its own listener on the caller's signal (no closure per request).
  */
-export class RequestRun extends DeadlineNode {
+export class RequestRun<A = unknown, U = unknown> extends DeadlineNode {
   attempts = 0;
   lastError: unknown = undefined;
+  /** Fields some deployment's API could not carry (capability-aware routing skipped it). */
+  readonly unsupported = new Set<string>();
+  /** The first refusal that was the client's error (an invalid field for that API), answered when no deployment can carry the request. */
+  refusal: Error | undefined = undefined;
+  /** Deployments planned for this request whose API can carry it. */
+  carriers = 0;
   /** The request's spans, when a tracer provider records them (undefined otherwise). */
   trace: RequestTrace | undefined = undefined;
   /** Aborts when the caller cancels or the total timeout expires. */
@@ -34,7 +40,7 @@ export class RequestRun extends DeadlineNode {
 
   constructor(
     readonly route: ResolvedRoute,
-    readonly request: ChatRequest,
+    readonly exchange: Exchange<A, U>,
     readonly tenant: string,
     readonly requestId: string,
     /** The caller's signal (for coalesced calls: aborted once every caller has gone). */

@@ -1,5 +1,6 @@
 import {
   DEFAULT_CACHE_TTL_MS,
+  DEFAULT_ON_UNSUPPORTED,
   DEFAULT_ROUTE_REQUIRED,
   DEFAULT_STREAM_FAILOVER,
   DEFAULT_TOTAL_TIMEOUT_MS,
@@ -21,6 +22,7 @@ export interface ResolvedRoute {
   readonly defaultResponse: string | undefined;
   readonly coalesce: boolean;
   readonly streamFailover: 'continue' | 'error';
+  readonly onUnsupported: 'reject' | 'drop';
   readonly totalTimeoutMs: number;
   readonly required: boolean;
   /** True when the route reads or writes the cache at all. */
@@ -43,6 +45,7 @@ export function resolveRoute(route: RouteConfig, groups: ReadonlyMap<string, Mod
     defaultResponse: route.defaultResponse,
     coalesce: route.coalesce ?? false,
     streamFailover: route.streamFailover ?? DEFAULT_STREAM_FAILOVER,
+    onUnsupported: route.onUnsupported ?? DEFAULT_ON_UNSUPPORTED,
     totalTimeoutMs: route.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS,
     required: route.required ?? DEFAULT_ROUTE_REQUIRED,
     usesCache: useCache || staleIfError,

@@ -6,21 +6,37 @@
  * hashed and the answer stored); with stale-if-error off; a fresh cache hit; a 3-event stream.
  * Median of BENCH_RUNS (7) runs of BENCH_RUN_MS (300) ms each; noisy on a shared machine.
  */
+import type { UpstreamBody } from '../exchange.js';
 import type { Provider } from '../provider.js';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import type { ChatRequest } from '../types.js';
 import { createRouter } from './create-router.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 300);
 
-const answer: ChatResponse = { id: 'x', model: 'm', content: 'hello there', finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 2 }, created: 0 };
+const answer = Buffer.from(JSON.stringify({
+  id: 'x', object: 'chat.completion', created: 0, model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hello there' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+}));
+const chunk = (body: unknown) => `data: ${JSON.stringify(body)}\n\n`;
+const events = [
+  chunk({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+  chunk({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content: 'hello there' }, finish_reason: null }] }),
+  chunk({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }),
+  'data: [DONE]\n\n',
+].map((text) => Buffer.from(text));
 const provider: Provider = {
   dialect: 'openai',
-  chat: async () => answer,
-  async *stream(): AsyncIterable<StreamEvent> {
-    yield { type: 'start', id: 'x', model: 'm' };
-    yield { type: 'text', text: 'hello there' };
-    yield { type: 'finish', finishReason: 'stop', usage: answer.usage };
+  send: async () => ({ status: 200, headers: {}, body: answer }),
+  open: async (): Promise<UpstreamBody> => {
+    let index = 0;
+    return {
+      status: 200,
+      headers: {},
+      next: async () => (index < events.length ? { done: false, value: events[index++] } : { done: true, value: undefined }),
+      close: () => undefined,
+    };
   },
   close: async () => undefined,
 };
@@ -62,7 +78,8 @@ async function measure(name: string, call: () => Promise<unknown>): Promise<void
   console.log(`${name.padEnd(44)} ${(median / 1000).toFixed(2).padStart(8)} µs/call  ${Math.round(1e9 / median).toLocaleString('en').padStart(9)} calls/s`);
 }
 
-await measure('provider.chat alone (floor)', () => provider.chat(plain));
+const floorCall = { endpoint: 'chat/completions', model: 'm', stream: false, body: [Buffer.from(JSON.stringify(plain))] };
+await measure('provider.send alone (floor)', () => provider.send(floorCall));
 await measure('router.chat, stale-if-error off', () => router.chat(plain));
 await measure('router.chat, stale-if-error on (default)', () => router.chat(stale));
 await measure('router.chat, fresh cache hit', () => router.chat(cached));

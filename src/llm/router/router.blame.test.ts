@@ -2,28 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { LlmError } from '../errors.js';
 import type { Provider } from '../provider.js';
 import type { AttemptEvent } from '../router-events.js';
-import type { ChatResponse, StreamEvent } from '../types.js';
 import { createRouter } from './create-router.js';
 
 // Issue 13 defect 1, at the router's boundary (any Provider): only what the upstream did counts
 // against a deployment. A provider that throws something it did not classify (Bulwark's own
 // code failing) or refuses a request it cannot send moves no breaker, no outlier detector and
 // no health state, and is the request's answer at once (500 naming a bug, or 400).
-const answer: ChatResponse = { id: 'x', model: 'm', content: 'ok', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, created: 0 };
+const answer = Buffer.from(JSON.stringify({
+  id: 'x', object: 'chat.completion', created: 0, model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1 },
+}));
 
 function routerWith(failure: () => unknown) {
   let calls = 0;
   const provider: Provider = {
     dialect: 'anthropic',
-    chat: async () => {
+    send: async () => {
       calls++;
       throw failure();
     },
-    stream: () => ({
-      [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
-        return { next: async () => { calls++; throw failure(); } };
-      },
-    }),
+    open: async () => {
+      calls++;
+      throw failure();
+    },
     close: async () => undefined,
   };
   const router = createRouter(
@@ -80,10 +81,10 @@ describe('router: failures that are not the upstream\'s never count against a de
   it('keeps serving after such failures', async () => {
     let broken = true;
     const provider: Provider = {
-      dialect: 'openai', chat: async () => {
+      dialect: 'openai', send: async () => {
         if (broken) throw new RangeError('Maximum call stack size exceeded');
-        return answer;
-      }, stream: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true as const, value: undefined }) }) }), close: async () => undefined,
+        return { status: 200, headers: {}, body: answer };
+      }, open: async () => { throw new LlmError('server_error', 'no streams here'); }, close: async () => undefined,
     };
     const router = createRouter({
       providers: { p: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } },

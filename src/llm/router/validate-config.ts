@@ -167,6 +167,9 @@ export function validateRouterConfig(config: RouterConfig): void {
     checkNumber(`${path}.cacheTtlMs`, route.cacheTtlMs, 0);
     checkNumber(`${path}.totalTimeoutMs`, route.totalTimeoutMs, 1);
     for (const flag of ['cache', 'staleIfError', 'coalesce', 'required'] as const) checkFlag(`${path}.${flag}`, route[flag]);
+    if (route.onUnsupported !== undefined && route.onUnsupported !== 'reject' && route.onUnsupported !== 'drop') {
+      fail(`${path}.onUnsupported`, `must be reject or drop (got ${show(route.onUnsupported)})`);
+    }
     if (route.streamFailover !== undefined && !STREAM_FAILOVER.has(route.streamFailover)) {
       fail(`${path}.streamFailover`, `must be continue or error (got ${show(route.streamFailover)})`);
     }

@@ -57,8 +57,12 @@ export class RequestTrace {
     return this.span.spanContext().traceId;
   }
 
-  /** Opens the request's trace, or returns undefined when nothing records it. */
-  static start(route: string, request: ChatRequest, tenant: string, stream: boolean): RequestTrace | undefined {
+  /**
+   * Opens the request's trace, or returns undefined when nothing records it. `describe` gives the
+   * request as the canonical model reads it, called only when the trace records (undefined: the
+   * request attributes are left out).
+   */
+  static start(route: string, describe: () => ChatRequest | undefined, tenant: string, stream: boolean): RequestTrace | undefined {
     const parent = context.active();
     const owned = ownedRequestSpan(parent);
     let span: Span;
@@ -76,9 +80,10 @@ export class RequestTrace {
       [A.ATTR_BULWARK_TENANT]: tenant,
       [A.ATTR_BULWARK_STREAM]: stream,
     };
-    if (request.maxTokens !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = request.maxTokens;
-    if (request.temperature !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_TEMPERATURE] = request.temperature;
-    if (traceContentCaptured()) attributes[A.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(request));
+    const request = describe();
+    if (request?.maxTokens !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = request.maxTokens;
+    if (request?.temperature !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_TEMPERATURE] = request.temperature;
+    if (request !== undefined && traceContentCaptured()) attributes[A.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(request));
     span.setAttributes(attributes);
     return new RequestTrace(span, owned === undefined ? trace.setSpan(parent, span) : parent, owned !== undefined);
   }

@@ -104,6 +104,8 @@ function push(messages: ConverseMessage[], role: 'user' | 'assistant', blocks: C
 
 function blockOf(part: ContentPart, path: string): ConverseBlock {
   if (part.type === 'text') return { text: part.text };
+  // Converse names a document with letters, digits, spaces, hyphens, parentheses and brackets only.
+  if (part.type === 'document') return { document: { format: 'pdf', name: (part.title ?? 'document').replace(/[^A-Za-z0-9 ()[\]-]/g, ' ').trim() || 'document', source: { bytes: part.data } } };
   if (part.data === undefined) invalid(path, 'is an image by URL; Bedrock Converse accepts only inline (base64) images');
   const mediaType = part.mediaType ?? 'image/png';
   const format = IMAGE_FORMATS[mediaType];

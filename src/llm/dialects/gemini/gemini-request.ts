@@ -102,6 +102,7 @@ function push(contents: GeminiContent[], role: 'user' | 'model', parts: GeminiPa
 
 function partOf(part: ContentPart): GeminiPart {
   if (part.type === 'text') return { text: part.text };
+  if (part.type === 'document') return { inlineData: { mimeType: part.mediaType, data: part.data } };
   if (part.data !== undefined) return { inlineData: { mimeType: part.mediaType ?? 'image/png', data: part.data } };
   return { fileData: { mimeType: part.mediaType ?? mediaTypeOfUrl(part.url ?? ''), fileUri: part.url ?? '' } };
 }

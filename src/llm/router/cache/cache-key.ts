@@ -46,7 +46,9 @@ function normalizeMessage(message: ChatMessage): unknown {
 }
 
 function normalizePart(part: ContentPart): unknown {
-  return part.type === 'text' ? ['text', part.text] : ['image', part.url ?? null, part.data ?? null, part.mediaType ?? null];
+  if (part.type === 'text') return ['text', part.text];
+  if (part.type === 'document') return ['document', part.mediaType, part.data, part.title ?? null];
+  return ['image', part.url ?? null, part.data ?? null, part.mediaType ?? null];
 }
 
 /** JSON with object keys sorted, so equal values always give equal text (JSON Schemas in tools). */

@@ -31,7 +31,7 @@ describe('ResponseCache: writes off the request path', () => {
     const written = cache.set('k', answer('second'), 1_000);
     await clock.advance(59_000); // time passes before the batch is written
     await written;
-    expect((await cache.get('k', 1_000))?.response.content).toBe('second');
+    expect(((await cache.get('k', 1_000))?.response as { content: string } | undefined)?.content).toBe('second');
     await clock.advance(1_000); // 60 s after set: gone, as if it had been stored at once
     expect(await store.get('k')).toBeUndefined();
     expect(await cache.get('k', 1_000)).toBeUndefined();

@@ -1,10 +1,10 @@
 import type { Clock } from '../../../core/clock.js';
-import type { ChatResponse } from '../../types.js';
 import type { CacheStore } from '../../../state/cache/cache-store.js';
 
 /** What is stored per key: the answer and when it was stored (freshness is judged on read). */
 interface StoredAnswer {
-  response: ChatResponse;
+  /** The exchange's stored form of the answer (see `Exchange.store`). */
+  response: unknown;
   storedAt: number;
 }
 
@@ -18,7 +18,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A cache lookup: the answer and whether it is still fresh for the asking route. */
 export interface CacheHit {
-  response: ChatResponse;
+  /** The stored answer, for the asking exchange to `restore`. */
+  response: unknown;
   fresh: boolean;
   ageMs: number;
 }
@@ -69,7 +70,7 @@ export class ResponseCache {
     } catch {
       return undefined;
     }
-    if (!stored || typeof stored.storedAt !== 'number' || !stored.response) return undefined;
+    if (!stored || typeof stored.storedAt !== 'number' || stored.response === undefined || stored.response === null) return undefined;
     const ageMs = this.clock.now() - stored.storedAt;
     return { response: stored.response, fresh: ageMs < freshTtlMs, ageMs };
   }
@@ -79,7 +80,7 @@ export class ResponseCache {
    * after the current turn of the event loop. The promise resolves once it has been stored (or
    * the store failed: a cache that cannot store loses stale-if-error for the key, nothing more).
    */
-  set(key: string, response: ChatResponse, freshTtlMs: number): Promise<void> {
+  set(key: string, response: unknown, freshTtlMs: number): Promise<void> {
     this.pending.delete(key);
     this.pending.set(key, { stored: { response, storedAt: this.clock.now() }, ttlMs: Math.max(this.staleTtlMs, freshTtlMs) });
     if (this.flushing === undefined) {

@@ -1,11 +1,10 @@
-import type { ChatRequest } from '../../types.js';
+import { LlmError } from '../../errors.js';
 import type { Deployment } from '../deployment.js';
 import type { ModelGroup } from '../model-group.js';
 import type { RequestRun } from '../request-run.js';
 import type { RouterCore } from '../router-core.js';
 import { runStep, type StepOutcome } from '../step-race.js';
-import { LlmError } from '../../errors.js';
-import { StreamOpenAttempt, type UpstreamStream } from './upstream-stream.js';
+import { StreamOpenAttempt, type StreamPlan, type UpstreamStream } from './upstream-stream.js';
 
 /**
  * Opens a stream on one group ({@link runStep}: balancer pick skipping `exclude`, silent
@@ -13,18 +12,18 @@ import { StreamOpenAttempt, type UpstreamStream } from './upstream-stream.js';
  * each deployment opens it through its stream-open pipeline, holding its bulkhead slot. A hedge
  * loser that opens after another stream won is ended at once, which frees its slot.
  *
- * @param requestFor the upstream request for a deployment (the original one, or a continuation)
+ * @param planFor the call and decoder for a deployment (the original request, or a continuation)
  */
-export function openStreamStep(
+export function openStreamStep<U, A>(
   core: RouterCore,
-  run: RequestRun,
+  run: RequestRun<A, U>,
   group: ModelGroup,
   exclude: Set<string>,
-  requestFor: (deployment: Deployment) => ChatRequest,
-): Promise<StepOutcome<UpstreamStream>> {
+  planFor: (deployment: Deployment) => StreamPlan<U, A>,
+): Promise<StepOutcome<UpstreamStream<U, A>>> {
   return runStep(core, run, group, exclude, {
     start(deployment, signal) {
-      const attempt = new StreamOpenAttempt(core, run, group, deployment, requestFor(deployment));
+      const attempt = new StreamOpenAttempt(core, run, group, deployment, () => planFor(deployment));
       return { promise: deployment.openStream(attempt.call, signal), reachedUpstream: () => attempt.calls > 0 };
     },
     discard(stream) {

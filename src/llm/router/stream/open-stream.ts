@@ -1,16 +1,17 @@
 import { LlmError } from '../../errors.js';
-import type { ChatRequest, ChatResponse, ChatStream, ServedInfo } from '../../types.js';
-import type { BulwarkRouter } from '../bulwark-router.js';
-import { cacheKey } from '../cache/cache-key.js';
+import type { Exchange } from '../../exchange.js';
+import type { ExchangeStream, ServedInfo } from '../../types.js';
 import { ChainPlan } from '../chain-plan.js';
+import { callFor, lastResort, walkChain } from '../chain-walk.js';
 import { noteAttempts, RequestRun } from '../request-run.js';
 import type { ResolvedRoute } from '../resolved-route.js';
+import type { RouterCore } from '../router-core.js';
 import { openStreamStep } from './open-step.js';
 import { RoutedStream } from './routed-stream.js';
 import { StoredStream } from './stored-stream.js';
 import { RequestTrace } from '../../tracing/request-trace.js';
 
-/** The per-call options of `router.stream()`, defaults applied. */
+/** The per-call options of a routed stream, defaults applied. */
 export interface StreamCallOptions {
   tenant: string;
   requestId: string;
@@ -18,46 +19,44 @@ export interface StreamCallOptions {
 }
 
 /**
- * `router.stream()`: resolves once the first token is available. Every failure before that —
+ * Streams an exchange: resolves once the first token is available. Every failure before that —
  * on any deployment, any step — fails over silently (the caller sees nothing of it). A fresh
  * cache hit (routes with `cache: true`) and the last resorts (stale answer, default answer) are
  * replayed as streams; if nothing at all can answer, the promise rejects with
  * AllFallbacksFailedError before any byte was sent, so the caller can still answer with a status.
  */
-export async function openRouterStream(router: BulwarkRouter, route: ResolvedRoute, request: ChatRequest, options: StreamCallOptions): Promise<ChatStream> {
-  const started = router.clock.now();
+export async function openRoutedStream<A, U>(core: RouterCore, route: ResolvedRoute, exchange: Exchange<A, U>, options: StreamCallOptions): Promise<ExchangeStream<U>> {
+  const started = core.clock.now();
   const { tenant } = options;
-  const trace = RequestTrace.start(route.name, request, tenant, true);
-  const stored = (response: ChatResponse, served: ServedInfo, cacheHit: boolean): ChatStream => {
-    const ttftMs = router.clock.now() - started;
-    return new StoredStream(response, served, (complete) => {
-      if (complete) router.emitRequest(route, tenant, started, { result: { response, served }, group: undefined, cacheHit }, undefined, true, ttftMs, trace, options.requestId);
-      else router.emitRequest(route, tenant, started, undefined, new LlmError('cancelled', 'The caller stopped reading the stream'), true, ttftMs, trace, options.requestId);
+  const trace = RequestTrace.start(route.name, () => exchange.describe?.(), tenant, true);
+  const stored = (answer: A, served: ServedInfo, cacheHit: boolean): ExchangeStream<U> => {
+    const ttftMs = core.clock.now() - started;
+    return new StoredStream(exchange.replay(answer), served, (complete) => {
+      if (complete) core.reportRequest(route, tenant, started, { served, group: undefined, cacheHit, usage: exchange.usageOf(answer) }, undefined, true, ttftMs, trace, options.requestId);
+      else core.reportRequest(route, tenant, started, undefined, new LlmError('cancelled', 'The caller stopped reading the stream'), true, ttftMs, trace, options.requestId);
     });
   };
   try {
-    const key = route.usesCache ? cacheKey(route.name, request, tenant) : undefined;
+    const key = route.usesCache ? exchange.cacheKey(route.name, tenant) : undefined;
     if (route.cache && key !== undefined) {
-      const hit = await router.cache.get(key, route.cacheTtlMs);
-      if (hit?.fresh) return stored(hit.response, { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false }, true);
+      const hit = await core.cache.get(key, route.cacheTtlMs);
+      const answer = hit?.fresh ? exchange.restore(hit.response) : undefined;
+      if (answer !== undefined) return stored(answer, { servedBy: 'cache', attempts: 0, fallbackDepth: 0, degraded: false }, true);
     }
-    const run = new RequestRun(route, request, tenant, options.requestId, options.signal, key, router.runDeadlines);
+    const run = new RequestRun(route, exchange, tenant, options.requestId, options.signal, key, core.runDeadlines);
     run.trace = trace;
     let handedOver = false;
     try {
       const plan = new ChainPlan(route);
-      for (let step = plan.next(); step !== undefined; step = plan.next()) {
-        const outcome = await openStreamStep(router, run, step.group, new Set(), (d) => ({ ...request, model: d.config.model }));
-        if (outcome.type === 'answered') {
-          handedOver = true;
-          return new RoutedStream(router, run, plan, outcome.value, step.group, step.depth, started);
-        }
-        if (outcome.type === 'stopped') break;
-        if (outcome.type === 'redirect') plan.redirect(outcome.kind);
+      const decoderOptions = { trackText: route.streamFailover === 'continue', keepAnswer: route.usesCache };
+      const walked = await walkChain(run, plan, (group, exclude) =>
+        openStreamStep(core, run, group, exclude, (d) => ({ call: callFor(run, d), decoder: exchange.decoder(d.target, decoderOptions) })));
+      if (walked !== undefined) {
+        handedOver = true;
+        return new RoutedStream(core, run, plan, walked.value, walked.group, walked.depth, started);
       }
-      if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: run.lastError });
-      const last = await router.lastResort(run, plan.length);
-      return stored(last.response, last.served, last.served.servedBy === 'cache');
+      const last = await lastResort(core, run, plan.length);
+      return stored(last.answer, last.served, last.served.servedBy === 'cache');
     } catch (error) {
       noteAttempts(error, run.attempts);
       throw error;
@@ -65,7 +64,7 @@ export async function openRouterStream(router: BulwarkRouter, route: ResolvedRou
       if (!handedOver) run.dispose();
     }
   } catch (error) {
-    router.emitRequest(route, tenant, started, undefined, error, true, undefined, trace, options.requestId);
+    core.reportRequest(route, tenant, started, undefined, error, true, undefined, trace, options.requestId);
     throw error;
   }
 }

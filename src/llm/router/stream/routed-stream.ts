@@ -1,92 +1,81 @@
 import { LlmError, StreamInterruptedError } from '../../errors.js';
-import type { ChatRequest, ChatStream, ServedInfo, StreamEvent } from '../../types.js';
-import type { BulwarkRouter } from '../bulwark-router.js';
+import type { HeaderMap } from '../../exchange.js';
+import type { ExchangeStream, ServedInfo } from '../../types.js';
 import type { ChainPlan } from '../chain-plan.js';
 import type { ModelGroup } from '../model-group.js';
 import { noteAttempts, type RequestRun } from '../request-run.js';
-import { AnswerAccumulator } from './answer-accumulator.js';
-import { buildContinuation } from './continuation.js';
+import type { RouterCore } from '../router-core.js';
 import { EVENT_STREAM_CONTINUATION } from '../../tracing/genai-attributes.js';
 import { openStreamStep } from './open-step.js';
 import type { UpstreamStream } from './upstream-stream.js';
 
 /**
- * A live routed stream. Iterating it relays the upstream events; when the upstream breaks after
- * events reached the caller (cut connection, idle timeout, malformed chunk, premature end) the
+ * A live routed stream. Iterating it relays the upstream's units; when the upstream breaks after
+ * units reached the caller (cut connection, idle timeout, malformed chunk, premature end) the
  * break is never hidden: per the route's `streamFailover` it is either continued on the next
- * deployment with `canContinue: true` (only the new text is relayed, `served` becomes degraded
- * and names the continuing deployment) or ended by throwing {@link StreamInterruptedError}.
- * A completed answer is written to the cache. Iterate once.
+ * deployment with `canContinue: true` (the exchange's decoder says how: only the new text is
+ * relayed, `served` becomes degraded and names the continuing deployment) or ended by throwing
+ * {@link StreamInterruptedError}. A completed answer is written to the cache. Iterate once.
  */
-export class RoutedStream implements ChatStream {
+export class RoutedStream<U, A> implements ExchangeStream<U> {
   private servedInfo: ServedInfo;
-  private readonly answer: AnswerAccumulator;
   /** Deployments whose stream broke during this request (never asked to continue). */
   private readonly broken = new Set<string>();
-  private continuing = false;
-  private dropLeadingWhitespace = false;
   private iterated = false;
+  readonly upstreamHeaders: HeaderMap;
 
   constructor(
-    private readonly router: BulwarkRouter,
-    private readonly run: RequestRun,
+    private readonly core: RouterCore,
+    private readonly run: RequestRun<A, U>,
     private readonly plan: ChainPlan,
-    private current: UpstreamStream,
+    private current: UpstreamStream<U, A>,
     private group: ModelGroup,
     private depth: number,
     private readonly startedAt: number,
   ) {
-    this.servedInfo = { servedBy: current.deployment.id, attempts: run.attempts, fallbackDepth: depth, degraded: false };
-    this.answer = new AnswerAccumulator(Math.floor(router.clock.now() / 1000));
+    this.servedInfo = served(current, run.attempts, depth, false);
+    this.upstreamHeaders = current.headers;
   }
 
   get served(): ServedInfo {
     return this.servedInfo;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<U> {
     if (this.iterated) throw new LlmError('bad_request', 'A router stream can be iterated only once');
     this.iterated = true;
-    return this.events();
+    return this.units();
   }
 
-  private async *events(): AsyncGenerator<StreamEvent> {
+  private async *units(): AsyncGenerator<U> {
     let completed = false;
     let failure: unknown;
     try {
       for (;;) {
         const upstream = this.current;
+        let units = upstream.buffered;
+        let ended = false;
         let broken: LlmError | undefined;
-        let index = 0;
         for (;;) {
-          let event: StreamEvent;
-          if (index < upstream.buffered.length) {
-            event = upstream.buffered[index++];
-          } else {
-            let step: IteratorResult<StreamEvent>;
-            try {
-              step = await upstream.next();
-            } catch (error) {
-              broken = upstream.failure(error);
-              break;
-            }
-            if (step.done) {
-              broken = new LlmError('connection', `Deployment ${upstream.deployment.id}: stream ended before its finish event`, { deployment: upstream.deployment.id });
-              break;
-            }
-            event = step.value;
-          }
-          const out = this.relayable(event);
-          if (out === undefined) continue;
-          this.answer.add(out);
-          if (out.type === 'finish') {
-            upstream.end(undefined, out.usage === undefined ? undefined : out.usage.inputTokens + out.usage.outputTokens);
+          if (upstream.decoder.finished) {
+            // Released before the last units are handed over, so a consumer that stops right after them leaks nothing.
+            upstream.end(undefined);
             completed = true;
             this.complete();
-            yield out;
+            yield* units;
             return;
           }
-          yield out;
+          yield* units;
+          if (ended) {
+            broken = new LlmError('connection', `Deployment ${upstream.deployment.id}: stream ended before its finish event`, { deployment: upstream.deployment.id });
+            break;
+          }
+          try {
+            ({ units, ended } = await upstream.read());
+          } catch (error) {
+            broken = error instanceof LlmError ? error : upstream.failure(error);
+            break;
+          }
         }
         upstream.end(broken);
         this.broken.add(upstream.deployment.id);
@@ -102,50 +91,37 @@ export class RoutedStream implements ChatStream {
         noteAttempts(failure, this.run.attempts);
         this.current.end(failure instanceof LlmError ? failure : new LlmError('cancelled', 'The stream ended early'));
         this.servedInfo = { ...this.servedInfo, attempts: this.run.attempts };
-        this.router.emitRequest(this.run.route, this.run.tenant, this.startedAt, undefined, failure, true, this.current.ttftMs, this.run.trace, this.run.requestId);
+        this.core.reportRequest(this.run.route, this.run.tenant, this.startedAt, undefined, failure, true, this.current.ttftMs, this.run.trace, this.run.requestId);
       }
       this.run.dispose();
     }
   }
 
-  /** The event as the caller should see it (a continuation's own `start` is dropped, its leading whitespace too when the prefill lost some). */
-  private relayable(event: StreamEvent): StreamEvent | undefined {
-    if (!this.continuing) return event;
-    if (event.type === 'start') return undefined;
-    if (event.type === 'text' && this.dropLeadingWhitespace) {
-      const text = event.text.replace(/^\s+/, '');
-      if (text.length === 0) return undefined;
-      this.dropLeadingWhitespace = false;
-      return { type: 'text', text };
-    }
-    return event;
-  }
-
   private complete(): void {
-    const response = this.answer.response()!;
     const run = this.run;
-    // An answer stitched from two models is served once, degraded; it is not kept as if one model had given it.
-    if (run.cacheKey !== undefined && run.route.usesCache && !this.continuing && !this.answer.tooLarge) void this.router.cache.set(run.cacheKey, response, run.route.cacheTtlMs);
+    const decoder = this.current.decoder;
+    const answer = decoder.answer();
+    if (run.cacheKey !== undefined && run.route.usesCache && answer !== undefined) void this.core.cache.set(run.cacheKey, run.exchange.store(answer), run.route.cacheTtlMs);
     this.servedInfo = { ...this.servedInfo, attempts: run.attempts };
-    this.router.emitRequest(run.route, run.tenant, this.startedAt, { result: { response, served: this.servedInfo }, group: this.group.name, cacheHit: false }, undefined, true, this.current.ttftMs, run.trace, run.requestId);
+    this.core.reportRequest(run.route, run.tenant, this.startedAt, { served: this.servedInfo, group: this.group.name, cacheHit: false, usage: decoder.usage }, undefined, true, this.current.ttftMs, run.trace, run.requestId);
   }
 
   /** Throws unless the broken stream can be, and was, continued on another deployment. */
   private async failOver(broken: LlmError): Promise<void> {
     const run = this.run;
     const from = broken.deployment ?? this.current.deployment.id;
+    const decoder = this.current.decoder;
     const interrupted = (why: string) =>
-      new StreamInterruptedError(`The stream from ${from} broke after ${this.answer.text.length} characters (${broken.kind}: ${broken.message}); ${why}`, { cause: broken });
+      new StreamInterruptedError(`The stream from ${from} broke after ${decoder.text.length} characters (${broken.kind}: ${broken.message}); ${why}`, { cause: broken });
     if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: broken });
     if (run.route.streamFailover === 'error') throw interrupted('the route ends broken streams with an error');
     if (run.signal.aborted) throw interrupted('the total timeout expired');
-    if (this.answer.hasToolCalls) throw interrupted('a partial tool call cannot be continued by another model');
-    if (this.answer.tooLarge) throw interrupted('the answer was too long to be continued by another model');
-    let trimmed = '';
-    const requestFor = (deployment: { provider: { dialect: 'openai' | 'anthropic' }; config: { model: string } }): ChatRequest => {
-      const continuation = buildContinuation(run.request, this.answer.text, deployment.provider.dialect, deployment.config.model);
-      trimmed = continuation.trimmed;
-      return continuation.request;
+    if (decoder.hasToolCalls) throw interrupted('a partial tool call cannot be continued by another model');
+    if (decoder.tooLarge) throw interrupted('the answer was too long to be continued by another model');
+    const planFor = (deployment: { id: string; target: Parameters<typeof decoder.continueOn>[0] }) => {
+      const continuation = decoder.continueOn(deployment.target);
+      if (continuation === undefined) throw new LlmError('bad_request', `This answer cannot be continued on deployment ${deployment.id}`);
+      return continuation;
     };
     let group: ModelGroup | undefined = this.group;
     let depth = this.depth;
@@ -153,7 +129,7 @@ export class RoutedStream implements ChatStream {
       const exclude = new Set<string>([...this.broken, ...group.nonContinuable]);
       let outcome;
       try {
-        outcome = await openStreamStep(this.router, run, group, exclude, requestFor);
+        outcome = await openStreamStep(this.core, run, group, exclude, planFor);
       } catch (error) {
         if (error instanceof LlmError && error.kind === 'cancelled') throw error;
         throw interrupted(`the continuation was refused (${error instanceof Error ? error.message : String(error)})`);
@@ -163,9 +139,7 @@ export class RoutedStream implements ChatStream {
         this.current = outcome.value;
         this.group = group;
         this.depth = depth;
-        this.continuing = true;
-        this.dropLeadingWhitespace = trimmed.length > 0;
-        this.servedInfo = { servedBy: outcome.value.deployment.id, attempts: run.attempts, fallbackDepth: depth, degraded: true };
+        this.servedInfo = served(outcome.value, run.attempts, depth, true);
         return;
       }
       if (outcome.type === 'stopped') break;
@@ -176,4 +150,10 @@ export class RoutedStream implements ChatStream {
     if (run.cancelled) throw new LlmError('cancelled', 'The caller cancelled the request', { cause: broken });
     throw interrupted('no model with canContinue could take over');
   }
+}
+
+function served(stream: UpstreamStream<unknown, unknown>, attempts: number, depth: number, degraded: boolean): ServedInfo {
+  const info: ServedInfo = { servedBy: stream.deployment.id, attempts, fallbackDepth: depth, degraded };
+  if (stream.call.dropped !== undefined && stream.call.dropped.length > 0) info.dropped = stream.call.dropped;
+  return info;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_NESTING, nestsDeeperThan } from './json-depth.js';
+import { MAX_BODY_NESTING } from './dialects/wire/wire-exchange.js';
+import { nestsDeeperThan } from './json-nesting.js';
 
 const nested = (n: number) => Buffer.from('{"a":'.repeat(n) + '[1]' + '}'.repeat(n));
 

@@ -15,6 +15,8 @@ export const MAX_ACCUMULATED_ANSWER_CHARS = DEFAULT_MAX_ANSWER_BYTES;
  */
 export class AnswerAccumulator {
   text = '';
+  /** The reasoning relayed (kept with the answer, never continued: another model cannot think on). */
+  reasoning = '';
   /** True once the answer outgrew what is kept: it is not cached, nor continued elsewhere. */
   tooLarge = false;
   private keptChars = 0;
@@ -53,6 +55,9 @@ export class AnswerAccumulator {
       case 'text':
         this.text += event.text;
         break;
+      case 'reasoning':
+        this.reasoning += event.text;
+        break;
       case 'tool_call_start':
         this.toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
         break;
@@ -76,6 +81,7 @@ export class AnswerAccumulator {
       id: this.id,
       model: this.model,
       content: this.text,
+      ...(this.reasoning !== '' ? { reasoning: this.reasoning } : {}),
       ...(toolCalls.length > 0 ? { toolCalls } : {}),
       finishReason: this.finishReason,
       usage: this.usage ?? { inputTokens: 0, outputTokens: 0 },
@@ -87,6 +93,7 @@ export class AnswerAccumulator {
 /** The events of a stored answer, replayed as a stream (cache and default answers). */
 export function* eventsOf(response: ChatResponse): Generator<StreamEvent> {
   yield { type: 'start', id: response.id, model: response.model };
+  if (response.reasoning !== undefined && response.reasoning.length > 0) yield { type: 'reasoning', text: response.reasoning };
   if (response.content.length > 0) yield { type: 'text', text: response.content };
   for (let index = 0; index < (response.toolCalls?.length ?? 0); index++) {
     const call = response.toolCalls![index];
