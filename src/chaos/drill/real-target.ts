@@ -3,7 +3,8 @@
  * ephemeral port) and a real `bulwark serve` child process whose config routes every
  * deployment to the mock. A restart is a real one: SIGTERM (the gateway drains its requests in
  * flight and exits), then the same command again on the same port. Breaker openings are read
- * from the gateway's `/health` every 200 ms.
+ * from the gateway's `/health` every 200 ms. With `replicas` > 1 the gateways run behind a local
+ * TCP balancer ({@link startTcpBalancer}), and `killReplica()` SIGKILLs one and starts it again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../core/clock.js';
 import { startMockProvider, type MockProvider } from '../mock/server.js';
 import type { MockFaultsInput } from '../mock/profile.js';
+import { startTcpBalancer } from '../balancer/tcp-balancer.js';
 import { drillHttpSender } from './http-drill-sender.js';
 import type { DrillTarget } from './target.js';
 import { BASELINE_FAULTS, DRILL_ROUTE, drillRouterConfig, type DrillTimings, type TopologyOptions } from './topology.js';
@@ -36,6 +38,8 @@ export interface RealTargetOptions {
   logFile?: string;
   /** Seed of the mock's random source. Default 1. */
   seed?: number;
+  /** Gateway processes; more than one run behind a local TCP balancer (`url` is the balancer's). Default 1. */
+  replicas?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -65,8 +69,10 @@ async function waitLive(url: string, child: ChildProcess): Promise<void> {
 export async function startRealTarget(options: RealTargetOptions): Promise<DrillTarget & { readonly url: string; readonly mock: MockProvider; readonly gatewayPid: number | undefined }> {
   const mock = await startMockProvider({ profile: { default: BASELINE_FAULTS }, seed: options.seed ?? 1 });
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-drill-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const replicaCount = Math.max(1, options.replicas ?? 1);
+  const ports: number[] = [];
+  for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
+  const port = ports[0];
   const router = drillRouterConfig(options.timings, (id) => `${mock.deploymentUrl(id)}/v1`, options.topology);
   const config = {
     server: { host: '127.0.0.1', port, shutdownGraceMs: GATEWAY_SHUTDOWN_GRACE_MS, drainDelayMs: 0 },
@@ -77,14 +83,14 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   await writeFile(configPath, JSON.stringify(config, null, 2));
   const log: WriteStream | undefined = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
 
-  const launch = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--config', configPath, '--port', String(port)], {
+  const launch = async (replicaPort = port): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--config', configPath, '--port', String(replicaPort)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
     });
     child.stdout?.on('data', (chunk: Buffer) => log?.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => log?.write(chunk));
-    await waitLive(url, child);
+    await waitLive(`http://127.0.0.1:${replicaPort}`, child);
     return child;
   };
   const stop = async (child: ChildProcess): Promise<void> => {
@@ -94,7 +100,10 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
     await exited;
   };
 
-  let gateway = await launch();
+  const replicas = await Promise.all(ports.map((p) => launch(p)));
+  let gateway = replicas[0];
+  const balancer = replicaCount > 1 ? await startTcpBalancer({ upstreams: ports.map((p) => `127.0.0.1:${p}`) }) : undefined;
+  const url = balancer?.url ?? `http://127.0.0.1:${port}`;
   const sender = drillHttpSender({ url, model: DRILL_ROUTE });
   const breakerOpens: number[] = [];
   const poller = pollBreakers(url, breakerOpens);
@@ -115,12 +124,24 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
     },
     async restart() {
       await stop(gateway);
-      gateway = await launch();
+      gateway = replicas[0] = await launch();
+    },
+    async killReplica() {
+      // Chaos Monkey: no drain, no goodbye. The balancer sends new connections elsewhere; the
+      // killed one's connections are cut, and their clients retry.
+      const index = Math.floor(Math.random() * replicas.length);
+      const victim = replicas[index];
+      const exited = new Promise<void>((resolve) => victim.once('exit', () => resolve()));
+      victim.kill('SIGKILL');
+      await exited;
+      replicas[index] = await launch(ports[index]);
+      if (index === 0) gateway = replicas[0];
     },
     async close() {
       clearInterval(poller);
       await sender.close();
-      await stop(gateway);
+      await balancer?.close();
+      await Promise.all(replicas.map((r) => stop(r)));
       await mock.close();
       log?.end();
       await rm(dir, { recursive: true, force: true });

@@ -7,6 +7,9 @@ import { runScenario, type DrillPlan, type ScenarioResult } from './run-scenario
 import type { DrillScenario } from './scenarios.js';
 import type { TopologyOptions } from './topology.js';
 
+/** Gateways behind the local balancer in the `replica-kill` scenario (one is killed). */
+export const REPLICA_KILL_REPLICAS = 3;
+
 export interface RealDrillOptions {
   topology?: TopologyOptions;
   /** The gateways' output is appended here. */
@@ -25,7 +28,8 @@ export async function runRealDrill(scenarios: readonly DrillScenario[], plan: Dr
   for (const scenario of scenarios) {
     if (options.signal?.aborted) break;
     options.onStart?.(scenario);
-    const target = await startRealTarget({ timings: plan.timings, topology: options.topology, logFile: options.logFile, seed: options.seed });
+    const replicas = scenario.fault.kind === 'replica-kill' ? REPLICA_KILL_REPLICAS : 1;
+    const target = await startRealTarget({ timings: plan.timings, topology: options.topology, logFile: options.logFile, seed: options.seed, replicas });
     try {
       const result = await runScenario(scenario, target, plan, options.signal);
       if (options.signal?.aborted) break;

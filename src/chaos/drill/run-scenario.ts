@@ -58,7 +58,7 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
   const origin = clock.now();
   const at = () => clock.now() - origin;
   const samples: DrillSample[] = [];
-  const restart = scenario.fault.kind === 'restart';
+  const restart = scenario.fault.kind === 'restart' || scenario.fault.kind === 'replica-kill';
   // A restart is an instant: its fault window goes to recovery, so every scenario runs as long.
   const faultMs = restart ? 0 : plan.faultMs;
   const recoveryMs = restart ? plan.faultMs + plan.recoveryMs : plan.recoveryMs;
@@ -68,10 +68,10 @@ export async function runScenario(scenario: DrillScenario, target: DrillTarget, 
   const fault$ = scenario.fault;
   let restartMs: number | undefined;
   const startTimer = clock.setTimeout(() => {
-    if (fault$.kind === 'restart') {
+    if (fault$.kind === 'restart' || fault$.kind === 'replica-kill') {
       // The restart's window runs until the new gateway serves; RTO is counted from its start,
       // so it includes the time the gateway took to serve again (`restartMs`).
-      faultSteps.push(target.restart().then(() => {
+      faultSteps.push((fault$.kind === 'restart' ? target.restart() : target.killReplica()).then(() => {
         restartMs = at() - fault.startMs;
         fault.endMs = fault.startMs + restartMs;
       }));

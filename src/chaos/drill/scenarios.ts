@@ -14,7 +14,13 @@ export type DrillFault =
   /** The mock applies `faults` to each of `deployments` from fault start to fault end. */
   | { kind: 'mock'; deployments: readonly string[]; faults: MockFaultsInput }
   /** The gateway restarts at fault start (virtual time: the router is replaced; real time: the process). */
-  | { kind: 'restart' };
+  | { kind: 'restart' }
+  /**
+   * One of several replicas behind a load balancer is SIGKILLed at fault start and started again
+   * (real time: 3 `bulwark serve` processes behind a local TCP balancer; virtual time: the
+   * router's requests in flight fail as a reset connection and are retried, as by the client).
+   */
+  | { kind: 'replica-kill' };
 
 /** What a scenario must achieve. Unset fields are not checked. */
 export interface DrillTargets {
@@ -110,6 +116,14 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = Object.freeze([
     stream: true,
     fault: { kind: 'restart' },
     recoveredBy: [...PRIMARY_EAST],
+    targets: () => ({ maxLost: 0, minAvailability: DEFAULT_DRILL_SLO, maxErrorBudgetUsed: 1, maxRtoMs: 10_000 }),
+  },
+  {
+    name: 'replica-kill',
+    title: 'A replica SIGKILLed (and restarted) behind the load balancer',
+    fault: { kind: 'replica-kill' },
+    recoveredBy: [...PRIMARY_EAST],
+    // Clients retry connection failures (as behind any real balancer): nothing may be lost.
     targets: () => ({ maxLost: 0, minAvailability: DEFAULT_DRILL_SLO, maxErrorBudgetUsed: 1, maxRtoMs: 10_000 }),
   },
 ] satisfies DrillScenario[]);

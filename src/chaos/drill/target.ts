@@ -26,6 +26,8 @@ export interface DrillTarget {
   setFaults(deployments: readonly string[], faults: MockFaultsInput | null): Promise<void>;
   /** Restarts the gateway: in-flight requests finish, new ones reach the new instance. Resolves when it serves again. */
   restart(): Promise<void>;
+  /** SIGKILLs one replica (chosen at random) and starts it again; resolves when it serves again. */
+  killReplica(): Promise<void>;
   /** Clock times (ms) of breaker openings seen so far; empty when the target cannot see breakers. */
   readonly breakerOpens: readonly number[];
   close(): Promise<void>;

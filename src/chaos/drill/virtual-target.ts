@@ -28,6 +28,10 @@ interface Instance {
   router: Router & RouterControl;
   inFlight: number;
   retired: boolean;
+  /** SIGKILLed: its requests in flight failed as a reset connection. */
+  killed: boolean;
+  /** One per request in flight: a kill aborts them all. */
+  connections: Set<AbortController>;
 }
 
 /** Builds the virtual target. Its clock only moves when the caller advances it. */
@@ -44,7 +48,7 @@ export function createVirtualTarget(options: VirtualTargetOptions): DrillTarget 
     router.onBreaker((event) => {
       if (event.to === 'open') breakerOpens.push(event.at);
     });
-    return { router, inFlight: 0, retired: false };
+    return { router, inFlight: 0, retired: false, killed: false, connections: new Set() };
   };
   let current = start();
 
@@ -75,18 +79,35 @@ export function createVirtualTarget(options: VirtualTargetOptions): DrillTarget 
     mock,
     breakerOpens,
     async send(index, stream, signal) {
-      const instance = current;
-      instance.inFlight++;
-      try {
-        return await ask(instance.router, index, stream, signal);
-      } catch (error) {
-        if (signal.aborted) return { step: 'lost', status: 0, error: 'timeout' };
-        if (error instanceof BulwarkError) return { step: 'error', status: error.status, error: error.code };
-        // The gateway answers anything else with a 500: still a clear error, not a lost request.
-        return { step: 'error', status: 500, error: (error as Error).name ?? 'error' };
-      } finally {
-        release(instance);
+      for (;;) {
+        const instance = current;
+        instance.inFlight++;
+        const connection = new AbortController();
+        instance.connections.add(connection);
+        try {
+          return await ask(instance.router, index, stream, AbortSignal.any([signal, connection.signal]));
+        } catch (error) {
+          if (signal.aborted) return { step: 'lost', status: 0, error: 'timeout' };
+          // Its replica was killed: the client saw a reset connection and sends again (to another replica).
+          if (instance.killed) continue;
+          if (error instanceof BulwarkError) return { step: 'error', status: error.status, error: error.code };
+          // The gateway answers anything else with a 500: still a clear error, not a lost request.
+          return { step: 'error', status: 500, error: (error as Error).name ?? 'error' };
+        } finally {
+          instance.connections.delete(connection);
+          release(instance);
+        }
       }
+    },
+    async killReplica() {
+      // Another replica (a fresh router: this one's memory is gone) takes the traffic; what the
+      // killed one was answering fails as a reset connection.
+      const old = current;
+      old.retired = true;
+      old.killed = true;
+      current = start();
+      for (const connection of old.connections) connection.abort(new Error('ECONNRESET: the replica was killed'));
+      if (old.inFlight === 0) closing.push(old.router.close());
     },
     async setFaults(deployments, faults: MockFaultsInput | null) {
       const patch: Record<string, MockFaultsInput | null> = {};
