@@ -98,8 +98,8 @@ describe('deploy/monitoring: Grafana dashboard, Prometheus Operator objects', ()
   });
 
   it('ServiceMonitor and PodMonitor select the gateway pods and scrape the port the base names', () => {
-    const service = parse(readFileSync(resolve(ROOT, 'deploy/kubernetes/service.yaml'), 'utf8')) as { metadata: { labels: Record<string, string> }; spec: { ports: Array<{ name: string }> } };
-    const deployment = parseAllDocuments(readFileSync(resolve(ROOT, 'deploy/kubernetes/deployment.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d.kind === 'Deployment');
+    const service = parse(readFileSync(resolve(ROOT, 'deploy/kubernetes/base/service.yaml'), 'utf8')) as { metadata: { labels: Record<string, string> }; spec: { ports: Array<{ name: string }> } };
+    const deployment = parseAllDocuments(readFileSync(resolve(ROOT, 'deploy/kubernetes/base/deployment.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d.kind === 'Deployment');
     const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
     const containerPorts = (deployment.spec.template.spec.containers as Array<{ ports: Array<{ name: string }> }>).flatMap((c) => c.ports.map((p) => p.name));
     const serviceMonitor = parse(read('servicemonitor.yaml'));

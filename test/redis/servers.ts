@@ -21,6 +21,8 @@ export const PORTS = {
   cluster: { nodes: [7010, 7011, 7012], bus: [7020, 7021, 7022] },
   /** ACL and TLS suite. */
   auth: { acl: 7040, tls: 7041 },
+  /** The Kubernetes manifests' Redis scripts, run for real (test/deploy). */
+  deploy: { standalone: 7050, primary: 7051, sentinel: 7052, replica: 7053, generatedSentinel: 7054, closed: 7059 },
 } as const;
 
 /** One `redis-server` child with its directory. */
