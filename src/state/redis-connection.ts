@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import { Cluster, Redis, SentinelConnector, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { InvalidOptionsError } from '../core/errors.js';
 import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_RECONNECT_STEP_MS } from './defaults.js';
@@ -144,11 +145,12 @@ export function createRedisClient(connection: ResolvedConnection, behaviour: Cli
     ...(connection.password !== undefined ? { password: connection.password } : {}),
     ...(connection.tls ? { tls: connection.tls } : {}),
   };
-  if (connection.mode === 'standalone') return new Redis(connection.url!, common);
+  if (connection.mode === 'standalone') return new Redis(connection.url!, { ...common, Connector: GuardedStandaloneConnector });
   if (connection.mode === 'sentinel') {
     const s = connection.sentinel!;
     return new Redis({
       ...common,
+      Connector: GuardedSentinelConnector,
       sentinels: s.nodes,
       name: s.masterName,
       ...(s.username !== undefined ? { sentinelUsername: s.username } : {}),
@@ -170,10 +172,37 @@ export function createRedisClient(connection: ResolvedConnection, behaviour: Cli
     maxRedirections: 4,
     retryDelayOnFailover: DEFAULT_RECONNECT_STEP_MS,
     retryDelayOnClusterDown: DEFAULT_RECONNECT_STEP_MS,
-    redisOptions: common,
+    redisOptions: { ...common, Connector: GuardedStandaloneConnector },
   };
   return new Cluster(connection.clusterNodes!, cluster);
 }
+
+/**
+ * ioredis listens for its socket's 'error' once per connection (once in the connector, once in
+ * the client), but a TLS socket can emit another after the first (seen here: a handshake refused
+ * for a missing CA or client certificate, then the server's alert): with no listener left, that
+ * error is uncaught and ends the process. These connectors — ioredis' own, one listener more —
+ * give every socket a listener of its own from the moment it exists (ioredis still reports the
+ * first error as before). The standalone connector is not exported by ioredis' index, so it is
+ * loaded from its file (ioredis is pinned; a test opens a link in each mode).
+ */
+type ConnectorClass = new (...args: any[]) => { connect(...args: never[]): Promise<NodeJS.EventEmitter> };
+const { default: StandaloneConnector } = createRequire(import.meta.url)('ioredis/built/connectors/StandaloneConnector.js') as { default: ConnectorClass };
+
+function ignoreError(): void {}
+
+function guarded<C extends ConnectorClass>(Base: C): C {
+  return class extends Base {
+    override async connect(...args: never[]): Promise<NodeJS.EventEmitter> {
+      const stream = await super.connect(...args);
+      stream.on('error', ignoreError);
+      return stream;
+    }
+  };
+}
+
+const GuardedStandaloneConnector = guarded(StandaloneConnector) as unknown as RedisOptions['Connector'];
+const GuardedSentinelConnector = guarded(SentinelConnector as unknown as ConnectorClass) as unknown as RedisOptions['Connector'];
 
 function addresses(field: string, nodes: unknown): Array<{ host: string; port: number }> {
   if (!Array.isArray(nodes) || nodes.length === 0) throw new InvalidOptionsError(`${WHERE}: ${field} must be a non-empty list of "host:port" (got ${Array.isArray(nodes) ? 'an empty list' : typeof nodes})`);

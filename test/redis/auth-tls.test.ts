@@ -76,6 +76,25 @@ describe('credentials and certificates that do not fit', () => {
     expect(reasons.join(' ')).not.toContain(TLS_PASSWORD);
   });
 
+  it('a refused TLS handshake never becomes an uncaught exception (ioredis listens for a socket\'s first error only)', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 20; i++) {
+        for (const tls of [undefined, { caFile: certs!.caFile }]) {
+          const link = await RedisLink.connect({ url: `rediss://127.0.0.1:${PORTS.auth.tls}`, password: TLS_PASSWORD, ...(tls ? { tls } : {}), connectTimeoutMs: 300, recoveryCheckIntervalMs: 50 });
+          await new Promise((r) => setTimeout(r, 100 + (i % 3) * 150)); // retries run meanwhile
+          await link.close();
+        }
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught.map(String)).toEqual([]);
+  }, 60_000);
+
   it('the ACL leaves other prefixes out of reach: the user cannot read keys outside bulwark-test:*', async () => {
     const user = await directClient(PORTS.auth.acl, { username: 'bulwark', password: PASSWORD });
     await expect(user.get('someone-else:key')).rejects.toThrow(/NOPERM/);
