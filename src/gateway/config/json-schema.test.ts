@@ -32,6 +32,11 @@ function shippedConfigs(): Array<{ name: string; text: string }> {
     ...yamlFiles(join(ROOT, 'examples')).filter((file) => 'providers' in (parse(readFileSync(file, 'utf8')) ?? {})),
   ].map((file) => ({ name: relative(ROOT, file), text: readFileSync(file, 'utf8') }));
   for (const file of yamlFiles(join(ROOT, 'deploy'))) {
+    // deploy/kubernetes ships the gateway config as files its kustomizations turn into the ConfigMap.
+    if (file.endsWith('/bulwark.yaml')) {
+      configs.push({ name: `${relative(ROOT, file)} (ConfigMap bulwark.yaml)`, text: readFileSync(file, 'utf8') });
+      continue;
+    }
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const manifest = doc.toJS() as { kind?: string; data?: Record<string, string> } | null;
       if (manifest?.kind === 'ConfigMap' && typeof manifest.data?.['bulwark.yaml'] === 'string') {
