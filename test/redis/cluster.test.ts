@@ -14,7 +14,7 @@ const server = () => ({ cluster: { nodes: cluster!.nodes } });
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-}, 60_000);
+}, 90_000);
 afterAll(async () => cluster?.stop());
 
 redisStateContracts('cluster', server);

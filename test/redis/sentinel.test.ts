@@ -21,7 +21,7 @@ const server = () => ({ sentinel: { masterName: set!.masterName, nodes: set!.sen
 
 beforeAll(async () => {
   set = await startSentinelSet(PASSWORD);
-}, 60_000);
+}, 90_000);
 afterAll(async () => set?.stop());
 
 redisStateContracts('sentinel', server);

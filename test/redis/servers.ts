@@ -174,7 +174,7 @@ export async function startSentinelSet(password: string, masterName = 'bulwark')
         }
       }
       return true;
-    }, 20_000, 100);
+    }, 40_000, 100);
     return {
       masterName, password, primary, replica, sentinels,
       sentinelNodes: sentinelPorts.map((p) => `127.0.0.1:${p}`),
