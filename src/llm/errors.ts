@@ -82,6 +82,8 @@ export interface LlmErrorDetails extends BulwarkErrorOptions {
   deployment?: string;
   /** The request field at fault (`messages[1].content`), in the client's API, when known. */
   param?: string;
+  /** Overrides the kind's `retryable` (a hedge loser's timeout: the race is over, nothing to retry). */
+  retryable?: boolean;
 }
 
 /** An LLM call failed. `kind` is one of {@link LLM_ERROR_KINDS}; its meaning is {@link ERROR_MEANINGS}. Messages never contain secrets. */
@@ -91,6 +93,7 @@ export class LlmError extends BulwarkError {
   readonly retryAfterMs: number | undefined;
   readonly param: string | undefined;
   deployment: string | undefined;
+  private readonly retryOverride: boolean | undefined;
 
   constructor(kind: LlmErrorKind, message: string, details: LlmErrorDetails = {}) {
     super(`BULWARK_ERR_LLM_${kind.toUpperCase()}`, ERROR_MEANINGS[kind].status, message, details);
@@ -99,6 +102,7 @@ export class LlmError extends BulwarkError {
     this.retryAfterMs = details.retryAfterMs;
     this.deployment = details.deployment;
     this.param = details.param;
+    this.retryOverride = details.retryable;
   }
 
   /** What this error means ({@link ERROR_MEANINGS}). */
@@ -108,7 +112,7 @@ export class LlmError extends BulwarkError {
 
   /** True for kinds worth retrying on the same deployment. */
   get retryable(): boolean {
-    return ERROR_MEANINGS[this.kind].retryable;
+    return this.retryOverride ?? ERROR_MEANINGS[this.kind].retryable;
   }
 
   /** True for kinds that count against a deployment (breaker, outlier detector, health): only what the upstream did. */

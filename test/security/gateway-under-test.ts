@@ -20,8 +20,15 @@ export const CANARIES = [OPENAI_CANARY, ANTHROPIC_CANARY];
 
 const sha = (key: string) => createHash('sha256').update(key).digest('hex');
 
-/** The config YAML; `extra` is appended (top-level sections). */
-export function securityConfigYaml(upstreamUrl: string, extra = '', failureThreshold = 2): string {
+
+/**
+ * The config YAML; `extra` is appended (top-level sections), `policies` added to the policies
+ * section; `sharedPrimary` puts primary-gpt and secondary-gpt in one group (gpt) for hedging.
+ */
+export function securityConfigYaml(upstreamUrl: string, extra = '', failureThreshold = 2, policies = '', sharedPrimary = false): string {
+  const gptGroups = sharedPrimary
+    ? 'gpt: { balancer: round-robin, deployments: [ { id: primary-gpt, provider: openai-a, model: gpt-4o }, { id: secondary-gpt, provider: openai-b, model: gpt-4o-mini } ] }\n  gpt-mini: { deployments: [ { id: tertiary-gpt, provider: openai-b, model: gpt-4o-mini } ] }'
+    : 'gpt: { deployments: [ { id: primary-gpt, provider: openai-a, model: gpt-4o } ] }\n  gpt-mini: { deployments: [ { id: secondary-gpt, provider: openai-b, model: gpt-4o-mini } ] }';
   return `
 server: { port: 0 }
 logging: { level: debug }
@@ -31,8 +38,7 @@ providers:
   anthropic-a: { type: anthropic, baseUrl: "${upstreamUrl}", apiKey: "\${ANTHROPIC_KEY}" }
   anthropic-b: { type: anthropic, baseUrl: "${upstreamUrl}", apiKey: "\${ANTHROPIC_KEY}" }
 modelGroups:
-  gpt: { deployments: [ { id: primary-gpt, provider: openai-a, model: gpt-4o } ] }
-  gpt-mini: { deployments: [ { id: secondary-gpt, provider: openai-b, model: gpt-4o-mini } ] }
+  ${gptGroups}
   sonnet: { deployments: [ { id: primary-sonnet, provider: anthropic-a, model: claude-sonnet-4-5 } ] }
   haiku: { deployments: [ { id: secondary-haiku, provider: anthropic-b, model: claude-haiku-4-5 } ] }
 routes:
@@ -41,6 +47,7 @@ routes:
 policies:
   retry: { maxAttempts: 1 }
   breaker: { failureThreshold: ${failureThreshold}, openMs: 60s }
+  ${policies}
 auth:
   keys:
     - { tenant: tenant-a, sha256: ${sha(TENANT_A_KEY)} }
@@ -56,11 +63,11 @@ export interface GatewayUnderTest {
 }
 
 /** Starts the gateway in-process on an ephemeral port against `upstreamUrl`. */
-export async function startGatewayUnderTest(upstreamUrl: string, extra = '', failureThreshold = 2): Promise<GatewayUnderTest> {
+export async function startGatewayUnderTest(upstreamUrl: string, extra = '', failureThreshold = 2, policies = '', sharedPrimary = false): Promise<GatewayUnderTest> {
   // As `bulwark serve` does: one redactor for the answers and the log lines.
   const redactor = new SecretRedactor();
   const { logger, lines } = memoryLogger('debug', redactor);
-  const config = parseConfig(securityConfigYaml(upstreamUrl, extra, failureThreshold), {
+  const config = parseConfig(securityConfigYaml(upstreamUrl, extra, failureThreshold, policies, sharedPrimary), {
     source: 'security.yaml', env: { OPENAI_KEY: OPENAI_CANARY, ANTHROPIC_KEY: ANTHROPIC_CANARY },
   });
   const gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger, redactor });

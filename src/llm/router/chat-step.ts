@@ -1,6 +1,7 @@
 import type { ExecuteContext } from '../../core/policy.js';
 import type { Answer, UpstreamCall } from '../exchange.js';
 import { callFor } from './chain-walk.js';
+import { LlmError } from '../errors.js';
 import type { Deployment } from './deployment.js';
 import type { ModelGroup } from './model-group.js';
 import type { RequestRun } from './request-run.js';
@@ -25,18 +26,22 @@ class AnswerAttempt<A> {
     private readonly run: RequestRun<A>,
     private readonly group: ModelGroup,
     private readonly deployment: Deployment,
+    /** Hedging: aborts this attempt alone when the race is decided (see StepCalls.start). */
+    private readonly outrun?: AbortSignal,
   ) {}
 
   /** Upstream calls this attempt made (the retry policy may call it again). */
   calls = 0;
 
   readonly call = async (context: ExecuteContext): Promise<AnsweredCall<A>> => {
-    const { core, run, deployment } = this;
+    const { core, run, deployment, outrun } = this;
+    // The race was decided before this (retried or queued) attempt began: nothing to send.
+    if (outrun?.aborted) throw new LlmError('cancelled', 'The hedged race was decided before this attempt started');
     run.attempts++;
     this.calls++;
     const done = this.group.balancer.start(deployment.id);
     const start = core.clock.now();
-    const signal = context.signal;
+    const signal = outrun ? AbortSignal.any([context.signal, outrun]) : context.signal;
     const span = run.trace?.attempt(this.group.name, deployment, deployment.target.model, this.calls - 1);
     try {
       const call = callFor(run, deployment);
@@ -74,8 +79,8 @@ class AnswerAttempt<A> {
  */
 export function runAnswerStep<A>(core: RouterCore, run: RequestRun<A>, group: ModelGroup, exclude: Set<string>): Promise<StepOutcome<AnsweredCall<A>>> {
   return runStep(core, run, group, exclude, {
-    start(deployment, signal) {
-      const attempt = new AnswerAttempt(core, run, group, deployment);
+    start(deployment, signal, outrun) {
+      const attempt = new AnswerAttempt(core, run, group, deployment, outrun);
       return { promise: deployment.chat.execute(attempt.call, signal), reachedUpstream: () => attempt.calls > 0 };
     },
     discard() {

@@ -24,7 +24,12 @@ export interface StepCall<R> {
 
 /** What a step runs on a deployment (a chat call, or opening a stream) and how a loser's late value is let go. */
 export interface StepCalls<R> {
-  start(deployment: Deployment, signal: AbortSignal): StepCall<R>;
+  /**
+   * Starts the call: `signal` runs the deployment's pipeline (the request's); `outrun`, when
+   * hedging, aborts just the upstream attempt when the race is decided, so the breaker still
+   * judges the loser by its abort reason (slow: `timeout`, counted; late starter: `cancelled`).
+   */
+  start(deployment: Deployment, signal: AbortSignal, outrun?: AbortSignal): StepCall<R>;
   /** A call that succeeded after another had already won (a hedge loser): release what it holds. */
   discard(value: R): void;
 }
@@ -39,6 +44,8 @@ class Launched<R> {
     readonly deployment: Deployment,
     readonly call: StepCall<R>,
     readonly controller: AbortController,
+    /** When it started (the router's clock). */
+    readonly startedAt: number,
   ) {
     this.done = call.promise.then(
       (value) => this.settle(true, value, undefined),
@@ -63,8 +70,11 @@ const HEDGE_TIMER = Symbol('hedge');
  *
  * With the group's hedge policy (`policies.hedge`), a call still pending after `delayMs` does
  * not stop the step: another deployment starts beside it (at most `maxHedges` extra), the first
- * success wins and the others are aborted (their late values `discard`ed). A hedge loser is
- * cancelled, not failed: its breaker and the balancer's failure count ignore it.
+ * success wins and the others are aborted (their late values `discard`ed). A loser that had
+ * gone `delayMs` without an answer — the call a hedge was started for — is aborted as a
+ * `timeout` (a slow call: it counts against its breaker and the balancer, so a hung deployment
+ * is found out even when hedges hide it from the caller); a hedge that merely lost the race is
+ * cancelled and counts for nothing.
  */
 export function runStep<R>(core: RouterCore, run: RequestRun, group: ModelGroup, exclude: Set<string>, calls: StepCalls<R>): Promise<StepOutcome<R>> {
   return group.hedge === undefined ? runOneAtATime(run, group, exclude, calls) : runHedged(core, run, group, group.hedge, exclude, calls);
@@ -135,7 +145,6 @@ async function runHedged<R>(core: RouterCore, run: RequestRun, group: ModelGroup
   let reached = 0;
   let timer: TimerHandle | undefined;
   let onTimer: (() => void) | undefined;
-  const unlinks: Array<() => void> = [];
 
   const launch = (): boolean => {
     if (run.signal.aborted || reached + pending.size >= DEFAULT_MAX_DEPLOYMENTS_PER_STEP) return false;
@@ -144,10 +153,7 @@ async function runHedged<R>(core: RouterCore, run: RequestRun, group: ModelGroup
     exclude.add(id);
     const deployment = group.byId.get(id)!;
     const controller = new AbortController();
-    const onRunAbort = () => controller.abort(run.signal.reason);
-    run.signal.addEventListener('abort', onRunAbort, { once: true });
-    unlinks.push(() => run.signal.removeEventListener('abort', onRunAbort));
-    pending.add(new Launched(deployment, calls.start(deployment, controller.signal), controller));
+    pending.add(new Launched(deployment, calls.start(deployment, run.signal, controller.signal), controller, core.clock.now()));
     return true;
   };
 
@@ -163,9 +169,13 @@ async function runHedged<R>(core: RouterCore, run: RequestRun, group: ModelGroup
 
   /** Aborts the calls still running (hedge losers) and lets go of what they return later. */
   const abandon = () => {
-    const reason = new LlmError('cancelled', 'Another hedged attempt answered first');
+    const cancelled = new LlmError('cancelled', 'Another hedged attempt answered first');
+    const now = core.clock.now();
     for (const other of pending) {
-      other.controller.abort(reason);
+      const slow = now - other.startedAt >= hedge.delayMs;
+      other.controller.abort(slow
+        ? new LlmError('timeout', `No answer after ${now - other.startedAt} ms (the hedge delay is ${hedge.delayMs} ms): a hedged attempt answered first`, { retryable: false })
+        : cancelled);
       void other.done.then((late) => {
         if (late.ok) calls.discard(late.value as R);
       });
@@ -215,6 +225,5 @@ async function runHedged<R>(core: RouterCore, run: RequestRun, group: ModelGroup
     }
   } finally {
     if (timer !== undefined) core.clock.clearTimeout(timer);
-    for (const unlink of unlinks) unlink();
   }
 }

@@ -22,8 +22,8 @@ export function openStreamStep<U, A>(
   planFor: (deployment: Deployment) => StreamPlan<U, A>,
 ): Promise<StepOutcome<UpstreamStream<U, A>>> {
   return runStep(core, run, group, exclude, {
-    start(deployment, signal) {
-      const attempt = new StreamOpenAttempt(core, run, group, deployment, () => planFor(deployment));
+    start(deployment, signal, outrun) {
+      const attempt = new StreamOpenAttempt(core, run, group, deployment, () => planFor(deployment), outrun);
       return { promise: deployment.openStream(attempt.call, signal), reachedUpstream: () => attempt.calls > 0 };
     },
     discard(stream) {

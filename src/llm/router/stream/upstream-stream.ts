@@ -126,6 +126,8 @@ export class StreamOpenAttempt<U, A> {
     private readonly deployment: Deployment,
     /** The call and a fresh decoder, per upstream call (the retry policy may call again). */
     private readonly plan: () => StreamPlan<U, A>,
+    /** Hedging: aborts the opening alone when the race is decided (see StepCalls.start). */
+    private readonly outrun?: AbortSignal,
   ) {}
 
   /** Upstream calls this attempt made (the retry policy may call it again). */
@@ -133,12 +135,13 @@ export class StreamOpenAttempt<U, A> {
 
   readonly call = async (context: ExecuteContext): Promise<UpstreamStream<U, A>> => {
     const { core, run, deployment } = this;
+    if (this.outrun?.aborted) throw new LlmError('cancelled', 'The hedged race was decided before this attempt started');
     run.attempts++;
     this.calls++;
     const done = this.group.balancer.start(deployment.id);
     const startedAt = core.clock.now();
     const controller = new AbortController();
-    const attemptSignal = context.signal;
+    const attemptSignal = this.outrun ? AbortSignal.any([context.signal, this.outrun]) : context.signal;
     const onAttemptAbort = () => controller.abort(attemptSignal.reason);
     const onRunAbort = () => controller.abort(run.signal.reason);
     if (attemptSignal.aborted) onAttemptAbort();
