@@ -7,7 +7,7 @@ import { MAX_BODY_NESTING, WireExchange } from '../llm/dialects/wire/wire-exchan
 import type { CallOptions, ExchangeStream } from '../llm/types.js';
 import { AllFallbacksFailedError } from '../llm/errors.js';
 import type { GatewayDialect } from './dialect.js';
-import { MalformedJsonError, UnsupportedMediaTypeError } from './errors.js';
+import { MalformedJsonError, ShuttingDownError, UnsupportedMediaTypeError } from './errors.js';
 import { readBody } from './http/read-body.js';
 import type { RequestContext } from './http/request-context.js';
 import { bulwarkHeaders } from './http/respond.js';
@@ -132,8 +132,9 @@ async function streamAnswer(context: RequestContext, res: ServerResponse, pendin
     }
     res.end();
   } catch (error) {
-    // A broken stream ends with the dialect's error event, never as a clean end.
-    if (!res.destroyed) res.end(dialect.streamErrorEvent(error));
+    // A broken stream ends with the dialect's error event, never as a clean end (at shutdown: saying so).
+    const reason = context.controller?.signal.reason;
+    if (!res.destroyed) res.end(dialect.streamErrorEvent(reason instanceof ShuttingDownError ? reason : error));
   }
 }
 

@@ -26,7 +26,7 @@ export function retryAfterSeconds(error: unknown): number | undefined {
   let ms: number | undefined;
   if (error instanceof RateLimitedError) ms = error.retryAfterMs;
   else if (error instanceof LlmError) ms = error.retryAfterMs;
-  else if (error instanceof AllFallbacksFailedError && error.lastError instanceof LlmError) ms = error.lastError.retryAfterMs;
+  else if (error instanceof AllFallbacksFailedError) ms = error.retryAfterMs ?? (error.lastError instanceof LlmError ? error.lastError.retryAfterMs : undefined);
   if (ms === undefined && statusOf(error) === 429) ms = 1000;
   return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000));
 }

@@ -50,6 +50,9 @@ export interface GatewayOptions {
   clock?: Clock;
 }
 
+/** After the shutdown grace, how long requests still open get to write their error event and end. Default 1_000 ms. */
+export const SHUTDOWN_STREAM_END_MS = 1_000;
+
 /** Thrown when the gateway would listen beyond loopback without gateway keys. */
 export class UnsafeBindError extends Error {
   constructor(host: string) {
@@ -215,6 +218,8 @@ export class Gateway {
     if (delayMs > 0) await sleep(this.clock, delayMs);
     this.server.stopListening();
     const clean = await this.server.waitIdle(graceMs - delayMs);
+    // Streams still open get their dialect's error event ("shutting down") before the sockets go.
+    if (!clean) await this.server.endInFlight(SHUTDOWN_STREAM_END_MS);
     // Nothing is in flight any more (or the deadline passed): the keep-alive connections left are
     // idle or overdue, so close them all rather than wait for their keep-alive timeout.
     this.server.destroyConnections();

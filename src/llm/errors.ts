@@ -123,7 +123,11 @@ export class LlmError extends BulwarkError {
 
 /** The router answered nothing: every step of the chain failed and there was no cache entry or default answer. */
 export class AllFallbacksFailedError extends BulwarkError {
-  constructor(readonly attempts: number, readonly lastError: unknown) {
+  /**
+   * @param retryAfterMs when trying again may help: the soonest a breaker of the route lets a
+   *   probe through, else the last upstream's own hint; undefined when nothing says.
+   */
+  constructor(readonly attempts: number, readonly lastError: unknown, readonly retryAfterMs?: number) {
     super('BULWARK_ERR_ALL_FALLBACKS_FAILED', lastError instanceof BulwarkError ? lastError.status : 502,
       `Every step of the fallback chain failed after ${attempts} attempts${lastError instanceof BulwarkError ? ` (last: ${lastError.message})` : ''}`, { cause: lastError });
   }

@@ -46,8 +46,10 @@ describe('bulwark config', () => {
     expect((await run(['check', join(dir, 'missing.yaml')])).err).toContain('file not found');
   });
 
-  it('hash-key prints the sha256 digest for auth.keys; bad usage exits 2', async () => {
-    expect((await run(['hash-key', 'secret'])).out).toBe(hashKey('secret'));
+  it('hash-key refuses a key on the command line (stdin only: test/security/http-edges.test.ts); bad usage exits 2', async () => {
+    const refused = await run(['hash-key', 'secret']);
+    expect(refused.code).toBe(2);
+    expect(refused.out).not.toContain(hashKey('secret'));
     expect((await run([])).code).toBe(2);
   });
 });

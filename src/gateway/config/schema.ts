@@ -12,7 +12,7 @@ import { accessLogSchema, tracingSchema } from './observability-schema.js';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must be letters, digits, '.', '_', ':' or '-'`);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const sha256 = z.string().regex(SHA256_HEX, 'expected a sha256 hex digest (64 lowercase hex characters); run `bulwark config hash-key KEY`');
+const sha256 = z.string().regex(SHA256_HEX, 'expected a sha256 hex digest (64 lowercase hex characters); run `printf %s "$KEY" | bulwark config hash-key`');
 
 /** HTTP listener and hardening. */
 export const serverSchema = z.strictObject({

@@ -6,7 +6,7 @@ import { systemClock } from '../../core/clock.js';
 import { CancelledError } from '../../core/errors.js';
 import { presentedKey, type KeyStore } from '../auth.js';
 import { anthropicDialect, openaiDialect } from '../dialect.js';
-import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, InternalError, MethodNotAllowedError, RouteNotFoundError, ShuttingDownError, UnauthorizedError } from '../errors.js';
 import type { KeyRateLimiter } from '../key-rate-limiter.js';
 import type { TenantQuotas } from '../tenant-quotas.js';
 import { noteAskedRoute, refusalReasonOf } from '../refusals.js';
@@ -41,6 +41,9 @@ export interface GatewayServerOptions {
   /** Traces and access log (see {@link RequestObserver}); none: no per-request work for them. */
   observer?: RequestObserver;
 }
+
+/** Open endpoints (no key) that still answer only a local Host when the gateway has no keys. */
+const HOST_CHECKED_OPEN_PATHS: ReadonlySet<string> = new Set(['/metrics', '/health']);
 
 const CONTEXT = Symbol('bulwark.context');
 type TrackedResponse = ServerResponse & { [CONTEXT]?: RequestContext; [SERVER]?: GatewayServer };
@@ -99,6 +102,8 @@ export class GatewayServer {
   private readonly clock: Clock;
   private readonly observer: RequestObserver | undefined;
   private inFlight = 0;
+  /** Requests being answered (to end them properly when the shutdown grace runs out). */
+  private readonly open = new Set<RequestContext>();
   private draining = false;
   private idleWaiters: Array<() => void> = [];
   /** Told about every request the gateway refused itself (`context.refusal` set), when it ends: ops counts them. */
@@ -182,6 +187,18 @@ export class GatewayServer {
     });
   }
 
+  /**
+   * When the shutdown grace ran out: aborts every request still open through its own signal
+   * (reason {@link ShuttingDownError}), so a stream ends with its dialect's error event rather
+   * than a TCP reset, then waits up to `deadlineMs` for them to end. Returns true if all did.
+   */
+  endInFlight(deadlineMs: number): Promise<boolean> {
+    for (const context of this.open) {
+      if (context.controller !== undefined && !context.controller.signal.aborted) context.controller.abort(new ShuttingDownError());
+    }
+    return this.waitIdle(deadlineMs);
+  }
+
   /** Closes every connection at once (after the drain deadline). */
   destroyConnections(): void {
     this.http.closeAllConnections();
@@ -190,6 +207,7 @@ export class GatewayServer {
   /** @internal called once per request when its response closes. */
   requestEnded(context: RequestContext): void {
     this.inFlight--;
+    this.open.delete(context);
     this.observer?.end(context);
     if (context.refusal !== undefined) this.onRefusal?.(context);
     context.quotas?.release(context);
@@ -210,6 +228,7 @@ export class GatewayServer {
     const method = req.method ?? 'GET';
     const context = new RequestContext(requestIdFor(req.headers['x-request-id']), method, path, openaiDialect, this.clock.now());
     this.inFlight++;
+    this.open.add(context);
     res[CONTEXT] = context;
     res[SERVER] = this;
     res.on('close', onResponseClose);
@@ -236,7 +255,9 @@ export class GatewayServer {
       req.resume();
       return;
     }
-    if (route.auth !== 'none' && !this.settings.keys.required && !isLocalHostHeader(req.headers.host)) {
+    // /metrics and /health are open (scrapers, probes) but tell a lot about the deployment: a
+    // DNS-rebinding page must not read them from a keyless loopback gateway either.
+    if ((route.auth !== 'none' || HOST_CHECKED_OPEN_PATHS.has(path)) && !this.settings.keys.required && !isLocalHostHeader(req.headers.host)) {
       sendError(res, context, new ForbiddenError('Without gateway keys, only requests to localhost or an IP address are served (configure auth.keys to serve other host names)'));
       req.resume();
       return;

@@ -107,5 +107,20 @@ export async function lastResort<A>(core: RouterCore, run: RequestRun<A>, planLe
     const answer = run.exchange.defaultAnswer(text, run.requestId, core.clock.now());
     return { answer, served: { servedBy: 'default', attempts: run.attempts, fallbackDepth: planLength + 1, degraded: true } };
   }
-  throw new AllFallbacksFailedError(run.attempts, run.lastError);
+  throw new AllFallbacksFailedError(run.attempts, run.lastError, retryAfterMs(run));
+}
+
+/**
+ * When trying this route again may help, once its chain failed: the soonest any breaker on it
+ * lets a probe through, else the last upstream's hint (Retry-After), else undefined.
+ */
+function retryAfterMs<A>(run: RequestRun<A>): number | undefined {
+  let soonest: number | undefined;
+  for (const group of run.route.chain) {
+    for (const deployment of group.deployments) {
+      const waitMs = deployment.breaker.retryAfterMs;
+      if (waitMs > 0 && (soonest === undefined || waitMs < soonest)) soonest = waitMs;
+    }
+  }
+  return soonest ?? (run.lastError instanceof LlmError ? run.lastError.retryAfterMs : undefined);
 }
