@@ -62,7 +62,9 @@ const alerts: Command = {
       return EXIT_USAGE;
     }
     try {
-      const sections = values.config ? await loadConfigFile(values.config) : {};
+      const loaded = values.config ? await loadConfigFile(values.config) : undefined;
+      // The gateway config's own `tenants:` section (quotas) is not ops' list of tenant labels: those are the keys' tenants.
+      const sections = loaded === undefined ? {} : { ...loaded, tenants: [...new Set(loaded.auth.keys.map((k) => k.tenant))] };
       yaml = prometheusRulesYaml(resolveOpsConfig(opsConfigFrom(sections)), { runbookBaseUrl: values['runbook-base-url'] });
     } catch (error) {
       if (error instanceof ConfigError || error instanceof InvalidOptionsError) {
