@@ -5,6 +5,8 @@ import { sendJson } from './http/respond.js';
 import type { GatewayServer } from './http/server.js';
 import type { RouterSlot } from './router-slot.js';
 import type { ChatObserver } from './ops/chat-observer.js';
+import { registerEndpointRoutes } from './endpoints/endpoint-routes.js';
+import type { ResponseOwners } from '../llm/dialects/openai-responses/response-owners.js';
 
 /** What the built-in endpoints read. */
 export interface BuiltinRouteDeps {
@@ -15,6 +17,8 @@ export interface BuiltinRouteDeps {
   startedAtSeconds: number;
   /** Ops: in-flight requests per route and the gateway's own time. */
   observer?: ChatObserver;
+  /** Where each stored OpenAI Response lives (see `endpoints/endpoint-routes.ts`). */
+  responseOwners: ResponseOwners;
 }
 
 /** Probe answers are never cached by a proxy in between. */
@@ -22,14 +26,16 @@ const PROBE_HEADERS = { 'cache-control': 'no-store' };
 
 /**
  * Registers the LLM endpoints and the minimal probes: `POST /v1/chat/completions`,
- * `POST /v1/messages`, `GET /v1/models`, `GET /livez`, `GET /readyz`. Ops adds `/health`,
- * `/metrics`, `/dashboard` and `/admin/*` on the same table.
+ * `POST /v1/messages`, the endpoints of `endpoints/endpoint-routes.ts` (Responses, embeddings,
+ * completions, count_tokens, `GET /v1/models/{id}`), `GET /v1/models`, `GET /livez`,
+ * `GET /readyz`. Ops adds `/health`, `/metrics`, `/dashboard` and `/admin/*` on the same table.
  */
 export function registerBuiltinRoutes(deps: BuiltinRouteDeps): void {
   const { server, slot } = deps;
   const chatDeps = { slot, clock: deps.clock, bodyLimitBytes: () => server.settings.bodyLimitBytes, observer: deps.observer };
   server.routes.add({ method: 'POST', path: '/v1/chat/completions', auth: 'client', dialect: 'openai', handler: chatHandler(openaiDialect, chatDeps) });
   server.routes.add({ method: 'POST', path: '/v1/messages', auth: 'client', dialect: 'anthropic', handler: chatHandler(anthropicDialect, chatDeps) });
+  registerEndpointRoutes({ server, slot, clock: deps.clock, responseOwners: deps.responseOwners, startedAtSeconds: deps.startedAtSeconds, observer: deps.observer });
 
   server.routes.add({
     method: 'GET', path: '/v1/models', auth: 'client',

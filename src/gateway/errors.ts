@@ -36,7 +36,15 @@ export class ForbiddenError extends BulwarkError {
 /** No such endpoint. */
 export class RouteNotFoundError extends BulwarkError {
   constructor(method: string, path: string) {
-    super('BULWARK_ERR_ROUTE_NOT_FOUND', 404, `No endpoint ${method} ${path}`);
+    super('BULWARK_ERR_ROUTE_NOT_FOUND', 404, `No endpoint ${method} ${path}: the Bulwark gateway does not support it (its endpoints are listed in docs/gateway.md)`);
+  }
+}
+
+/** `GET`/`DELETE /v1/responses/{id}` of a response the gateway did not relay (or no longer remembers). */
+export class UnknownResponseError extends BulwarkError {
+  constructor(readonly id: string) {
+    super('BULWARK_ERR_UNKNOWN_RESPONSE', 404,
+      `Response with id '${id}' is not known to this gateway: it was not created through it, or its record expired, so no deployment can be asked for it`);
   }
 }
 

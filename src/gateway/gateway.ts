@@ -8,6 +8,7 @@ import type { RouterDeps } from '../llm/router/router-deps.js';
 import { EventEmitter } from '../core/events.js';
 import { KeyStore } from './auth.js';
 import { registerBuiltinRoutes } from './builtin-routes.js';
+import { ResponseOwners } from '../llm/dialects/openai-responses/response-owners.js';
 import type { GatewayConfig } from './config/schema.js';
 import { isLoopbackHost } from './config/references.js';
 import { toRouterConfig } from './config/to-router-config.js';
@@ -156,7 +157,8 @@ export class Gateway {
       // Shared state unreachable → the `dependency_down` alert while replicas decide locally.
       scaleOut.state.onStatus((event) => gatewayOps.dependency(event.backend, event.status === 'up', event.reason));
       if (scaleOut.state.backend === 'redis' && scaleOut.state.status === 'down') ops.dependency('redis', false, scaleOut.state.statusReason);
-      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver });
+      const responseOwners = new ResponseOwners(scaleOut.state.cacheStore);
+      registerBuiltinRoutes({ server, slot, clock, startedAtSeconds: Math.floor(clock.now() / 1000), observer: ops.chatObserver, responseOwners });
       registerOpsRoutes(server, ops);
       countTenantTokens(router, server);
       scaleOut.install(server, slot);

@@ -15,11 +15,12 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../state/defaults.js';
 import { FirstTokenLimit } from './first-token-limit.js';
 import { isOverloadSignal, LoadShedder } from './load-shedder.js';
 import { SharedKeyRateLimiter } from './shared-key-rate-limiter.js';
+import { PASS_THROUGH_PATHS } from './endpoints/endpoint-routes.js';
 
 /** What the gateway hands the router from the scale-out layer. */
 export type ScaleOutRouterDeps = Pick<RouterDeps, 'breakerStore' | 'probeGate' | 'cacheStore' | 'deploymentPolicies'>;
 
-const CHAT_PATHS = ['/v1/chat/completions', '/v1/messages'] as const;
+const CHAT_PATHS: readonly string[] = ['/v1/chat/completions', '/v1/messages', ...PASS_THROUGH_PATHS];
 
 /**
  * The gateway's scale-out wiring, in one place: the shared state (`state:` — memory, or Redis

@@ -153,8 +153,12 @@ export interface Exchange<A, U> {
   usageOf(answer: A): Usage | undefined;
   /** A stored answer as stream units (a cache hit or default answer replayed). */
   replay(answer: A): U[];
-  /** The route's default answer, rendered for this caller (`text` already has its placeholders filled). */
-  defaultAnswer(text: string, requestId: string, nowMs: number): A;
+  /**
+   * The route's default answer, rendered for this caller (`text` already has its placeholders
+   * filled); undefined when this kind of request has none (embeddings, a request bound to a
+   * stored response): the chain's last error is then the answer.
+   */
+  defaultAnswer(text: string, requestId: string, nowMs: number): A | undefined;
   /** The request as the canonical model reads it, for traces (called only when a trace records; undefined when it cannot be read so). */
   describe?(): ChatRequest | undefined;
   /** An answer as the canonical model reads it, for traces (called only when a trace records). */

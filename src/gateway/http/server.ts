@@ -240,7 +240,7 @@ export class GatewayServer {
     const match = this.routes.match(method, path);
     this.observer?.begin(context, req, match.kind === 'found' ? match.route : undefined);
     if (match.kind !== 'found') {
-      if (req.headers['anthropic-version'] !== undefined || path === '/v1/messages') context.dialect = anthropicDialect;
+      if (req.headers['anthropic-version'] !== undefined || path.startsWith('/v1/messages')) context.dialect = anthropicDialect;
       sendError(res, context, match.kind === 'not-found'
         ? new RouteNotFoundError(method, path)
         : new MethodNotAllowedError(match.allowed, method, path), match.kind === 'method-not-allowed' ? { allow: match.allowed.join(', ') } : undefined);

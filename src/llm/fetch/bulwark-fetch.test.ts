@@ -122,11 +122,11 @@ describe('bulwarkFetch as a plain fetch', () => {
   it('answers 404 for what it does not serve, or hands it to passthrough', async () => {
     fx = await startFixture();
     const plain = bulwarkFetch(fx.router);
-    expect((await plain('http://bulwark.local/v1/embeddings', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await plain('http://bulwark.local/v1/images/generations', { method: 'POST', body: '{}' })).status).toBe(404);
     const seen: string[] = [];
     const through = bulwarkFetch(fx.router, { passthrough: async (input) => (seen.push(String((input as Request).url)), new Response('ok')) });
-    expect(await (await through('http://bulwark.local/v1/embeddings', { method: 'POST', body: '{}' })).text()).toBe('ok');
-    expect(seen).toEqual(['http://bulwark.local/v1/embeddings']);
+    expect(await (await through('http://bulwark.local/v1/images/generations', { method: 'POST', body: '{}' })).text()).toBe('ok');
+    expect(seen).toEqual(['http://bulwark.local/v1/images/generations']);
     const invalid = await plain('http://bulwark.local/v1/chat/completions', { method: 'POST', body: '{not json' });
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: { type: 'invalid_request_error' } });

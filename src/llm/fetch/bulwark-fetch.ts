@@ -9,6 +9,10 @@ import type { RouterDeps } from '../router/router-deps.js';
 import { isScanError, scanJsonObject } from '../dialects/json-scan.js';
 import { MAX_BODY_NESTING, WireExchange } from '../dialects/wire/wire-exchange.js';
 import type { CallOptions, ExchangeStream, Router, ServedInfo } from '../types.js';
+import type { Exchange } from '../exchange.js';
+import { ResponseOwners } from '../dialects/openai-responses/response-owners.js';
+import { explainFailure } from '../dialects/openai-responses/responses-exchange.js';
+import type { WireAnswer } from '../dialects/wire/wire-answer.js';
 import { dialectForPath, OPENAI_FETCH_DIALECT, retryAfterSeconds, statusOf, type FetchDialect } from './fetch-dialect.js';
 
 /** Options of {@link bulwarkFetch}. */
@@ -52,12 +56,14 @@ export function bulwarkFetch(routerOrConfig: Router | RouterConfig, options: Bul
   const owned = !isRouter(routerOrConfig);
   const router = isRouter(routerOrConfig) ? routerOrConfig : createRouter(routerOrConfig, options.deps);
   const clock = options.clock ?? options.deps?.clock ?? systemClock;
+  // Which deployment holds each Response relayed through this wrapper (follow-ups stay there).
+  const owners = new ResponseOwners();
   const handler = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = toRequest(input, init);
     const url = new URL(request.url);
     if (request.method === 'POST') {
       const dialect = dialectForPath(url.pathname);
-      if (dialect !== undefined) return answer(router, dialect, request, options, clock);
+      if (dialect !== undefined) return answer(router, dialect, request, options, clock, owners);
     }
     if (request.method === 'GET' && url.pathname.replace(/\/+$/, '').endsWith('/models')) return modelsList(router);
     if (options.passthrough !== undefined) return options.passthrough(request);
@@ -81,15 +87,16 @@ function toRequest(input: string | URL | Request, init: RequestInit | undefined)
   return new Request(input, streaming ? ({ ...init, duplex: 'half' } as RequestInit) : init);
 }
 
-async function answer(router: Router, dialect: FetchDialect, request: Request, options: BulwarkFetchOptions, clock: Clock): Promise<Response> {
+async function answer(router: Router, dialect: FetchDialect, request: Request, options: BulwarkFetchOptions, clock: Clock, owners: ResponseOwners): Promise<Response> {
   const requestId = request.headers.get('x-request-id') ?? randomUUID();
-  let exchange: WireExchange;
+  let exchange: Exchange<WireAnswer, Buffer>;
   try {
     const body = Buffer.from(await request.arrayBuffer());
     if (!isUtf8(body)) throw new LlmError('bad_request', 'The request body is not valid UTF-8');
     const scanned = scanJsonObject(body, MAX_BODY_NESTING);
     if (isScanError(scanned)) throw new LlmError('bad_request', `The request body is not valid JSON: ${scanned.error}`);
-    exchange = WireExchange.open(dialect.wire, body, scanned, headersOf(request.headers), clock);
+    const headers = headersOf(request.headers);
+    exchange = dialect.open ? await dialect.open(body, scanned, headers, clock, owners) : WireExchange.open(dialect.wire, body, scanned, headers, clock);
   } catch (error) {
     return errorResponse(dialect, error, requestId);
   }
@@ -117,7 +124,7 @@ async function answer(router: Router, dialect: FetchDialect, request: Request, o
     const done = () => request.signal.removeEventListener('abort', onAbort);
     return sseResponse(stream, dialect, requestId, cancel, done);
   } catch (error) {
-    return errorResponse(dialect, error, requestId);
+    return errorResponse(dialect, explainFailure(exchange, error), requestId);
   }
 }
 

@@ -1,7 +1,18 @@
 import { BulwarkError, RateLimitedError } from '../../core/errors.js';
 import { ANTHROPIC_MESSAGES } from '../dialects/anthropic-messages/dialect.js';
 import { toAnthropicErrorBody, toOpenAIErrorBody } from '../dialects/errors.js';
+import { ANTHROPIC_COUNT_TOKENS } from '../dialects/anthropic-count-tokens/dialect.js';
 import { OPENAI_CHAT } from '../dialects/openai-chat/dialect.js';
+import { OPENAI_COMPLETIONS } from '../dialects/openai-completions/dialect.js';
+import { OPENAI_EMBEDDINGS } from '../dialects/openai-embeddings/dialect.js';
+import { responsesStreamError } from '../dialects/openai-responses/codec.js';
+import { OPENAI_RESPONSES } from '../dialects/openai-responses/dialect.js';
+import type { ResponseOwners } from '../dialects/openai-responses/response-owners.js';
+import { ResponsesExchange } from '../dialects/openai-responses/responses-exchange.js';
+import type { Clock } from '../../core/clock.js';
+import type { Exchange, HeaderMap } from '../exchange.js';
+import type { ScannedObject } from '../dialects/json-scan.js';
+import type { WireAnswer } from '../dialects/wire/wire-answer.js';
 import type { WireDialect } from '../dialects/wire/wire-dialect.js';
 import { AllFallbacksFailedError, LlmError } from '../errors.js';
 import { formatSseJson } from '../sse.js';
@@ -14,6 +25,8 @@ export interface FetchDialect {
   errorBody(error: unknown): unknown;
   /** The in-stream error event that ends a broken stream (never a clean end). */
   streamErrorEvent(error: unknown): string;
+  /** Builds the exchange when the API needs more than a {@link WireExchange} (Responses: stored-state pinning). */
+  open?(body: Buffer, scanned: ScannedObject, headers: HeaderMap, clock: Clock, owners: ResponseOwners): Promise<Exchange<WireAnswer, Buffer>>;
 }
 
 /** OpenAI Chat Completions (`POST …/chat/completions`). */
@@ -32,11 +45,31 @@ export const ANTHROPIC_FETCH_DIALECT: FetchDialect = Object.freeze({
   streamErrorEvent: (error: unknown) => formatSseJson(toAnthropicErrorBody(error), 'error'),
 });
 
+/** An OpenAI endpoint other than chat, passed through the same way (errors in OpenAI's format). */
+function openaiEndpoint(wire: WireDialect, streamErrorEvent = OPENAI_FETCH_DIALECT.streamErrorEvent): FetchDialect {
+  return Object.freeze({ ...OPENAI_FETCH_DIALECT, wire, streamErrorEvent });
+}
+
+/** OpenAI Responses (`POST …/responses`): a follow-up of a response relayed here stays on its deployment. */
+export const OPENAI_RESPONSES_FETCH_DIALECT: FetchDialect = Object.freeze({
+  ...openaiEndpoint(OPENAI_RESPONSES, responsesStreamError),
+  open: (body: Buffer, scanned: ScannedObject, headers: HeaderMap, clock: Clock, owners: ResponseOwners) => ResponsesExchange.open(body, scanned, headers, clock, owners),
+});
+
+/** The POST endpoints intercepted, by the end of their path (the longest first). */
+const BY_PATH: ReadonlyArray<readonly [string, FetchDialect]> = [
+  ['/chat/completions', OPENAI_FETCH_DIALECT],
+  ['/responses', OPENAI_RESPONSES_FETCH_DIALECT],
+  ['/embeddings', openaiEndpoint(OPENAI_EMBEDDINGS)],
+  ['/completions', openaiEndpoint(OPENAI_COMPLETIONS)],
+  ['/messages/count_tokens', Object.freeze({ ...ANTHROPIC_FETCH_DIALECT, wire: ANTHROPIC_COUNT_TOKENS })],
+  ['/messages', ANTHROPIC_FETCH_DIALECT],
+];
+
 /** The dialect whose endpoint `pathname` is, or undefined. */
 export function dialectForPath(pathname: string): FetchDialect | undefined {
   const path = pathname.replace(/\/+$/, '');
-  if (path.endsWith('/chat/completions')) return OPENAI_FETCH_DIALECT;
-  if (path.endsWith('/messages')) return ANTHROPIC_FETCH_DIALECT;
+  for (const [suffix, dialect] of BY_PATH) if (path.endsWith(suffix)) return dialect;
   return undefined;
 }
 

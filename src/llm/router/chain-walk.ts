@@ -105,7 +105,8 @@ export async function lastResort<A>(core: RouterCore, run: RequestRun<A>, planLe
   if (route.defaultResponse !== undefined) {
     const text = fillDefaultTemplate(route.defaultResponse, run.exchange.route, run.requestId);
     const answer = run.exchange.defaultAnswer(text, run.requestId, core.clock.now());
-    return { answer, served: { servedBy: 'default', attempts: run.attempts, fallbackDepth: planLength + 1, degraded: true } };
+    // Some exchanges have none (embeddings, a request bound to a stored response): the error stands.
+    if (answer !== undefined) return { answer, served: { servedBy: 'default', attempts: run.attempts, fallbackDepth: planLength + 1, degraded: true } };
   }
   throw new AllFallbacksFailedError(run.attempts, run.lastError, retryAfterMs(run));
 }

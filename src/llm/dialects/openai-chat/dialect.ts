@@ -22,6 +22,7 @@ export const OPENAI_CHAT: WireDialect = Object.freeze({
   name: 'openai-chat' as const,
   family: 'openai' as const,
   endpoint: 'chat/completions',
+  usageChunk: true,
   forwardHeaders: OPENAI_FORWARDED_HEADERS,
   passBack(name: string): string | undefined {
     if (name === 'x-request-id') return 'x-upstream-request-id';

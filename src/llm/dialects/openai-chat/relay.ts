@@ -132,6 +132,8 @@ export class OpenAIChatRelay implements StreamDecoder<Buffer, WireAnswer> {
   }
 
   private observeChoice(choice: JsonObject): void {
+    // Legacy completions chunks carry `text` instead of a delta.
+    if (typeof choice.text === 'string' && choice.text !== '') this.started = true;
     const delta = isObject(choice.delta) ? choice.delta : undefined;
     if (delta !== undefined) {
       for (const field of ['content', 'refusal', 'reasoning_content', 'reasoning']) {

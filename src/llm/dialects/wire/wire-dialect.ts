@@ -33,10 +33,17 @@ export interface CanonicalView {
  * observed, and how a request and its answer are translated for a deployment of the other API.
  */
 export interface WireDialect {
-  readonly name: 'openai-chat' | 'anthropic-messages';
+  readonly name: 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'openai-embeddings' | 'openai-completions' | 'anthropic-count-tokens';
   readonly family: ApiFamily;
   /** The endpoint under the API root. */
   readonly endpoint: string;
+  /**
+   * True when a stream reports usage only if asked (`stream_options.include_usage`: OpenAI Chat,
+   * legacy completions): the gateway then asks on the client's behalf and does not relay it.
+   */
+  readonly usageChunk?: boolean;
+  /** False when the API has no default answer (embeddings, count_tokens): a route's `defaultResponse` does not apply. */
+  readonly hasDefaultAnswer?: boolean;
   /** Request headers of the API forwarded to a deployment of the same API (the documented allow-list). */
   readonly forwardHeaders: readonly string[];
   /**

@@ -141,7 +141,7 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
     const members = this.scanned.members;
     const edits: Array<{ span: Span; text: string }> = [];
     edits.push({ span: members.get('model')!, text: JSON.stringify(target.model) });
-    if (this.stream && this.dialect.family === 'openai' && !this.includeUsage) {
+    if (this.stream && this.dialect.usageChunk === true && !this.includeUsage) {
       const options = members.get('stream_options');
       if (options === undefined) {
         edits.push({ span: { start: this.scanned.closeAt, end: this.scanned.closeAt }, text: ',"stream_options":{"include_usage":true}' });
@@ -200,7 +200,7 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
     return this.dialect.relay({
       options,
       includeUsage: this.includeUsage,
-      stripUsage: this.dialect.family === 'openai' && !this.includeUsage,
+      stripUsage: this.dialect.usageChunk === true && !this.includeUsage,
       continueOn: (next, text, encoder) => {
         // A continuation goes through the canonical model: only a request it carries whole can be continued.
         const { request } = this.canonical(CANONICAL_CAPABILITIES, 'reject');
@@ -231,7 +231,8 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
     return [answer.body];
   }
 
-  defaultAnswer(text: string, requestId: string, nowMs: number): WireAnswer {
+  defaultAnswer(text: string, requestId: string, nowMs: number): WireAnswer | undefined {
+    if (this.dialect.hasDefaultAnswer === false) return undefined;
     const response = defaultChatResponse(text, this.route, requestId, nowMs);
     if (!this.stream) return { status: 200, contentType: JSON_CONTENT_TYPE, headers: {}, body: Buffer.from(this.dialect.answerJson(response)) };
     const encoder: ClientEncoder = this.dialect.encoder(response.created, this.includeUsage);
