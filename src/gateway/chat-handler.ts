@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
-import { isScanError, scanJsonObject } from '../llm/dialects/json-scan.js';
+import { isScanError, scanJsonObject, type ScannedObject } from '../llm/dialects/json-scan.js';
+import type { Exchange } from '../llm/exchange.js';
 import type { WireAnswer } from '../llm/dialects/wire/wire-answer.js';
 import { MAX_BODY_NESTING, WireExchange } from '../llm/dialects/wire/wire-exchange.js';
 import type { CallOptions, ExchangeStream } from '../llm/types.js';
@@ -24,13 +25,26 @@ export interface ChatHandlerDeps {
   observer?: ChatObserver;
 }
 
+/** A wire exchange as the gateway routes it. */
+export type GatewayExchange = Exchange<WireAnswer, Buffer>;
+
+/** How an endpoint that is not plain chat builds its exchange and words its failures. */
+export interface ExchangeHooks {
+  /** Builds the exchange from the scanned body (default: the dialect's {@link WireExchange}). */
+  open?(body: Buffer, scanned: ScannedObject, req: IncomingMessage): GatewayExchange | Promise<GatewayExchange>;
+  /** The error the client sees for a failure before the answer began (default: the failure). */
+  explain?(error: unknown, exchange: GatewayExchange): unknown;
+}
+
 /**
- * `POST /v1/chat/completions` or `POST /v1/messages`: the body is read once and scanned (never
- * parsed whole), becomes the dialect's exchange, and the router answers it: to a deployment of
- * the same API the body goes up as it came and the answer comes back as the provider sent it
- * (streams relayed event for event); to one of the other API both are translated.
+ * `POST /v1/chat/completions`, `POST /v1/messages` and every other JSON POST endpoint (Responses,
+ * embeddings, completions, count_tokens — see `endpoints/endpoint-routes.ts`): the body is read
+ * once and scanned (never parsed whole), becomes the dialect's exchange, and the router answers
+ * it: to a deployment of the same API the body goes up as it came and the answer comes back as
+ * the provider sent it (streams relayed event for event); to one of the other API both are
+ * translated.
  */
-export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): RouteHandler {
+export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps, hooks: ExchangeHooks = {}): RouteHandler {
   return async (context, req, res) => {
     const contentType = req.headers['content-type'];
     if (!isJsonMediaType(contentType)) {
@@ -42,37 +56,51 @@ export function chatHandler(dialect: GatewayDialect, deps: ChatHandlerDeps): Rou
     if (!isUtf8(body)) throw new MalformedJsonError('the body is not valid UTF-8');
     const scanned = scanJsonObject(body, MAX_BODY_NESTING);
     if (isScanError(scanned)) throw new MalformedJsonError(scanned.error);
-    const exchange = WireExchange.open(dialect.wire, body, scanned, req.headers, deps.clock);
-    const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
-    const observer = deps.observer;
-    const route = exchange.route;
-    context.route = route;
-    context.stream = exchange.stream;
-    let overheadMs: number | undefined;
-    observer?.started(route);
-    const routerStartedAt = observer ? deps.clock.now() : 0;
-    const lease = deps.slot.acquire();
-    try {
-      if (exchange.stream) await streamAnswer(context, res, lease.router.callStream(exchange, options), dialect, deps.clock);
-      else {
-        let result;
-        try {
-          result = await lease.router.call(exchange, options);
-        } catch (error) {
-          if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
-          throw error;
-        }
-        const routerEndedAt = observer ? deps.clock.now() : 0;
-        context.served = result.served;
-        context.outputTokens = result.usage?.outputTokens ?? 0;
-        sendAnswer(res, context, result.answer);
-        if (observer) overheadMs = routerStartedAt - context.startedAt + deps.clock.now() - routerEndedAt;
-      }
-    } finally {
-      lease.release();
-      observer?.ended(route, overheadMs);
-    }
+    const exchange = hooks.open ? await hooks.open(body, scanned, req) : WireExchange.open(dialect.wire, body, scanned, req.headers, deps.clock);
+    await answerExchange(context, res, exchange, dialect, deps, hooks.explain);
   };
+}
+
+const asIs = (error: unknown): unknown => error;
+
+/**
+ * Routes `exchange` and writes its answer (JSON or event stream) as it came, with the
+ * `x-bulwark-*` headers; a failure before the answer began is thrown (worded by `explain`).
+ * Shared by the POST endpoints and the body-less ones (`GET`/`DELETE /v1/responses/{id}`).
+ */
+export async function answerExchange(
+  context: RequestContext, res: ServerResponse, exchange: GatewayExchange, dialect: GatewayDialect, deps: ChatHandlerDeps,
+  explain: NonNullable<ExchangeHooks['explain']> = asIs,
+): Promise<void> {
+  const options: CallOptions = { signal: context.signal, tenant: context.tenant, priority: context.priority, requestId: context.requestId };
+  const observer = deps.observer;
+  const route = exchange.route;
+  context.route = route;
+  context.stream = exchange.stream;
+  let overheadMs: number | undefined;
+  observer?.started(route);
+  const routerStartedAt = observer ? deps.clock.now() : 0;
+  const lease = deps.slot.acquire();
+  try {
+    if (exchange.stream) await streamAnswer(context, res, lease.router.callStream(exchange, options), dialect, deps.clock, explain, exchange);
+    else {
+      let result;
+      try {
+        result = await lease.router.call(exchange, options);
+      } catch (error) {
+        if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
+        throw explain(error, exchange);
+      }
+      const routerEndedAt = observer ? deps.clock.now() : 0;
+      context.served = result.served;
+      context.outputTokens = result.usage?.outputTokens ?? 0;
+      sendAnswer(res, context, result.answer);
+      if (observer) overheadMs = routerStartedAt - context.startedAt + deps.clock.now() - routerEndedAt;
+    }
+  } finally {
+    lease.release();
+    observer?.ended(route, overheadMs);
+  }
 }
 
 /** The answer's own headers (the upstream's, by the dialect's allow-list), then the gateway's. */
@@ -104,13 +132,16 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function streamAnswer(context: RequestContext, res: ServerResponse, pending: Promise<ExchangeStream<Buffer>>, dialect: GatewayDialect, clock: Clock): Promise<void> {
+async function streamAnswer(
+  context: RequestContext, res: ServerResponse, pending: Promise<ExchangeStream<Buffer>>, dialect: GatewayDialect, clock: Clock,
+  explain: NonNullable<ExchangeHooks['explain']>, exchange: GatewayExchange,
+): Promise<void> {
   let stream: ExchangeStream<Buffer>;
   try {
     stream = await pending;
   } catch (error) {
     if (error instanceof AllFallbacksFailedError) context.served = { servedBy: 'none', attempts: error.attempts, fallbackDepth: 0, degraded: false };
-    throw error;
+    throw explain(error, exchange);
   }
   context.served = stream.served;
   context.status = 200;

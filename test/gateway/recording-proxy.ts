@@ -8,7 +8,7 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startMockProvider, type MockProvider } from '../../src/chaos/mock/server.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { startTestGateway } from './helpers.js';
@@ -179,4 +179,27 @@ export async function expectPassedThrough(recorder: RecordingUpstream, seen: Cli
   expect(JSON.stringify(call.headers)).not.toContain('client-key');
   expect(await client.answer).toBe(call.answer.toString('utf8'));
   return call;
+}
+
+/**
+ * Registers a test file's hooks: one {@link PassThroughStack} for the file, reset before each
+ * test, and `seen` (what the client sent and got, via {@link recordingFetch}) emptied.
+ */
+export function usePassThroughStack(): { readonly stack: PassThroughStack; readonly seen: ClientExchange[] } {
+  let stack: PassThroughStack | undefined;
+  const seen: ClientExchange[] = [];
+  beforeAll(async () => {
+    stack = await startPassThroughStack();
+  });
+  afterAll(() => stack?.close());
+  beforeEach(() => {
+    stack!.reset();
+    seen.length = 0;
+  });
+  return {
+    get stack() {
+      return stack!;
+    },
+    seen,
+  };
 }

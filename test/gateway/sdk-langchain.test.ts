@@ -4,22 +4,13 @@
  * LangChain's body as sent, LangChain gets the upstream's answer unchanged.
  */
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectPassedThrough, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack } from './recording-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { expectPassedThrough, recordingFetch, usePassThroughStack } from './recording-proxy.js';
 
-let stack: PassThroughStack;
-let seen: ClientExchange[];
+const suite = usePassThroughStack();
+const seen = suite.seen;
 
-beforeAll(async () => {
-  stack = await startPassThroughStack();
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.reset();
-  seen = [];
-});
-
-const configuration = () => ({ baseURL: `${stack.gateway.url}/v1`, fetch: recordingFetch(seen) });
+const configuration = () => ({ baseURL: `${suite.stack.gateway.url}/v1`, fetch: recordingFetch(seen) });
 const textOf = (content: unknown) => (typeof content === 'string' ? content : (content as Array<{ text?: string }>).map((part) => part.text ?? '').join(''));
 
 describe('LangChain through the gateway', () => {
@@ -27,17 +18,17 @@ describe('LangChain through the gateway', () => {
     const model = new ChatOpenAI({ model: 'gpt-4o', apiKey: 'sk-client-key', configuration: configuration(), useResponsesApi: true, maxRetries: 0 });
     const answer = await model.invoke('echo: langchain on responses');
     expect(textOf(answer.content)).toBe('langchain on responses');
-    await expectPassedThrough(stack.recorder, seen, '/v1/responses');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/responses');
 
-    stack.recorder.calls.length = 0;
+    suite.stack.recorder.calls.length = 0;
     let text = '';
     for await (const chunk of await model.stream('echo: langchain streamed')) text += textOf(chunk.content);
     expect(text).toBe('langchain streamed');
-    await expectPassedThrough(stack.recorder, seen, '/v1/responses');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/responses');
   });
 
   it('ChatOpenAI on Responses fails over to the secondary when the primary is down', async () => {
-    stack.mock.patchProfile({ deployments: { primary: { errors: { '503': 1 } } } });
+    suite.stack.mock.patchProfile({ deployments: { primary: { errors: { '503': 1 } } } });
     const model = new ChatOpenAI({ model: 'gpt-4o', apiKey: 'sk-client-key', configuration: configuration(), useResponsesApi: true, maxRetries: 0 });
     const answer = await model.invoke('which deployment?');
     expect(textOf(answer.content)).toContain('via secondary');
@@ -47,6 +38,6 @@ describe('LangChain through the gateway', () => {
     const embeddings = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'sk-client-key', configuration: configuration(), maxRetries: 0 });
     const vector = await embeddings.embedQuery('a query');
     expect(vector).toHaveLength(1536);
-    await expectPassedThrough(stack.recorder, seen, '/v1/embeddings');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/embeddings');
   });
 });

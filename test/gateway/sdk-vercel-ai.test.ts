@@ -6,21 +6,14 @@
  */
 import { createOpenAI } from '@ai-sdk/openai';
 import { embedMany, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectPassedThrough, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack } from './recording-proxy.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { expectPassedThrough, recordingFetch, usePassThroughStack } from './recording-proxy.js';
 
-let stack: PassThroughStack;
-let seen: ClientExchange[];
+const suite = usePassThroughStack();
+const seen = suite.seen;
 let openai: ReturnType<typeof createOpenAI>;
-
-beforeAll(async () => {
-  stack = await startPassThroughStack();
-});
-afterAll(() => stack.close());
 beforeEach(() => {
-  stack.reset();
-  seen = [];
-  openai = createOpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'sk-client-key', fetch: recordingFetch(seen) });
+  openai = createOpenAI({ baseURL: `${suite.stack.gateway.url}/v1`, apiKey: 'sk-client-key', fetch: recordingFetch(seen) });
 });
 
 describe('Vercel AI SDK through the gateway', () => {
@@ -28,7 +21,7 @@ describe('Vercel AI SDK through the gateway', () => {
     const result = await generateText({ model: openai('gpt-4o'), system: 'be brief', prompt: 'echo: hello from the AI SDK', maxRetries: 0 });
     expect(result.text).toBe('hello from the AI SDK');
     expect(result.usage.outputTokens).toBeGreaterThan(0);
-    await expectPassedThrough(stack.recorder, seen, '/v1/responses');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/responses');
   });
 
   it('streamText relays the Responses event stream unchanged', async () => {
@@ -37,11 +30,11 @@ describe('Vercel AI SDK through the gateway', () => {
     for await (const delta of result.textStream) text += delta;
     expect(text).toBe('streamed to the AI SDK');
     expect((await result.usage).inputTokens).toBeGreaterThan(0);
-    await expectPassedThrough(stack.recorder, seen, '/v1/responses');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/responses');
   });
 
   it('a tool call fails over to the secondary when the primary is down; the tool result turn follows', async () => {
-    stack.mock.patchProfile({ deployments: { primary: { errors: { '503': 1 } } } });
+    suite.stack.mock.patchProfile({ deployments: { primary: { errors: { '503': 1 } } } });
     const inputs: unknown[] = [];
     const result = await generateText({
       model: openai('gpt-4o'),
@@ -62,8 +55,8 @@ describe('Vercel AI SDK through the gateway', () => {
     expect(result.steps).toHaveLength(2);
     expect(result.steps[0].response.headers?.['x-bulwark-served-by']).toBe('secondary-gpt');
     expect(result.text).toContain('via secondary');
-    expect(stack.recorder.to('/v1/responses').filter((c) => c.path.startsWith('/deployments/primary/')).every((c) => c.status === 503)).toBe(true);
-    const secondary = stack.recorder.to('/v1/responses').filter((c) => c.path.startsWith('/deployments/secondary/'));
+    expect(suite.stack.recorder.to('/v1/responses').filter((c) => c.path.startsWith('/deployments/primary/')).every((c) => c.status === 503)).toBe(true);
+    const secondary = suite.stack.recorder.to('/v1/responses').filter((c) => c.path.startsWith('/deployments/secondary/'));
     expect(secondary.map((c) => c.body.toString('utf8'))).toEqual(seen.filter((c) => c.url.endsWith('/v1/responses')).map((c) => c.body));
   });
 
@@ -71,6 +64,6 @@ describe('Vercel AI SDK through the gateway', () => {
     const { embeddings } = await embedMany({ model: openai.embedding('text-embedding-3-small'), values: ['one', 'two'], maxRetries: 0 });
     expect(embeddings).toHaveLength(2);
     expect(embeddings[0]).toHaveLength(1536);
-    await expectPassedThrough(stack.recorder, seen, '/v1/embeddings');
+    await expectPassedThrough(suite.stack.recorder, seen, '/v1/embeddings');
   });
 });
