@@ -10,7 +10,9 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockProvider } from '../../src/chaos/mock/server.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import { expectPassedThrough, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack, type RecordingUpstream } from './recording-proxy.js';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../src/state/test-support.js';
+import { startTestGateway } from './helpers.js';
+import { expectPassedThrough, passThroughConfig, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack, type RecordingUpstream } from './recording-proxy.js';
 
 const DOWN = { errors: { '503': 1 } };
 
@@ -161,5 +163,27 @@ describe('POST /v1/messages/count_tokens and unsupported endpoints', () => {
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     expect((refused as Error).message).toContain('OpenAI-API deployment');
     expect(recorder.calls).toHaveLength(0);
+  });
+});
+
+describe('stored Responses across replicas', () => {
+  it('two gateways sharing Redis both know where a response is stored', async () => {
+    const prefix = uniquePrefix('responses');
+    const yaml = `${passThroughConfig(recorder.url)}\nstate: { redis: { url: "${TEST_REDIS_URL}", keyPrefix: "${prefix}" } }\n`;
+    const [a, b] = await Promise.all([startTestGateway(yaml), startTestGateway(yaml)]);
+    try {
+      const viaA = new OpenAI({ baseURL: `${a.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const viaB = new OpenAI({ baseURL: `${b.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const first = await viaA.responses.create({ model: 'gpt-4o', input: 'made through replica A' });
+      expect((await viaB.responses.retrieve(first.id)).id).toBe(first.id);
+      mock.patchProfile({ deployments: { primary: DOWN } });
+      const refused = await viaB.responses.create({ model: 'gpt-4o', previous_response_id: first.id, input: 'continued through B' }).catch((e: unknown) => e);
+      expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      expect((refused as Error).message).toContain('stored on deployment primary-gpt');
+      expect(mock.stats().byDeployment.secondary).toBeUndefined();
+    } finally {
+      await Promise.all([a.shutdown(1000), b.shutdown(1000)]);
+      await deleteKeys(prefix);
+    }
   });
 });
