@@ -161,7 +161,7 @@ describe('POST /v1/messages/count_tokens and unsupported endpoints', () => {
   it('a Responses request to a route with only Anthropic deployments is a 400 naming why', async () => {
     const refused = await openai.responses.create({ model: 'claude-sonnet-4-6', input: 'hi' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((refused as Error).message).toContain('OpenAI-API deployment');
+    expect((refused as Error).message).toContain('answered only by deployments of the same API');
     expect(recorder.calls).toHaveLength(0);
   });
 });

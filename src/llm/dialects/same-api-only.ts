@@ -5,8 +5,9 @@ import type { ClientEncoder } from './wire/wire-dialect.js';
 /**
  * The translation half of a wire dialect whose API has no counterpart in the other family
  * (Responses, embeddings, legacy completions, count_tokens): a request of it goes only to a
- * deployment of its own API. `toCanonical` refuses, so capability-aware routing skips the other
- * family's deployments and a route with none of its own answers 400 naming the endpoint.
+ * deployment of its own API. Such a dialect declares no `features`, so capability-aware routing
+ * skips the other family's deployments (a route with none of its own answers 400); these members
+ * only say so again should anything call them.
  */
 export function sameApiOnly(what: string, family: 'OpenAI' | 'Anthropic') {
   const refuse = (): never => {

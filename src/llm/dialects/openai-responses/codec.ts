@@ -71,6 +71,8 @@ export class ResponsesEncoder implements ClientEncoder {
         this.text += event.text;
         return out + this.event('response.output_text.delta', { ...at, delta: event.text });
       }
+      case 'reasoning':
+        return ''; // the gateway's own answers (default, replays) carry no reasoning
       case 'tool_call_start':
         this.calls.push({ id: event.id, name: event.name, arguments: '' });
         return '';
