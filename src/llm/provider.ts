@@ -1,4 +1,7 @@
 import type { ApiFamily, UpstreamBody, UpstreamCall, UpstreamReply } from './exchange.js';
+import type { AwsStaticCredentials } from './providers/cloud-auth/aws-signer.js';
+import type { GoogleCredentialOptions } from './providers/cloud-auth/google-token.js';
+import type { OpenAICompatiblePresetName } from './providers/openai-compatible-presets.js';
 
 /** Options for one upstream call. */
 export interface ProviderCallOptions {
@@ -31,8 +34,20 @@ export interface Provider {
 /** How to reach a provider. `apiKey` is a secret: never logged, never in errors, metrics or headers. */
 export interface ProviderConfig {
   /** `openai` also covers any OpenAI-compatible server; `azure` is Azure OpenAI (deployment URLs, `api-key` header). */
-  type: 'openai' | 'azure' | 'anthropic';
-  /** e.g. `https://api.openai.com/v1`, `https://api.anthropic.com`, `http://127.0.0.1:4010/v1`. */
+  type: 'openai' | 'azure' | 'anthropic' | 'gemini' | 'vertex' | 'bedrock';
+  /** `openai` only: a known OpenAI-compatible server (see `openai-compatible-presets.ts`). */
+  preset?: OpenAICompatiblePresetName;
+  /** `vertex`: the location (`europe-west4`, `global`); `bedrock`: the AWS region. */
+  region?: string;
+  /** `vertex`: the Google Cloud project id. */
+  project?: string;
+  /** `vertex`: whose models its deployments name. Default `google` (Gemini). */
+  publisher?: 'google' | 'anthropic';
+  /** `vertex`: service-account credentials; absent = Application Default Credentials. Secrets. */
+  googleCredentials?: GoogleCredentialOptions;
+  /** `bedrock`: static credentials; absent = the AWS default chain. Secrets. */
+  awsCredentials?: AwsStaticCredentials;
+  /** e.g. `https://api.openai.com/v1`, `https://api.anthropic.com`, `http://127.0.0.1:4010/v1`. The gateway fills in the public endpoint of cloud types and presets (`defaultBaseUrl`). */
   baseUrl: string;
   apiKey?: string;
   /** Azure: the `api-version` query parameter. */

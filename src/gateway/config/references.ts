@@ -34,9 +34,11 @@ export function checkReferences(raw: unknown): ConfigProblem[] {
     if (typeof mockName === 'string' && !(mockName in mocks)) {
       add(['providers', name, 'mock', ...(typeof provider.mock === 'string' ? [] : ['name'])], `unknown mock '${mockName}' (${known(mockNames)})`);
     }
-    if (provider.baseUrl === undefined && provider.mock === undefined) {
+    const hasDefaultUrl = provider.type === 'gemini' || provider.type === 'vertex' || provider.type === 'bedrock' || provider.preset !== undefined;
+    if (provider.baseUrl === undefined && provider.mock === undefined && !hasDefaultUrl) {
       add(['providers', name, 'baseUrl'], 'is required (or name an embedded mock with `mock`)');
     }
+    for (const problem of cloudProviderProblems(provider)) add(['providers', name, ...problem.path], problem.message);
   }
 
   for (const [name, mock] of Object.entries(mocks)) {
@@ -93,5 +95,31 @@ export function checkReferences(raw: unknown): ConfigProblem[] {
   if (typeof server.host === 'string' && !isLoopbackHost(server.host) && !hasKeys) {
     add(['server', 'host'], `binding to '${server.host}' needs gateway keys (auth.keys); without keys only loopback (127.0.0.1, ::1) is allowed`);
   }
+  return problems;
+}
+
+/** The fields each provider type needs or may not have (type-specific settings on another type are refused, not ignored). */
+function cloudProviderProblems(provider: Record<string, unknown>): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const type = provider.type;
+  const need = (field: string, why: string) => {
+    if (provider[field] === undefined) problems.push({ path: [field], message: `is required for type ${String(type)} (${why})` });
+  };
+  const only = (field: string, types: string[]) => {
+    if (provider[field] !== undefined && !types.includes(String(type))) {
+      problems.push({ path: [field], message: `applies only to type ${types.join(' or ')}, not ${String(type)}` });
+    }
+  };
+  if (type === 'vertex') {
+    need('project', 'the Google Cloud project id');
+    need('region', 'the location, e.g. europe-west4 or global');
+  }
+  if (type === 'bedrock') need('region', 'the AWS region, e.g. us-east-1');
+  only('preset', ['openai']);
+  only('project', ['vertex']);
+  only('publisher', ['vertex']);
+  only('googleCredentials', ['vertex']);
+  only('awsCredentials', ['bedrock']);
+  only('region', ['vertex', 'bedrock']);
   return problems;
 }

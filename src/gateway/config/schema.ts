@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tenantsSchema } from './tenant-quota-schema.js';
+import { OPENAI_COMPATIBLE_PRESET_NAMES, type OpenAICompatiblePresetName } from '../../llm/providers/openai-compatible-presets.js';
 import { durationSchema, sizeSchema } from './duration.js';
 import { deploymentPoliciesSchema, ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
 import * as D from './defaults.js';
@@ -44,8 +45,28 @@ export const providerMockSchema = z.union([
 ]);
 
 export const providerSchema = z.strictObject({
-  type: z.enum(['openai', 'azure', 'anthropic']),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  type: z.enum(['openai', 'azure', 'anthropic', 'gemini', 'vertex', 'bedrock']).meta({
+    description: 'The API the provider speaks: openai (and any OpenAI-compatible server; see preset), azure, anthropic, ' +
+      'gemini (Google AI Studio), vertex (Gemini or Anthropic models on Google Vertex AI), bedrock (AWS Bedrock Converse).',
+  }),
+  preset: z.enum(OPENAI_COMPATIBLE_PRESET_NAMES as [OpenAICompatiblePresetName, ...OpenAICompatiblePresetName[]]).optional().meta({
+    description: 'type openai only: a known OpenAI-compatible server (its default baseUrl and quirks).',
+  }),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional().meta({
+    description: 'API root. Optional for gemini, vertex, bedrock and presets (their public endpoint is the default).',
+  }),
+  region: z.string().min(1).optional().meta({ description: 'vertex: the location (e.g. europe-west4, global); bedrock: the AWS region (e.g. us-east-1).' }),
+  project: z.string().min(1).optional().meta({ description: 'vertex: the Google Cloud project id.' }),
+  publisher: z.enum(['google', 'anthropic']).optional().meta({ description: 'vertex: whose models the deployments name (default google: Gemini).' }),
+  googleCredentials: z.strictObject({
+    json: z.string().optional().meta({ description: 'Secret: a service-account key as JSON, written "${ENV_VAR}".' }),
+    keyFile: z.string().optional().meta({ description: 'Path of a service-account key file.' }),
+  }).optional().meta({ description: 'vertex: the credentials; when absent, Application Default Credentials.' }),
+  awsCredentials: z.strictObject({
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1).meta({ description: 'Secret: write "${ENV_VAR}".' }),
+    sessionToken: z.string().optional().meta({ description: 'Secret: write "${ENV_VAR}".' }),
+  }).optional().meta({ description: 'bedrock: static credentials; when absent, the AWS default chain (environment, SSO, web identity, instance metadata).' }),
   apiKey: z.string().optional().meta({ description: 'Secret: write "${ENV_VAR}", never the key itself.' }),
   apiVersion: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
