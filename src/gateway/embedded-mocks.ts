@@ -27,7 +27,7 @@ export class EmbeddedMocks {
     return this.running.get(name);
   }
 
-  /** Resolves provider base URLs to the running mocks (OpenAI base ends in `/v1`). */
+  /** Resolves provider base URLs to the running mocks (OpenAI base ends in `/v1`; the others are the mock's root). */
   readonly resolve: MockUrlResolver = (name, deployment, dialect) => {
     const mock = this.running.get(name);
     if (!mock) throw new Error(`embedded mock '${name}' is not running`);

@@ -13,7 +13,7 @@ import type { ChatRequest, ChatResponse, Usage } from './types.js';
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
 /** The wire API a provider speaks (the dialect family of its endpoints). */
-export type ApiFamily = 'openai' | 'anthropic';
+export type ApiFamily = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
 /** The deployment an exchange is asked to prepare a call for. */
 export interface UpstreamTarget {

@@ -59,7 +59,7 @@ export const providerSchema = z.strictObject({
   project: z.string().min(1).optional().meta({ description: 'vertex: the Google Cloud project id.' }),
   publisher: z.enum(['google', 'anthropic']).optional().meta({ description: 'vertex: whose models the deployments name (default google: Gemini).' }),
   googleCredentials: z.strictObject({
-    json: z.string().optional().meta({ description: 'Secret: a service-account key as JSON, written "${ENV_VAR}".' }),
+    serviceAccountJson: z.string().optional().meta({ description: 'Secret: a service-account key as JSON, written "${ENV_VAR}".' }),
     keyFile: z.string().optional().meta({ description: 'Path of a service-account key file.' }),
   }).optional().meta({ description: 'vertex: the credentials; when absent, Application Default Credentials.' }),
   awsCredentials: z.strictObject({

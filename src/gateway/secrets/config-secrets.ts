@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/schema.js';
 /** Header names whose values are credentials (custom auth through `headers`). */
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature/i;
 /** Config field names whose string values are secrets, wherever they appear. */
-const SECRET_FIELD = /^(api[-_]?key|password|pass|secret|token|credentials?|private[-_]?key|client[-_]?secret)$/i;
+const SECRET_FIELD = /^(api[-_]?key|password|pass|secret|token|credentials?|private[-_]?key|client[-_]?secret|secret[-_]?access[-_]?key|session[-_]?token|service[-_]?account[-_]?json)$/i;
 /** Config fields holding URLs that may embed credentials (user:password@, Slack webhook paths). */
 const URL_FIELD = /^(url|webhookUrl)$/;
 const MAX_DEPTH = 10;
@@ -24,6 +24,7 @@ function collect(value: unknown, key: string, depth: number, out: Set<string>): 
   if (depth > MAX_DEPTH || value === null || value === undefined) return;
   if (typeof value === 'string') {
     if (SECRET_FIELD.test(key)) out.add(value);
+    if (key === 'serviceAccountJson') addServiceAccountSecrets(value, out);
     if (URL_FIELD.test(key)) addUrlSecrets(value, out);
     return;
   }
@@ -59,4 +60,19 @@ function addUrlSecrets(text: string, out: Set<string>): void {
   }
   // Webhook URLs (Slack's /services/T…/B…/token) are bearer secrets: the path is the credential.
   if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.length > 1) out.add(text);
+}
+
+/** A Google service-account key's private key and key id, each a secret on its own (an error may quote one). */
+function addServiceAccountSecrets(text: string, out: Set<string>): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (parsed === null || typeof parsed !== 'object') return;
+  for (const field of ['private_key', 'private_key_id']) {
+    const value = (parsed as Record<string, unknown>)[field];
+    if (typeof value === 'string' && value !== '') out.add(value);
+  }
 }

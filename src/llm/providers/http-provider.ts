@@ -34,6 +34,13 @@ type HttpBody = AsyncIterable<Buffer> & {
   on(event: 'error', listener: (error: Error) => void): unknown;
 };
 
+/** One upstream HTTP request before it is sent; {@link HttpProvider.authorize} may complete it. */
+export interface PreparedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: readonly Uint8Array[] | undefined;
+}
+
 /** Validates the parts of a {@link ProviderConfig} every adapter shares; returns the parsed base URL. */
 export function validateProviderConfig(config: ProviderConfig): URL {
   let url: URL;
@@ -62,6 +69,9 @@ const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature/i;
 /** What must never appear in an error message: the API key and credential-like header values. */
 function secretsOf(config: ProviderConfig): string[] {
   const secrets = config.apiKey ? [config.apiKey] : [];
+  const aws = config.awsCredentials;
+  if (aws !== undefined) secrets.push(aws.secretAccessKey, ...(aws.sessionToken !== undefined ? [aws.sessionToken] : []));
+  if (config.googleCredentials?.serviceAccountJson !== undefined) secrets.push(config.googleCredentials.serviceAccountJson);
   for (const [name, value] of Object.entries(config.headers ?? {})) {
     if (CREDENTIAL_HEADER.test(name) && typeof value === 'string' && value !== '') secrets.push(value.replace(/^bearer\s+/i, ''));
   }
@@ -99,8 +109,39 @@ export abstract class HttpProvider implements Provider {
   /** The provider's credentials, sent last: a call's headers never replace them. */
   protected abstract readonly authHeaders: Readonly<Record<string, string>>;
 
+  /**
+   * Providers whose credentials depend on the request (AWS SigV4 signs the body) or come from a
+   * token source (Google OAuth) finish the request here: set auth headers, or rewrite the body.
+   * Absent on the plain providers, whose calls then go to I/O with no extra step.
+   */
+  protected authorize?(request: PreparedRequest, call: UpstreamCall): Promise<void>;
+  /** The content type a 2xx streaming answer must have. Default `text/event-stream`. */
+  protected readonly streamContentType: string = 'text/event-stream';
+
+  /** Classifies an HTTP error answer of this provider's API. Default: the OpenAI/Anthropic error shapes. */
+  protected classifyHttp(status: number, headers: Record<string, string | string[] | undefined>, text: string): LlmError {
+    return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source });
+  }
+
+  /** Secrets this provider must never let out (for subclasses' own error reading). */
+  protected get secretValues(): readonly string[] {
+    return this.secrets;
+  }
+
+  private async finish(call: UpstreamCall): Promise<PreparedRequest> {
+    const request = this.requestOf(call);
+    if (this.authorize !== undefined) {
+      try {
+        await this.authorize(request, call);
+      } catch (err) {
+        throw this.classify(err);
+      }
+    }
+    return request;
+  }
+
   /** The upstream request of `call`: path, headers (defaults, then the call's API headers, then auth), body slices. */
-  private requestOf(call: UpstreamCall): { path: string; headers: Record<string, string>; body: readonly Uint8Array[] | undefined } {
+  private requestOf(call: UpstreamCall): PreparedRequest {
     const headers: Record<string, string> = { ...this.defaultHeaders, ...call.headers, ...this.authHeaders };
     if (call.body !== undefined) {
       let length = 0;
@@ -114,8 +155,8 @@ export abstract class HttpProvider implements Provider {
   async send(call: UpstreamCall, options: ProviderCallOptions = {}): Promise<UpstreamReply> {
     const signal = options.signal;
     if (signal?.aborted) throw this.aborted(signal.reason);
-    const { path, headers, body } = this.requestOf(call);
     try {
+      const { path, headers, body } = this.authorize === undefined ? this.requestOf(call) : await this.finish(call);
       const res = await this.pool.request({ method: call.method ?? 'POST', path, headers, body: body === undefined ? undefined : bodyOf(body), signal });
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
       const answer = await readAnswer(res.body as unknown as HttpBody, this.maxAnswerBytes, this.answerBudget, this.source);
@@ -130,7 +171,7 @@ export abstract class HttpProvider implements Provider {
   async open(call: UpstreamCall, options: ProviderCallOptions = {}): Promise<UpstreamBody> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw this.aborted(callerSignal.reason);
-    const { path, headers, body: payload } = this.requestOf(call);
+    const { path, headers, body: payload } = this.authorize === undefined ? this.requestOf(call) : await this.finish(call);
     const controller = new AbortController();
     let failure: LlmError | undefined;
     const fail = (error: LlmError) => {
@@ -165,8 +206,8 @@ export abstract class HttpProvider implements Provider {
       body = res.body as unknown as HttpBody;
       if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, body);
       const contentType = String(res.headers['content-type'] ?? '');
-      if (contentType !== '' && !contentType.includes('text/event-stream')) {
-        throw new LlmError('server_error', `${this.source} answered a streaming request with '${contentType.split(';')[0]}', not an event stream`);
+      if (contentType !== '' && !contentType.includes(this.streamContentType)) {
+        throw new LlmError('server_error', `${this.source} answered a streaming request with '${contentType.split(';')[0]}', not ${this.streamContentType}`);
       }
       // Leaving the iterator must not destroy the body: a complete one is drained for keep-alive instead.
       const chunks = body.iterator({ destroyOnReturn: false });
@@ -210,7 +251,7 @@ export abstract class HttpProvider implements Provider {
     } catch {
       // The error status is what matters; a body cut short still classifies by status.
     }
-    return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source });
+    return this.classifyHttp(status, headers, text);
   }
 
   private classify(err: unknown): LlmError {

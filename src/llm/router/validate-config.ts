@@ -3,7 +3,7 @@ import type { DeploymentPolicies, RouterConfig } from '../router-config.js';
 
 /** Served-by values the router itself uses; a deployment may not take one of these ids. */
 const RESERVED_IDS = new Set(['cache', 'default', 'none']);
-const PROVIDER_TYPES = new Set(['openai', 'azure', 'anthropic']);
+const PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai', 'azure', 'anthropic', 'gemini', 'vertex', 'bedrock']);
 const STREAM_FAILOVER = new Set(['continue', 'error']);
 
 function fail(path: string, problem: string): never {
@@ -113,7 +113,7 @@ export function validateRouterConfig(config: RouterConfig): void {
   for (const [name, provider] of Object.entries(config.providers)) {
     const path = `providers.${name}`;
     if (!isObject(provider)) fail(path, `must be an object (got ${show(provider)})`);
-    if (!PROVIDER_TYPES.has(provider.type)) fail(`${path}.type`, `must be one of openai, azure, anthropic (got ${show(provider.type)})`);
+    if (!PROVIDER_TYPES.has(provider.type)) fail(`${path}.type`, `must be one of ${[...PROVIDER_TYPES].join(', ')} (got ${show(provider.type)})`);
     if (typeof provider.baseUrl !== 'string' || !URL.canParse(provider.baseUrl)) fail(`${path}.baseUrl`, `must be an absolute URL (got ${show(provider.baseUrl)})`);
     if (!/^https?:$/.test(new URL(provider.baseUrl).protocol)) fail(`${path}.baseUrl`, `must be an absolute http(s) URL (got ${show(provider.baseUrl)})`);
     checkString(`${path}.apiKey`, provider.apiKey);

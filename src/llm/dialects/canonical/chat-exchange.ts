@@ -1,14 +1,12 @@
 import type { Clock } from '../../../core/clock.js';
-import { LlmError } from '../../errors.js';
 import type { Answer, DecoderOptions, Exchange, StreamDecoder, UpstreamCall, UpstreamReply, UpstreamTarget } from '../../exchange.js';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../../types.js';
 import { cacheKey } from '../../router/cache/cache-key.js';
-import { fromAnthropicResponse } from '../anthropic-response.js';
 import { isObject } from '../check.js';
-import { fromOpenAIResponse } from '../openai-response.js';
 import { eventsOf } from './answer-accumulator.js';
 import { defaultChatResponse } from './default-response.js';
 import { CanonicalStreamDecoder } from './stream-decoder.js';
+import { readCanonicalAnswer } from './upstream-answer.js';
 import { canonicalCall } from './upstream-body.js';
 
 /**
@@ -44,13 +42,7 @@ export class CanonicalChatExchange implements Exchange<ChatResponse, StreamEvent
   }
 
   read(reply: UpstreamReply, target: UpstreamTarget): Answer<ChatResponse> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(reply.body.toString('utf8'));
-    } catch {
-      throw new LlmError('server_error', `Deployment ${target.deployment} answered with a body that is not JSON`);
-    }
-    const response = target.family === 'openai' ? fromOpenAIResponse(parsed) : fromAnthropicResponse(parsed, Math.floor(this.clock.now() / 1000));
+    const response = readCanonicalAnswer(reply, target, Math.floor(this.clock.now() / 1000));
     return { value: response, usage: response.usage };
   }
 

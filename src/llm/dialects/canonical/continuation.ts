@@ -1,3 +1,4 @@
+import type { ApiFamily } from '../../exchange.js';
 import { CONTINUATION_INSTRUCTION } from '../../defaults.js';
 import type { ChatRequest } from '../../types.js';
 
@@ -20,7 +21,7 @@ export interface Continuation {
  *   {@link CONTINUATION_INSTRUCTION}, asking for the remaining text only.
  * With no partial text the original request is sent as it is.
  */
-export function buildContinuation(original: ChatRequest, partial: string, dialect: 'openai' | 'anthropic', model: string): Continuation {
+export function buildContinuation(original: ChatRequest, partial: string, dialect: ApiFamily, model: string): Continuation {
   if (partial.length === 0) return { request: { ...original, model }, trimmed: '' };
   if (dialect === 'anthropic') {
     const prefill = partial.trimEnd();

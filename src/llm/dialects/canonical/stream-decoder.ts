@@ -2,24 +2,50 @@ import type { DecoderOptions, StreamDecoder, UpstreamCall, UpstreamTarget } from
 import { SseParser } from '../../sse.js';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../../types.js';
 import { AnthropicStreamDecoder } from '../anthropic-stream.js';
+import { ConverseStreamDecoder } from '../bedrock/converse-stream.js';
+import { EventStreamDecoder } from '../bedrock/event-stream.js';
+import { GeminiStreamDecoder } from '../gemini/gemini-stream.js';
 import { OpenAIStreamDecoder } from '../openai-stream.js';
 import { AnswerAccumulator } from './answer-accumulator.js';
 import { buildContinuation } from './continuation.js';
 import { canonicalCall } from './upstream-body.js';
 
-/** One family's SSE events → canonical events. */
-interface EventDecoder {
-  decode(event: string | undefined, data: string): StreamEvent[];
+/** One family's raw stream bytes → canonical events. */
+interface ChunkDecoder {
+  push(chunk: Buffer): StreamEvent[];
   end(): StreamEvent[];
 }
 
-function eventDecoder(target: UpstreamTarget): EventDecoder {
-  if (target.family === 'openai') {
-    const inner = new OpenAIStreamDecoder();
-    return { decode: (_event, data) => inner.decode(data), end: () => inner.end() };
+/** SSE framing around a decoder of one event's name and data (OpenAI, Anthropic, Gemini). */
+function sseDecoder(decode: (event: string | undefined, data: string) => StreamEvent[], end: () => StreamEvent[]): ChunkDecoder {
+  const parser = new SseParser();
+  return {
+    push: (chunk) => parser.feed(chunk).flatMap((sse) => decode(sse.event, sse.data)),
+    end: () => [...parser.end().flatMap((sse) => decode(sse.event, sse.data)), ...end()],
+  };
+}
+
+function chunkDecoder(target: UpstreamTarget): ChunkDecoder {
+  switch (target.family) {
+    case 'openai': {
+      const inner = new OpenAIStreamDecoder();
+      return sseDecoder((_event, data) => inner.decode(data), () => inner.end());
+    }
+    case 'anthropic': {
+      const inner = new AnthropicStreamDecoder();
+      return sseDecoder((event, data) => inner.decode(event, data), () => inner.end());
+    }
+    case 'gemini': {
+      const inner = new GeminiStreamDecoder(target.model);
+      return sseDecoder((_event, data) => inner.push(data), () => inner.end());
+    }
+    case 'bedrock': {
+      // Binary AWS event-stream frames, not SSE. Bedrock sends no response id in the stream.
+      const frames = new EventStreamDecoder();
+      const inner = new ConverseStreamDecoder(target.model, '');
+      return { push: (chunk) => frames.push(chunk).flatMap((m) => inner.push(m)), end: () => inner.end() };
+    }
   }
-  const inner = new AnthropicStreamDecoder();
-  return { decode: (event, data) => inner.decode(event, data), end: () => inner.end() };
 }
 
 /**
@@ -29,8 +55,7 @@ function eventDecoder(target: UpstreamTarget): EventDecoder {
  * whitespace, the leading whitespace of its first text.
  */
 export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatResponse> {
-  private readonly parser = new SseParser();
-  private readonly events: EventDecoder;
+  private readonly events: ChunkDecoder;
   started = false;
   finished = false;
   usage: Usage | undefined = undefined;
@@ -42,7 +67,7 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     private readonly continuing: boolean,
     private dropLeadingWhitespace: boolean,
   ) {
-    this.events = eventDecoder(target);
+    this.events = chunkDecoder(target);
   }
 
   /** A decoder for a fresh stream of `request` from `target`. */
@@ -66,7 +91,7 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     this.throwPending();
     const out: StreamEvent[] = [];
     try {
-      for (const sse of this.parser.feed(chunk)) this.take(this.events.decode(sse.event, sse.data), out);
+      this.take(this.events.push(chunk), out);
     } catch (error) {
       return this.deferred(error, out);
     }
@@ -77,7 +102,6 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     this.throwPending();
     const out: StreamEvent[] = [];
     try {
-      for (const sse of this.parser.end()) this.take(this.events.decode(sse.event, sse.data), out);
       if (!this.finished) this.take(this.events.end(), out);
     } catch (error) {
       return this.deferred(error, out);

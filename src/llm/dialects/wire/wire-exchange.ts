@@ -5,15 +5,16 @@ import type {
   Answer, DecoderOptions, Exchange, HeaderMap, StreamDecoder, UnsupportedPolicy, Unsupported, UpstreamCall, UpstreamReply, UpstreamTarget,
 } from '../../exchange.js';
 import type { ChatRequest, ChatResponse, Usage } from '../../types.js';
-import { fromAnthropicResponse } from '../anthropic-response.js';
 import { eventsOf } from '../canonical/answer-accumulator.js';
 import { defaultChatResponse } from '../canonical/default-response.js';
 import { canonicalCall } from '../canonical/upstream-body.js';
 import { CANONICAL_CAPABILITIES, uncarried, withoutPaths, type CapabilityTable } from '../capabilities.js';
 import { isScanError, parseSpan, scanJsonObject, type ScannedObject, type Span } from '../json-scan.js';
 import { CHAT_CAPABILITIES } from './chat-capabilities.js';
-import { fromOpenAIResponse } from '../openai-response.js';
 import { TranslatingDecoder } from './translating-decoder.js';
+import { readCanonicalAnswer } from '../canonical/upstream-answer.js';
+import { fromAnthropicResponse } from '../anthropic-response.js';
+import { fromOpenAIResponse } from '../openai-response.js';
 import { JSON_CONTENT_TYPE, restoreWireAnswer, SSE_CONTENT_TYPE, storeWireAnswer, type WireAnswer } from './wire-answer.js';
 import type { ClientEncoder, WireDialect } from './wire-dialect.js';
 
@@ -178,13 +179,7 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
       const usage = this.dialect.usage(valueAt(reply.body, scanned.members.get('usage')));
       return { value: { status: reply.status, contentType: contentTypeOf(reply.headers), headers: this.passBack(reply.headers), body: reply.body }, usage };
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(reply.body.toString('utf8'));
-    } catch {
-      throw new LlmError('server_error', `Deployment ${target.deployment} answered with a body that is not JSON`);
-    }
-    const response = target.family === 'openai' ? fromOpenAIResponse(parsed) : fromAnthropicResponse(parsed, Math.floor(this.clock.now() / 1000));
+    const response = readCanonicalAnswer(reply, target, Math.floor(this.clock.now() / 1000));
     const body = Buffer.from(this.dialect.answerJson(response));
     return { value: { status: 200, contentType: JSON_CONTENT_TYPE, headers: {}, body }, usage: response.usage };
   }
