@@ -10,14 +10,15 @@ const DIR = fileURLToPath(new URL('../../templates/resilience/', import.meta.url
 const ENV = {
   OPENAI_API_KEY: 'sk-x', AZURE_EASTUS_KEY: 'a', AZURE_EASTUS2_KEY: 'b', AZURE_WESTEU_KEY: 'c', AZURE_KEY: 'd',
   OPENAI_KEY_A: 'e', OPENAI_KEY_B: 'f', ANTHROPIC_API_KEY: 'g', REDIS_URL: 'redis://127.0.0.1:6379',
+  GEMINI_API_KEY: 'h', AWS_ACCESS_KEY_ID: 'AKIDX', AWS_SECRET_ACCESS_KEY: 'i', GOOGLE_SERVICE_ACCOUNT_JSON: '{}',
 };
-const EXPECTED = ['default-chain.yaml', 'latency-sensitive-hedging.yaml', 'multi-region-ha.yaml', 'rate-limit-heavy.yaml'];
+const EXPECTED = ['cross-cloud.yaml', 'default-chain.yaml', 'latency-sensitive-hedging.yaml', 'multi-region-ha.yaml', 'rate-limit-heavy.yaml'];
 const noMock = () => {
   throw new Error('templates use real providers');
 };
 
 describe('resilience templates', () => {
-  it('are the four the course material points to', async () => {
+  it('are the course material\'s four plus cross-cloud failover', async () => {
     expect((await readdir(DIR)).filter((f) => f.endsWith('.yaml')).sort()).toEqual(EXPECTED);
   });
 
@@ -67,5 +68,22 @@ describe('resilience templates', () => {
     expect(online.mockedProviders).toEqual([]);
     expect(online.router.providers['openai-primary']).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-real' });
     expect(online.router.providers['anthropic-primary']).toMatchObject({ baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant' });
+  });
+});
+
+describe('cross-cloud.yaml', () => {
+  it('chains four vendors on three clouds, and runs on the mock without any cloud account', async () => {
+    const text = await readFile(`${DIR}cross-cloud.yaml`, 'utf8');
+    const online = parseConfig(text, { env: ENV });
+    const types = online.routes[0].chain.map((g) => online.providers[online.modelGroups[g].deployments[0].provider].type);
+    expect(types).toEqual(['openai', 'bedrock', 'vertex', 'gemini']);
+    const resolve = (name: string, deployment: string | undefined) => `http://mock/${name}/${deployment}`;
+    const real = toRouterConfig(online, resolve);
+    expect(real.mockedProviders).toEqual([]);
+    expect(real.router.providers['bedrock-us-east-1']).toMatchObject({ type: 'bedrock', region: 'us-east-1', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com' });
+    expect(real.router.providers['vertex-europe-west4']).toMatchObject({ type: 'vertex', baseUrl: 'https://europe-west4-aiplatform.googleapis.com', project: 'my-gcp-project' });
+    expect(real.router.providers['ai-studio']).toMatchObject({ type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com' });
+    const offline = toRouterConfig(parseConfig(text, { env: {} }), resolve);
+    expect(offline.mockedProviders.sort()).toEqual(['ai-studio', 'bedrock-us-east-1', 'openai', 'vertex-europe-west4']);
   });
 });

@@ -63,8 +63,8 @@ export const providerSchema = z.strictObject({
     keyFile: z.string().optional().meta({ description: 'Path of a service-account key file.' }),
   }).optional().meta({ description: 'vertex: the credentials; when absent, Application Default Credentials.' }),
   awsCredentials: z.strictObject({
-    accessKeyId: z.string().min(1),
-    secretAccessKey: z.string().min(1).meta({ description: 'Secret: write "${ENV_VAR}".' }),
+    accessKeyId: z.string(),
+    secretAccessKey: z.string().meta({ description: 'Secret: write "${ENV_VAR}".' }),
     sessionToken: z.string().optional().meta({ description: 'Secret: write "${ENV_VAR}".' }),
   }).optional().meta({ description: 'bedrock: static credentials; when absent, the AWS default chain (environment, SSO, web identity, instance metadata).' }),
   apiKey: z.string().optional().meta({ description: 'Secret: write "${ENV_VAR}", never the key itself.' }),

@@ -24,12 +24,19 @@ export function usesMock(provider: ProviderEntry): boolean {
     case 'gemini':
       return !provider.apiKey;
     case 'vertex':
-      return provider.googleCredentials === undefined;
+      return !provider.googleCredentials?.serviceAccountJson && !provider.googleCredentials?.keyFile;
     case 'bedrock':
-      return provider.awsCredentials === undefined;
+      return awsCredentialsOf(provider) === undefined;
     default:
       return (provider.baseUrl === undefined && provider.preset === undefined) || !provider.apiKey;
   }
+}
+
+/** Static AWS credentials when both parts are set (empty `${VAR:-}` values mean: not configured). */
+function awsCredentialsOf(provider: ProviderEntry): ProviderConfig['awsCredentials'] {
+  const aws = provider.awsCredentials;
+  if (!aws?.accessKeyId || !aws.secretAccessKey) return undefined;
+  return { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey, ...(aws.sessionToken ? { sessionToken: aws.sessionToken } : {}) };
 }
 
 /** The provider config that points `provider` at its embedded mock (same wire; mock credentials). */
@@ -77,8 +84,8 @@ export function toRouterConfig(config: GatewayConfig, resolveMock: MockUrlResolv
       ...(provider.region !== undefined ? { region: provider.region } : {}),
       ...(provider.project !== undefined ? { project: provider.project } : {}),
       ...(provider.publisher !== undefined ? { publisher: provider.publisher } : {}),
-      ...(provider.googleCredentials !== undefined ? { googleCredentials: { ...provider.googleCredentials } } : {}),
-      ...(provider.awsCredentials !== undefined ? { awsCredentials: { ...provider.awsCredentials } } : {}),
+      ...(provider.googleCredentials?.serviceAccountJson || provider.googleCredentials?.keyFile ? { googleCredentials: { ...provider.googleCredentials } } : {}),
+      ...(awsCredentialsOf(provider) !== undefined ? { awsCredentials: awsCredentialsOf(provider) } : {}),
       apiKey: provider.apiKey || undefined,
       apiVersion: provider.apiVersion,
       headers: provider.headers ? { ...provider.headers } : undefined,
