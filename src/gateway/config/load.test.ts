@@ -50,7 +50,7 @@ server: { host: 0.0.0.0, bodyLimit: "lots" }
 `, {});
     expect(problems).toEqual(expect.arrayContaining([
       'providers.openai.apiKey: environment variable MISSING_KEY is not set (write ${MISSING_KEY:-} to allow it to be empty)',
-      'providers.odd.type: Invalid option: expected one of "openai"|"azure"|"anthropic"',
+      'providers.odd.type: Invalid option: expected one of "openai"|"azure"|"anthropic"|"gemini"|"vertex"|"bedrock"',
       'modelGroups.gpt4.deployments[0].policies.breaker.openMs: expected a duration such as 250ms, 60s, 5m or 1h',
       "modelGroups.gpt35: unknown field 'balancr'",
       "modelGroups.gpt35.deployments[0].provider: unknown provider 'opena' (known: openai, odd)",
