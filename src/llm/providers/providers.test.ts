@@ -58,7 +58,7 @@ describe('createProvider', () => {
   });
 
   it.each([
-    [{ type: 'gemini', baseUrl: 'http://x' }, "provider.type must be 'openai', 'azure' or 'anthropic', got \"gemini\""],
+    [{ type: 'cohere', baseUrl: 'http://x' }, "provider.type must be 'openai', 'azure', 'anthropic', 'gemini', 'vertex' or 'bedrock', got \"cohere\""],
     [{ type: 'openai', baseUrl: 'not a url' }, 'provider.baseUrl must be an absolute http(s) URL, got "not a url"'],
     [{ type: 'openai', baseUrl: 'ftp://x' }, 'provider.baseUrl must use http or https, got "ftp:"'],
     [{ type: 'anthropic', baseUrl: 'http://x', connections: 0 }, 'provider.connections must be a positive integer, got 0'],

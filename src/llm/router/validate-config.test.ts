@@ -16,7 +16,7 @@ function valid(): RouterConfig {
 
 // Each row breaks one field; the message must start with its path and show the bad value.
 const CASES: Array<[string, (c: RouterConfig) => void, string]> = [
-  ['provider type', (c) => ((c.providers.oai as { type: string }).type = 'gemini'), 'RouterConfig.providers.oai.type must be one of openai, azure, anthropic (got "gemini")'],
+  ['provider type', (c) => ((c.providers.oai as { type: string }).type = 'cohere'), 'RouterConfig.providers.oai.type must be one of openai, azure, anthropic, gemini, vertex, bedrock (got "cohere")'],
   ['provider url', (c) => (c.providers.oai.baseUrl = 'not a url'), 'RouterConfig.providers.oai.baseUrl must be an absolute URL (got "not a url")'],
   ['empty group', (c) => (c.modelGroups.a.deployments = []), 'RouterConfig.modelGroups.a.deployments must list at least one deployment'],
   ['duplicate id', (c) => (c.modelGroups.b.deployments[0].id = 'a1'), 'RouterConfig.modelGroups.b.deployments[0].id "a1" is already used by modelGroups.a.deployments[0]'],

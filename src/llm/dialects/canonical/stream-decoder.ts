@@ -10,18 +10,29 @@ import { AnswerAccumulator } from './answer-accumulator.js';
 import { buildContinuation } from './continuation.js';
 import { canonicalCall } from './upstream-body.js';
 
-/** One family's raw stream bytes → canonical events. */
+/**
+ * One family's raw stream bytes → canonical events, handed to `take` as they are decoded: the
+ * events before a malformed one in the same chunk still reach the caller, then the error is thrown.
+ */
 interface ChunkDecoder {
-  push(chunk: Buffer): StreamEvent[];
-  end(): StreamEvent[];
+  push(chunk: Buffer, take: (events: StreamEvent[]) => void): void;
+  /** The body ended: decode what the framing still holds. */
+  flush(take: (events: StreamEvent[]) => void): void;
+  /** The answer did not finish in the stream: the family's verdict (a `finish`, or it throws). */
+  end(take: (events: StreamEvent[]) => void): void;
 }
 
 /** SSE framing around a decoder of one event's name and data (OpenAI, Anthropic, Gemini). */
 function sseDecoder(decode: (event: string | undefined, data: string) => StreamEvent[], end: () => StreamEvent[]): ChunkDecoder {
   const parser = new SseParser();
   return {
-    push: (chunk) => parser.feed(chunk).flatMap((sse) => decode(sse.event, sse.data)),
-    end: () => [...parser.end().flatMap((sse) => decode(sse.event, sse.data)), ...end()],
+    push(chunk, take) {
+      for (const sse of parser.feed(chunk)) take(decode(sse.event, sse.data));
+    },
+    flush(take) {
+      for (const sse of parser.end()) take(decode(sse.event, sse.data));
+    },
+    end: (take) => take(end()),
   };
 }
 
@@ -43,7 +54,13 @@ function chunkDecoder(target: UpstreamTarget): ChunkDecoder {
       // Binary AWS event-stream frames, not SSE. Bedrock sends no response id in the stream.
       const frames = new EventStreamDecoder();
       const inner = new ConverseStreamDecoder(target.model, '');
-      return { push: (chunk) => frames.push(chunk).flatMap((m) => inner.push(m)), end: () => inner.end() };
+      return {
+        push(chunk, take) {
+          for (const message of frames.push(chunk)) take(inner.push(message));
+        },
+        flush: () => undefined,
+        end: (take) => take(inner.end()),
+      };
     }
   }
 }
@@ -91,7 +108,7 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     this.throwPending();
     const out: StreamEvent[] = [];
     try {
-      this.take(this.events.push(chunk), out);
+      this.events.push(chunk, (events) => this.take(events, out));
     } catch (error) {
       return this.deferred(error, out);
     }
@@ -102,7 +119,9 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     this.throwPending();
     const out: StreamEvent[] = [];
     try {
-      if (!this.finished) this.take(this.events.end(), out);
+      const take = (events: StreamEvent[]) => this.take(events, out);
+      this.events.flush(take);
+      if (!this.finished) this.events.end(take);
     } catch (error) {
       return this.deferred(error, out);
     }
