@@ -1,7 +1,8 @@
 // vitest globalSetup: brings what the suite needs, so `npm test` passes on a fresh machine by
 // itself. Before any test file runs: dist/ is built when stale (tests spawn the compiled `bin`),
 // a Redis answers on the test URL (started here when none does, and then stopped here; a Redis
-// that was already running is left alone), and Debian's Chromium is installed when missing.
+// that was already running is left alone), and Debian's Chromium, kubectl and openssl are
+// installed when missing.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { aptInstall, ensureChromium } from './chromium.js';
@@ -35,8 +36,25 @@ async function redis(): Promise<StartedRedis | undefined> {
   return started;
 }
 
+/** A command that answers `--help`/`version` (present on PATH). */
+function has(command: string, args: string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
+
+/** The deploy tests render the kustomize overlays (`kubectl kustomize`), the TLS test makes certificates (`openssl`). */
+function tools(): void {
+  const missing: string[] = [];
+  if (!has('kubectl', ['version', '--client']) && !has('kustomize', ['version'])) missing.push('kubectl');
+  if (!has('openssl', ['version'])) missing.push('openssl');
+  if (missing.length === 0) return;
+  say(`installing Debian's ${missing.join(', ')}`);
+  const failed = aptInstall(missing);
+  if (failed) say(`could not install ${missing.join(', ')} (${failed}): the tests that need them will fail`);
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
   build();
+  tools();
   const chromium = ensureChromium();
   if (chromium === 'installed') say('installed Debian\'s chromium');
   else if (chromium !== 'present') say(`Chromium is missing and could not be installed (${chromium}): the browser tests will fail`);
