@@ -52,7 +52,8 @@ class AnswerAttempt<A> {
       const usage = answer.usage;
       done({ ok: true, latencyMs, tokens: usage === undefined ? undefined : usage.inputTokens + usage.outputTokens, countsAsFailure: false });
       this.emit(true, undefined, latencyMs);
-      span?.succeed(undefined, usage?.inputTokens, usage?.outputTokens);
+      // The answer's model, id and finish reason are read for the span only when it is traced.
+      span?.succeed(run.exchange.describeAnswer?.(answer.value), usage?.inputTokens, usage?.outputTokens);
       return { value: answer.value, usage, call };
     } catch (error) {
       const failure = attemptError(error, deployment.id, signal, run.callerSignal);
