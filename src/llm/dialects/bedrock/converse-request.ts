@@ -3,7 +3,7 @@
  * and `/converse-stream`; one shape for every model family Bedrock hosts).
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../types.js';
-import { invalid, isObject } from '../check.js';
+import { invalid, parseArguments } from '../check.js';
 
 /** A Converse content block. */
 export type ConverseBlock =
@@ -83,7 +83,7 @@ function appendMessage(messages: ConverseMessage[], message: ChatMessage, index:
   if (message.role === 'assistant') {
     const blocks: ConverseBlock[] = message.content !== '' ? [{ text: message.content }] : [];
     for (const call of message.toolCalls ?? []) {
-      blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: argumentsObject(call.arguments, index) } });
+      blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: parseArguments(call.arguments, `messages[${index}].tool_calls.arguments`) } });
     }
     push(messages, 'assistant', blocks);
     return;
@@ -113,15 +113,3 @@ function blockOf(part: ContentPart, path: string): ConverseBlock {
   return { image: { format, source: { bytes: part.data } } };
 }
 
-/** A tool call's JSON text as the object Converse wants; `''` (no arguments) is `{}`. */
-function argumentsObject(text: string, index: number): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    invalid(`messages[${index}].tool_calls.arguments`, 'must be JSON text');
-  }
-  if (!isObject(value)) invalid(`messages[${index}].tool_calls.arguments`, 'must be a JSON object');
-  return value;
-}

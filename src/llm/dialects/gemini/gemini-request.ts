@@ -3,7 +3,7 @@
  * Vertex AI share it). Clients never speak Gemini to the gateway, so only this direction exists.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../types.js';
-import { invalid, isObject } from '../check.js';
+import { invalid, parseArguments } from '../check.js';
 
 /** A Gemini `Part`: one piece of a turn. */
 export type GeminiPart =
@@ -81,7 +81,7 @@ function appendTurn(contents: GeminiContent[], message: ChatMessage, index: numb
     const parts: GeminiPart[] = message.content !== '' ? [{ text: message.content }] : [];
     for (const call of message.toolCalls ?? []) {
       callNames.set(call.id, call.name);
-      parts.push({ functionCall: { name: call.name, args: argumentsObject(call.arguments, index) } });
+      parts.push({ functionCall: { name: call.name, args: parseArguments(call.arguments, `messages[${index}].tool_calls.arguments`) } });
     }
     push(contents, 'model', parts);
     return;
@@ -115,15 +115,3 @@ function mediaTypeOfUrl(url: string): string {
   return 'image/png';
 }
 
-/** A tool call's JSON text as the object Gemini wants; `''` (no arguments) is `{}`. */
-function argumentsObject(text: string, index: number): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    invalid(`messages[${index}].tool_calls.arguments`, 'must be JSON text');
-  }
-  if (!isObject(value)) invalid(`messages[${index}].tool_calls.arguments`, 'must be a JSON object');
-  return value;
-}
