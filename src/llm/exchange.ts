@@ -112,6 +112,8 @@ export interface StreamDecoder<U, A> {
   readonly finished: boolean;
   /** Token usage, once reported by the stream. */
   readonly usage: Usage | undefined;
+  /** The model the upstream says answered, once its stream said so (read for the attempt's span). */
+  readonly responseModel?: string;
   /** The text relayed so far (only with `trackText`). */
   readonly text: string;
   /** True once a tool call started (a partial tool call cannot be continued by another model). */

@@ -32,6 +32,22 @@ function attr(span: { attributes: Array<{ key: string; value: OtlpValue }> }, ke
   return v.stringValue ?? v.boolValue ?? v.doubleValue;
 }
 
+/** The secondary's streamed answer (OpenAI chunks): the model is named by each chunk, as OpenAI does. */
+function streamChunks(): unknown[] {
+  const base = { id: 'chatcmpl-stream-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'small-model-2026' };
+  return [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: ANSWER }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+    { ...base, choices: [], usage: { prompt_tokens: 13, completion_tokens: 5, total_tokens: 18 } },
+  ];
+}
+
+async function exportedSpans(gateway: Gateway, payloads: string[], traceId: string): Promise<OtlpSpan[]> {
+  await gateway.tracing!.flush();
+  return payloads.flatMap((p) => (JSON.parse(p) as OtlpTraceRequest).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
+    .filter((s) => s.traceId === traceId);
+}
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
@@ -58,10 +74,17 @@ describe('tracing: gateway → real OTLP/HTTP receiver on loopback', () => {
     // An OpenAI-compatible upstream: /primary/v1 always fails with 503, /secondary/v1 answers.
     upstream = createServer((req, res) => {
       upstreamHeaders.push({ path: req.url ?? '', headers: req.headers });
-      req.resume();
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
       req.on('end', () => {
         if (req.url?.startsWith('/primary/')) {
           res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }));
+          return;
+        }
+        if ((JSON.parse(Buffer.concat(body).toString('utf8')) as { stream?: boolean }).stream === true) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (const chunk of streamChunks()) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+          res.end('data: [DONE]\n\n');
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
@@ -172,5 +195,33 @@ policies:
     expect(everything).not.toContain(ANSWER);
     expect(everything).not.toContain(UPSTREAM_KEY);
     expect(everything).not.toContain('client-key-not-traced');
+  });
+
+  // Streams: the relayed path (OpenAI client, OpenAI deployment) and the translated one (Anthropic client).
+  it.each([
+    { api: 'openai', traceId: '5bf92f3577b34da6a3ce929d0e0e4737', path: '/v1/chat/completions' },
+    { api: 'anthropic', traceId: '6bf92f3577b34da6a3ce929d0e0e4738', path: '/v1/messages' },
+  ])('a streamed answer ($api client): its attempt span names the model the upstream stream named, with its tokens', async ({ traceId, path }) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${CLIENT_SPAN_ID}-01`, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'gpt-4', stream: true, max_tokens: 50, messages: [{ role: 'user', content: PROMPT }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(ANSWER);
+
+    const spans = await exportedSpans(gateway, payloads, traceId);
+    const attempts = spans.filter((s) => s.kind === SPAN_KIND_CLIENT).sort((a, b) => Number(attr(a, 'bulwark.attempt')) - Number(attr(b, 'bulwark.attempt')));
+    expect(attempts.map((a) => attr(a, 'bulwark.deployment'))).toEqual(['primary-big', 'secondary-small']);
+    const [failed, answered] = attempts as [OtlpSpan, OtlpSpan];
+    expect(failed.status?.code).toBe(STATUS_ERROR);
+    expect(attr(failed, 'gen_ai.response.model')).toBeUndefined();
+    expect(attr(answered, 'gen_ai.request.model')).toBe('small-model');
+    expect(attr(answered, 'gen_ai.response.model')).toBe('small-model-2026');
+    expect(attr(answered, 'gen_ai.usage.input_tokens')).toBe(13);
+    expect(attr(answered, 'gen_ai.usage.output_tokens')).toBe(5);
+    expect(answered.status?.code ?? 0).not.toBe(STATUS_ERROR);
+    expect(JSON.stringify(spans)).not.toContain(ANSWER);
+    expect(JSON.stringify(spans)).not.toContain(PROMPT);
   });
 });

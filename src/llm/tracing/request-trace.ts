@@ -175,8 +175,8 @@ export class AttemptTrace {
     return context.with(this.ctx, fn);
   }
 
-  /** The upstream answered. */
-  succeed(response: ChatResponse | undefined, inputTokens?: number, outputTokens?: number): void {
+  /** The upstream answered: `response` for a plain answer; for a stream, its tokens and the model it named. */
+  succeed(response: ChatResponse | undefined, inputTokens?: number, outputTokens?: number, responseModel?: string): void {
     const attributes: Attributes = {
       [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: response?.usage.inputTokens ?? inputTokens ?? 0,
       [A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: response?.usage.outputTokens ?? outputTokens ?? 0,
@@ -185,6 +185,8 @@ export class AttemptTrace {
       attributes[A.ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
       attributes[A.ATTR_GEN_AI_RESPONSE_ID] = response.id;
       attributes[A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [response.finishReason];
+    } else if (responseModel !== undefined) {
+      attributes[A.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     }
     this.span.setAttributes(attributes);
     this.span.end();

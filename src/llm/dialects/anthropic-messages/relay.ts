@@ -52,6 +52,11 @@ export class AnthropicMessagesRelay implements StreamDecoder<Buffer, WireAnswer>
     return this.inputTokens === undefined ? undefined : { inputTokens: this.inputTokens, outputTokens: this.outputTokens };
   }
 
+  /** The model named by the stream's first event. */
+  get responseModel(): string | undefined {
+    return this.model === '' ? undefined : this.model;
+  }
+
   push(chunk: Buffer): Buffer[] {
     if (this.pending !== undefined) throw this.takePending();
     if (this.finished) return [];

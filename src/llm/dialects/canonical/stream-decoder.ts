@@ -100,6 +100,11 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
     return this.accumulator.hasToolCalls;
   }
 
+  /** The model named by the stream's start event. */
+  get responseModel(): string | undefined {
+    return this.accumulator.model === '' ? undefined : this.accumulator.model;
+  }
+
   get tooLarge(): boolean {
     return this.accumulator.tooLarge;
   }

@@ -49,6 +49,11 @@ export class OpenAIChatRelay implements StreamDecoder<Buffer, WireAnswer> {
     this.kept = new KeptAnswer(context.options.keepAnswer, context.options.trackText);
   }
 
+  /** The model named by the stream's first event. */
+  get responseModel(): string | undefined {
+    return this.model === '' ? undefined : this.model;
+  }
+
   push(chunk: Buffer): Buffer[] {
     if (this.pending !== undefined) throw this.takePending();
     if (this.finished) return [];

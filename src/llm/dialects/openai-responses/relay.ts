@@ -32,6 +32,8 @@ export class ResponsesRelay implements StreamDecoder<Buffer, WireAnswer> {
   hasToolCalls = false;
   /** The response id, once `response.created` was relayed. */
   responseId: string | undefined = undefined;
+  /** The model named by `response.created`. */
+  responseModel: string | undefined = undefined;
   /** Called once with the response id (the exchange records where the response is stored). */
   onResponseId: ((id: string) => void) | undefined = undefined;
   private readonly kept: KeptAnswer;
@@ -106,6 +108,7 @@ export class ResponsesRelay implements StreamDecoder<Buffer, WireAnswer> {
     const response = isObject(event.response) ? event.response : undefined;
     if (this.responseId === undefined && typeof response?.id === 'string') {
       this.responseId = response.id;
+      if (typeof response.model === 'string') this.responseModel = response.model;
       this.onResponseId?.(response.id);
     }
     if (type === 'response.failed') {

@@ -54,6 +54,10 @@ export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
     return this.inner.text;
   }
 
+  get responseModel(): string | undefined {
+    return this.inner.responseModel;
+  }
+
   get hasToolCalls(): boolean {
     return this.inner.hasToolCalls;
   }

@@ -93,7 +93,7 @@ export class UpstreamStream<U, A> {
       emitAttempt(this.core, this.run, this.group, this.deployment, error === undefined, error?.kind, this.core.clock.now() - this.startedAt);
     }
     if (this.trace !== undefined) {
-      if (error === undefined) this.trace.succeed(undefined, usage?.inputTokens, usage?.outputTokens);
+      if (error === undefined) this.trace.succeed(undefined, usage?.inputTokens, usage?.outputTokens, this.decoder.responseModel);
       else this.trace.fail(error.kind);
     }
   }
