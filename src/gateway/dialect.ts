@@ -1,7 +1,7 @@
 import { BulwarkError, RateLimitedError } from '../core/errors.js';
 import { AllFallbacksFailedError, LlmError } from '../llm/errors.js';
 import { ANTHROPIC_MESSAGES } from '../llm/dialects/anthropic-messages/dialect.js';
-import { toAnthropicErrorBody, toOpenAIErrorBody } from '../llm/dialects/errors.js';
+import { passedThroughError, refusalHeaders, toAnthropicErrorBody, toOpenAIErrorBody } from '../llm/dialects/errors.js';
 import { OPENAI_CHAT } from '../llm/dialects/openai-chat/dialect.js';
 import type { WireDialect } from '../llm/dialects/wire/wire-dialect.js';
 import { formatSseJson } from '../llm/sse.js';
@@ -11,7 +11,10 @@ export interface GatewayDialect {
   readonly name: 'openai' | 'anthropic';
   /** How requests pass to deployments and answers come back (see `llm/dialects/wire`). */
   readonly wire: WireDialect;
+  /** The error's JSON body: an upstream's refusal of the request as it came when the upstream speaks this API, else written in this API's format. */
   errorJson(error: unknown): string;
+  /** Headers of an upstream's refusal handed back with it (the API's response allow-list: rate limits, its request id); none for other errors. */
+  errorHeaders(error: unknown): Record<string, string> | undefined;
   /** The in-stream error event that ends a broken stream (never a clean end). */
   streamErrorEvent(error: unknown): string;
 }
@@ -42,7 +45,8 @@ function anthropicErrorBody(error: unknown) {
 export const openaiDialect: GatewayDialect = Object.freeze({
   name: 'openai' as const,
   wire: OPENAI_CHAT,
-  errorJson: (error: unknown) => JSON.stringify(toOpenAIErrorBody(error)),
+  errorJson: (error: unknown) => passedThroughError(error, 'openai')?.body ?? JSON.stringify(toOpenAIErrorBody(error)),
+  errorHeaders: (error: unknown) => refusalHeaders(OPENAI_CHAT, error),
   streamErrorEvent: (error: unknown) => formatSseJson(toOpenAIErrorBody(error)),
 });
 
@@ -50,6 +54,7 @@ export const openaiDialect: GatewayDialect = Object.freeze({
 export const anthropicDialect: GatewayDialect = Object.freeze({
   name: 'anthropic' as const,
   wire: ANTHROPIC_MESSAGES,
-  errorJson: (error: unknown) => JSON.stringify(anthropicErrorBody(error)),
+  errorJson: (error: unknown) => passedThroughError(error, 'anthropic')?.body ?? JSON.stringify(anthropicErrorBody(error)),
+  errorHeaders: (error: unknown) => refusalHeaders(ANTHROPIC_MESSAGES, error),
   streamErrorEvent: (error: unknown) => formatSseJson(anthropicErrorBody(error), 'error'),
 });

@@ -4,6 +4,7 @@
  * fallback) reads `kind`; nothing else should look at raw statuses or error codes.
  */
 import { LlmError, type LlmErrorKind } from './errors.js';
+import type { ApiFamily } from './exchange.js';
 import { parseRetryAfterMs, type HeaderBag } from './retry-after.js';
 
 /** Upstream error text kept in an LlmError message at most (longer text is cut). Default 500. */
@@ -17,6 +18,11 @@ export interface ClassifyOptions {
   secrets?: readonly string[];
   /** Prefix naming the upstream in messages, e.g. `OpenAI`. Default `Upstream`. */
   source?: string;
+  /**
+   * The API the upstream speaks: the error then keeps the upstream's own answer
+   * (`LlmError.upstreamAnswer`, secrets blanked), for a client of the same API. Absent: not kept.
+   */
+  family?: ApiFamily;
 }
 
 /** The parts of an OpenAI or Anthropic error body that matter for classification. */
@@ -102,7 +108,16 @@ export function classifyHttpError(status: number, headers: HeaderBag, body: unkn
   const retryAfterMs = parseRetryAfterMs(headers, options.now ?? Date.now());
   const detail = info.message !== '' ? info.message : info.type ?? info.code ?? 'no error message';
   const message = cut(redactSecrets(`${options.source ?? 'Upstream'} answered ${status}: ${detail}`, options.secrets));
-  return new LlmError(kind, message, { upstreamStatus: status, retryAfterMs });
+  const family = options.family;
+  if (family === undefined) return new LlmError(kind, message, { upstreamStatus: status, retryAfterMs });
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : JSON.stringify(body) ?? '';
+  let kept: Record<string, string | string[] | undefined>;
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    kept = {};
+    headers.forEach((value, name) => (kept[name] = value));
+  } else kept = headers as Record<string, string | string[] | undefined>;
+  const upstreamAnswer = { family, status, headers: kept, body: redactSecrets(text, options.secrets) };
+  return new LlmError(kind, message, { upstreamStatus: status, retryAfterMs, upstreamAnswer });
 }
 
 /**
@@ -113,8 +128,10 @@ export function withoutSecrets(error: LlmError, secrets: readonly string[] | und
   if (!secrets || secrets.length === 0) return error;
   const message = redactSecrets(error.message, secrets);
   if (message === error.message) return error;
+  const answer = error.upstreamAnswer;
   return new LlmError(error.kind, message, {
     upstreamStatus: error.upstreamStatus, retryAfterMs: error.retryAfterMs, deployment: error.deployment, param: error.param, cause: error.cause,
+    upstreamAnswer: answer === undefined ? undefined : { ...answer, body: redactSecrets(answer.body, secrets) },
   });
 }
 
@@ -122,7 +139,7 @@ export function withoutSecrets(error: LlmError, secrets: readonly string[] | und
 export function classifyStreamError(body: unknown, options: ClassifyOptions = {}): LlmError {
   const info = readUpstreamError(body);
   const status = STATUS_BY_ERROR_TYPE[info.type ?? ''] ?? (info.code === 'rate_limit_exceeded' ? 429 : 500);
-  const error = classifyHttpError(status, {}, body, options);
+  const error = classifyHttpError(status, {}, body, { ...options, family: undefined });
   return new LlmError(error.kind, error.message.replace(/answered \d+:/, 'stream error:'));
 }
 

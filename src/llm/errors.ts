@@ -1,4 +1,5 @@
 import { BulwarkError, type BulwarkErrorOptions } from '../core/errors.js';
+import type { ApiFamily, HeaderMap } from './exchange.js';
 
 /**
  * The one closed set of failure kinds of an LLM call. Every policy decision (retry, breaker,
@@ -73,6 +74,20 @@ export const ERROR_MEANINGS: Readonly<Record<LlmErrorKind, ErrorMeaning>> = Obje
   internal: Object.freeze({ blame: 'gateway', status: 500, retryable: false, breaker: 'ignore', chain: 'answer', clientError: false }),
 });
 
+/**
+ * An upstream's own error answer (status, headers, body with the provider's secrets blanked), kept
+ * on the `LlmError` so that a client speaking the same API can be given it as the provider sent
+ * it (pass-through first), and a client of another API a translation keeping its type and code.
+ */
+export interface UpstreamErrorAnswer {
+  /** The API the upstream speaks. */
+  readonly family: ApiFamily;
+  readonly status: number;
+  readonly headers: HeaderMap;
+  /** The body as read (at most `MAX_ERROR_BODY_BYTES`), the provider's secrets blanked. */
+  readonly body: string;
+}
+
 export interface LlmErrorDetails extends BulwarkErrorOptions {
   /** Status the upstream answered with, when it answered. */
   upstreamStatus?: number;
@@ -84,6 +99,18 @@ export interface LlmErrorDetails extends BulwarkErrorOptions {
   param?: string;
   /** Overrides the kind's `retryable` (a hedge loser's timeout: the race is over, nothing to retry). */
   retryable?: boolean;
+  /** The upstream's own error answer, when it answered one. */
+  upstreamAnswer?: UpstreamErrorAnswer;
+}
+
+/**
+ * The status a client sees: the kind's ({@link ERROR_MEANINGS}), except for the upstream's verdict
+ * on the request (a 4xx refusal), which keeps the upstream's own 4xx (a 404 or 422 stays one).
+ */
+function clientStatus(kind: LlmErrorKind, details: LlmErrorDetails): number {
+  const meaning = ERROR_MEANINGS[kind];
+  const upstream = details.upstreamAnswer?.status;
+  return meaning.blame === 'request' && upstream !== undefined && upstream >= 400 && upstream < 500 ? upstream : meaning.status;
 }
 
 /** An LLM call failed. `kind` is one of {@link LLM_ERROR_KINDS}; its meaning is {@link ERROR_MEANINGS}. Messages never contain secrets. */
@@ -92,16 +119,19 @@ export class LlmError extends BulwarkError {
   readonly upstreamStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly param: string | undefined;
+  /** The upstream's own error answer (see {@link UpstreamErrorAnswer}), when it answered one. */
+  readonly upstreamAnswer: UpstreamErrorAnswer | undefined;
   deployment: string | undefined;
   private readonly retryOverride: boolean | undefined;
 
   constructor(kind: LlmErrorKind, message: string, details: LlmErrorDetails = {}) {
-    super(`BULWARK_ERR_LLM_${kind.toUpperCase()}`, ERROR_MEANINGS[kind].status, message, details);
+    super(`BULWARK_ERR_LLM_${kind.toUpperCase()}`, clientStatus(kind, details), message, details);
     this.kind = kind;
     this.upstreamStatus = details.upstreamStatus;
     this.retryAfterMs = details.retryAfterMs;
     this.deployment = details.deployment;
     this.param = details.param;
+    this.upstreamAnswer = details.upstreamAnswer;
     this.retryOverride = details.retryable;
   }
 

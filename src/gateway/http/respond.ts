@@ -42,7 +42,8 @@ export function sendError(res: ServerResponse, context: RequestContext, error: u
   context.refusal ??= refusalReasonOf(error);
   const status = statusOf(error);
   const retryAfter = retryAfterSeconds(error);
-  const headers: Record<string, string> = extra ? { ...extra } : {};
+  // An upstream's refusal of the request keeps its allow-listed headers (rate limits, request id).
+  const headers: Record<string, string> = { ...context.dialect.errorHeaders(error), ...extra };
   // The rest of an oversized body is discarded only up to a bound, then the socket is cut: a
   // pooled client must not send its next request on this connection.
   if (error instanceof BodyTooLargeError) headers.connection = 'close';

@@ -6,6 +6,7 @@ import { AllFallbacksFailedError, LlmError } from '../errors.js';
 import type { RouterConfig } from '../router-config.js';
 import { createRouter } from '../router/create-router.js';
 import type { RouterDeps } from '../router/router-deps.js';
+import { passedThroughError, refusalHeaders } from '../dialects/errors.js';
 import { isScanError, scanJsonObject } from '../dialects/json-scan.js';
 import { MAX_BODY_NESTING, WireExchange } from '../dialects/wire/wire-exchange.js';
 import type { CallOptions, ExchangeStream, Router, ServedInfo } from '../types.js';
@@ -188,6 +189,11 @@ function errorResponse(dialect: FetchDialect, error: unknown, requestId: string)
   const retryAfter = retryAfterSeconds(error);
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   const status = error instanceof BulwarkError ? statusOf(error) : 500;
+  // The upstream's refusal of the request, in the client's own API: as the provider sent it.
+  const passed = passedThroughError(error, dialect.wire.family);
+  if (passed !== undefined) {
+    return new Response(passed.body, { status, headers: { ...refusalHeaders(dialect.wire, error), ...headers, 'content-type': 'application/json' } });
+  }
   return jsonResponse(status, dialect.errorBody(error), headers);
 }
 

@@ -120,7 +120,7 @@ export abstract class HttpProvider implements Provider {
 
   /** Classifies an HTTP error answer of this provider's API. Default: the OpenAI/Anthropic error shapes. */
   protected classifyHttp(status: number, headers: Record<string, string | string[] | undefined>, text: string): LlmError {
-    return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source });
+    return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source, family: this.dialect });
   }
 
   /** Secrets this provider must never let out (for subclasses' own error reading). */
