@@ -18,7 +18,7 @@ const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 const TSCONFIG = join(ROOT, 'tsconfig.build.json');
 /** Files under src/ that compiled modules read beside themselves at run time. */
-const ASSETS = ['ops/dashboard/page.html', 'ops/dashboard/dashboard.js', 'ops/dashboard/dashboard.css'];
+const ASSETS = ['ops/dashboard/page.html', 'ops/dashboard/dashboard.js', 'ops/dashboard/dashboard-replicas.js', 'ops/dashboard/dashboard.css'];
 const OUTPUT = /(\.d\.ts|\.js\.map|\.js)$/;
 
 // tsconfig.build.json's `exclude` globs (such as src/**/*.test.ts) as one RegExp over src paths.

@@ -152,7 +152,8 @@ export class Gateway {
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
         observer: telemetry,
       });
-      ops = new GatewayOps({ server, slot, config, clock, logger, telemetry, tracing: tracing !== undefined, sharedAlerting: { ledger: scaleOut.state.alertLedger, replica: scaleOut.state.replicaId } });
+      ops = new GatewayOps({ server, slot, config, clock, logger, telemetry, tracing: tracing !== undefined, sharedAlerting: { ledger: scaleOut.state.alertLedger, replica: scaleOut.state.replicaId },
+        replicas: scaleOut.state.backend === 'redis' ? { board: scaleOut.state.replicaBoard, id: scaleOut.state.replicaId } : undefined });
       const gatewayOps = ops;
       // Shared state unreachable → the `dependency_down` alert while replicas decide locally.
       scaleOut.state.onStatus((event) => gatewayOps.dependency(event.backend, event.status === 'up', event.reason));

@@ -14,3 +14,4 @@ export * from './rate-limit/redis-sliding-window.js';
 export * from './cache/cache-store.js';
 export * from './cache/memory-cache-store.js';
 export * from './cache/redis-cache-store.js';
+export * from './replica-board.js';

@@ -24,6 +24,7 @@ import { MemorySlidingWindowLimiter } from './rate-limit/memory-sliding-window.j
 import { RedisSlidingWindowLimiter } from './rate-limit/redis-sliding-window.js';
 import type { SlidingWindowLimiter } from './rate-limit/sliding-window-limiter.js';
 import { RedisLink, type RedisLinkOptions } from './redis-link.js';
+import { MemoryReplicaBoard, RedisReplicaBoard, type ReplicaBoard } from './replica-board.js';
 import { ReplicaRegistry } from './replica-registry.js';
 import type { StateBackendStatus, StateStatusEvent } from './state-status.js';
 
@@ -63,6 +64,8 @@ export interface SharedState {
   readonly cacheStore: CacheStore | undefined;
   /** What every replica reports about its deployments (breaker, ejection), readable by all. */
   readonly healthBoard: ClusterHealthBoard;
+  /** Each replica's dashboard report (its requests, errors, latency, breakers), readable by all. */
+  readonly replicaBoard: ReplicaBoard;
   /** Who sends each alert notification, so the cluster sends one per incident (not one per replica). */
   readonly alertLedger: AlertLedger;
   /** Counted slots (tenants' concurrency quotas) held across replicas. */
@@ -111,6 +114,7 @@ export async function createSharedState(config: SharedStateConfig = {}, deps: Sh
     limiter: new RedisSlidingWindowLimiter(link, { clock, replicas: () => registry.live }),
     cacheStore: new RedisCacheStore(link, { local: deps.localCache() }),
     healthBoard: new RedisClusterHealthBoard(link, { clock }),
+    replicaBoard: new RedisReplicaBoard(link, { clock }),
     alertLedger: new RedisAlertLedger(link, { clock }),
     leases: new RedisConcurrencyLeases(link, { clock, replicas: () => registry.live }),
     windowCounter: new RedisWindowCounter(link, { clock }),
@@ -140,6 +144,7 @@ function memoryState(clock: Clock, replicaId: string): SharedState {
     limiter: new MemorySlidingWindowLimiter({ clock }),
     cacheStore: undefined,
     healthBoard: new MemoryClusterHealthBoard(),
+    replicaBoard: new MemoryReplicaBoard(clock),
     alertLedger: new MemoryAlertLedger({ clock }),
     leases: new MemoryConcurrencyLeases({ clock }),
     windowCounter: new MemoryWindowCounter({ clock }),

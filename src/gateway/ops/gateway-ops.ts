@@ -7,6 +7,9 @@ import { createOps, type Ops } from '../../ops/ops.js';
 import { opsConfigFrom, type OpsConfigSections } from '../../ops/config-sections.js';
 import { DashboardFeed } from '../../ops/dashboard/dashboard-feed.js';
 import { DashboardAssets } from '../../ops/dashboard/dashboard-assets.js';
+import { ClusterView } from '../../ops/dashboard/cluster-view.js';
+import { replicaReport } from '../../ops/dashboard/replica-report.js';
+import type { ReplicaBoard } from '../../state/replica-board.js';
 import type { TimelineEntry } from '../../ops/dashboard/timeline.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { GatewayServer } from '../http/server.js';
@@ -32,6 +35,8 @@ export interface GatewayOpsDeps {
   telemetry?: RequestTelemetry;
   /** Tracing is on: latency histograms carry trace-id exemplars (OpenMetrics exposition). */
   tracing?: boolean;
+  /** Replicas share Redis: this one publishes its dashboard report there and its dashboard shows every replica's. */
+  replicas?: { board: ReplicaBoard; id: string };
 }
 
 class ProbeFailedError extends Error {
@@ -65,6 +70,8 @@ export class GatewayOps {
   readonly isolation: ProbeIsolation;
   /** Undefined when the dashboard's files could not be read (the page then answers 503). */
   readonly assets: DashboardAssets | undefined;
+  /** The per-replica view (replicas sharing Redis only). */
+  readonly cluster: ClusterView | undefined;
   private current: Ops;
   private sectionsJson: string;
   private detachRouter: () => void = () => {};
@@ -103,7 +110,12 @@ export class GatewayOps {
       sla: () => this.current.sla(),
       activeAlerts: () => this.current.alerts.active(),
       gateway: () => ({ inFlight: this.chatInFlight(), draining: deps.server.isDraining, generation: deps.slot.generation }),
+      cluster: (now) => this.cluster?.snapshot(now),
     }, deps.clock, { onError: (error) => deps.logger.warn({ err: error }, 'dashboard snapshot failed') });
+    const startedAt = deps.clock.now();
+    this.cluster = deps.replicas && new ClusterView(deps.replicas.board, deps.replicas.id, () => replicaReport(this.feed.snapshot(), deps.replicas!.id, startedAt),
+      () => this.feed.clientCount > 0, deps.clock, { onError: (error) => deps.logger.warn({ err: error }, 'dashboard replica report failed') });
+    this.cluster?.start();
     let assets: DashboardAssets | undefined;
     try {
       assets = DashboardAssets.load();
@@ -184,6 +196,7 @@ export class GatewayOps {
   close(): void {
     this.current.close();
     this.feed.close();
+    this.cluster?.close();
   }
 
   private chatInFlight(): number {

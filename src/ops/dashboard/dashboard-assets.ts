@@ -39,6 +39,7 @@ export class DashboardAssets {
     const uplotDist = (name: string) => require.resolve(`uplot/dist/${name}`);
     const files = new Map<string, DashboardAsset>([
       ['dashboard.js', asset(readFileSync(here('./dashboard.js')), 'text/javascript; charset=utf-8')],
+      ['dashboard-replicas.js', asset(readFileSync(here('./dashboard-replicas.js')), 'text/javascript; charset=utf-8')],
       ['dashboard.css', asset(readFileSync(here('./dashboard.css')), 'text/css; charset=utf-8')],
       ['uplot.min.js', asset(readFileSync(uplotDist('uPlot.iife.min.js')), 'text/javascript; charset=utf-8')],
       ['uplot.min.css', asset(readFileSync(uplotDist('uPlot.min.css')), 'text/css; charset=utf-8')],

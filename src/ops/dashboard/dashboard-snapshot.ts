@@ -1,6 +1,7 @@
 import type { RouterInspection } from '../../llm/router/router-control.js';
 import type { BreakerStateName } from '../../llm/router-events.js';
 import type { ActiveAlert } from '../alert-types.js';
+import type { ClusterSnapshot } from './cluster-view.js';
 import type { SlaReport, SlaWindowFigures } from '../sla.js';
 import type { MixSeries, MixTotals } from './served-mix.js';
 import { HISTORY_BUCKET_MS, HISTORY_BUCKETS, ServedMix } from './served-mix.js';
@@ -15,6 +16,8 @@ export interface DashboardSources {
   activeAlerts(): ActiveAlert[];
   /** The gateway around the router. */
   gateway(): { inFlight: number; draining: boolean; generation: number };
+  /** Every replica's last report, when replicas share Redis (else absent). */
+  cluster?(now: number): ClusterSnapshot | undefined;
 }
 
 /** Latency and rate figures over the last minute. */
@@ -80,6 +83,8 @@ export interface DashboardSnapshot {
   routes: DashboardRoute[];
   tenants: DashboardTenant[];
   alerts: ActiveAlert[];
+  /** Per-replica view and cluster total; only when replicas share Redis. */
+  cluster?: ClusterSnapshot;
 }
 
 const EMPTY_HISTORY = new ServedMix(HISTORY_BUCKETS, 0, HISTORY_BUCKET_MS);
@@ -135,5 +140,8 @@ export function buildDashboardSnapshot(sources: DashboardSources, mix: ServedMix
     });
   }
   tenants.sort((a, b) => b.requests - a.requests);
-  return { at: now, gateway: sources.gateway(), routes, tenants, alerts: sources.activeAlerts() };
+  const snapshot: DashboardSnapshot = { at: now, gateway: sources.gateway(), routes, tenants, alerts: sources.activeAlerts() };
+  const cluster = sources.cluster?.(now);
+  if (cluster !== undefined) snapshot.cluster = cluster;
+  return snapshot;
 }

@@ -231,6 +231,7 @@
     $('updated').textContent = 'updated ' + clock(snap.at);
     renderAlerts(snap.alerts);
     renderTenants(snap.tenants);
+    if (window.BulwarkReplicas) window.BulwarkReplicas.render(snap.cluster, { el: el, pct: pct, ms: ms });
     var seen = new Set();
     snap.routes.forEach(function (r) { seen.add(r.name); renderRoute(r, snap.at); });
     cards.forEach(function (c, name) {
