@@ -69,3 +69,41 @@ describe('guardResponse: no configured secret leaves through a response', () => 
     expect(got.body).toBe(`free ${KEY}`);
   });
 });
+
+describe('guardResponse: header values', () => {
+  const redactor = new SecretRedactor([KEY]);
+
+  async function headersOf(write: (res: ServerResponse) => void): Promise<Headers> {
+    const server = createServer((_req, res) => {
+      guardResponse(res, redactor);
+      write(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await res.text();
+      return res.headers;
+    } finally {
+      server.close();
+    }
+  }
+
+  it('blanks a secret in headers given to writeHead (object, flat list, with a reason phrase) and to setHeader', async () => {
+    const fromObject = await headersOf((res) => {
+      res.setHeader('x-set', `key=${KEY}`);
+      res.setHeader('x-list', ['clean', `Bearer ${KEY}`]);
+      res.writeHead(200, { 'x-upstream-request-id': `req-${KEY}`, 'x-clean': 'ok' });
+      res.end('{}');
+    });
+    expect(fromObject.get('x-upstream-request-id')).toBe(`req-${maskFor(KEY.length)}`);
+    expect(fromObject.get('x-set')).toBe(`key=${maskFor(KEY.length)}`);
+    expect(fromObject.get('x-list')).toBe(`clean, Bearer ${maskFor(KEY.length)}`);
+    expect(fromObject.get('x-clean')).toBe('ok');
+    const fromList = await headersOf((res) => {
+      res.writeHead(404, 'Not Found', ['x-a', KEY, 'x-b', 'fine']);
+      res.end();
+    });
+    expect(fromList.get('x-a')).toBe(maskFor(KEY.length));
+    expect(fromList.get('x-b')).toBe('fine');
+  });
+});

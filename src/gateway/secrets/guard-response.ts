@@ -9,6 +9,9 @@ type Callback = (error?: Error | null) => void;
 type Untyped = (this: ServerResponse, ...args: unknown[]) => unknown;
 const baseWrite = ServerResponse.prototype.write as Untyped;
 const baseEnd = ServerResponse.prototype.end as Untyped;
+const baseWriteHead = ServerResponse.prototype.writeHead as Untyped;
+const baseSetHeader = ServerResponse.prototype.setHeader as Untyped;
+const baseAppendHeader = (ServerResponse.prototype as { appendHeader?: unknown }).appendHeader as Untyped | undefined;
 
 function toBytes(chunk: unknown, encoding: BufferEncoding | undefined): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, encoding ?? 'utf8');
@@ -57,10 +60,51 @@ function guardedEnd(this: Guarded, chunk?: unknown, encoding?: BufferEncoding | 
   return (callback ? baseEnd.call(this, out, callback) : baseEnd.call(this, out)) as ServerResponse;
 }
 
+/** A header value (string, number or list, as Node takes them) with every secret blanked. */
+function redactValue(redactor: SecretRedactor, value: unknown): unknown {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (!Array.isArray(value)) return value;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    const clean = typeof item === 'string' ? redactor.redact(item) : item;
+    if (clean !== item) (out ??= [...value])[i] = clean;
+  }
+  return out ?? value;
+}
+
+/** Headers as `writeHead` takes them — an object, a flat `[name, value, …]` list or a list of pairs — with their values blanked. */
+function redactHeaders(redactor: SecretRedactor, headers: unknown): unknown {
+  if (Array.isArray(headers)) {
+    return headers.map((item: unknown, i) => (Array.isArray(item) ? [item[0], ...item.slice(1).map((part: unknown) => redactValue(redactor, part))] : i % 2 === 1 ? redactValue(redactor, item) : item));
+  }
+  if (typeof headers !== 'object' || headers === null) return headers;
+  let out: Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    const clean = redactValue(redactor, value);
+    if (clean !== value) (out ??= { ...headers })[name] = clean;
+  }
+  return out ?? headers;
+}
+
+function guardedWriteHead(this: Guarded, status: number, reason?: unknown, headers?: unknown): ServerResponse {
+  if (typeof reason === 'string') return baseWriteHead.call(this, status, reason, redactHeaders(this[REDACTOR], headers)) as ServerResponse;
+  return baseWriteHead.call(this, status, redactHeaders(this[REDACTOR], reason)) as ServerResponse;
+}
+
+function guardedSetHeader(this: Guarded, name: string, value: unknown): ServerResponse {
+  return baseSetHeader.call(this, name, redactValue(this[REDACTOR], value)) as ServerResponse;
+}
+
+function guardedAppendHeader(this: Guarded, name: string, value: unknown): ServerResponse {
+  return baseAppendHeader!.call(this, name, redactValue(this[REDACTOR], value)) as ServerResponse;
+}
+
 /**
  * Makes every byte `res` sends pass through `redactor` (body, stream events, pass-through bytes
- * alike), whatever handler writes it. A no-op when the redactor has no secrets. Masks keep each
- * secret's length, so a Content-Length stays true. Headers are not rewritten.
+ * alike) and every header value it sets (upstream headers handed back by an allow-list may echo a
+ * key too), whatever handler writes them. A no-op when the redactor has no secrets. Masks keep
+ * each secret's length, so a Content-Length stays true.
  */
 export function guardResponse(res: ServerResponse, redactor: SecretRedactor): void {
   if (!redactor.active) return;
@@ -69,4 +113,7 @@ export function guardResponse(res: ServerResponse, redactor: SecretRedactor): vo
   guarded[HELD] = undefined;
   res.write = guardedWrite as unknown as ServerResponse['write'];
   res.end = guardedEnd as unknown as ServerResponse['end'];
+  res.writeHead = guardedWriteHead as unknown as ServerResponse['writeHead'];
+  res.setHeader = guardedSetHeader as unknown as ServerResponse['setHeader'];
+  if (baseAppendHeader !== undefined) (res as { appendHeader?: unknown }).appendHeader = guardedAppendHeader;
 }
