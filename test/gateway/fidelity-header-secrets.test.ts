@@ -53,7 +53,11 @@ policies:
   const post = (path: string, body: object) =>
     fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
 
-  const everyHeader = (res: Response): string => [...res.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
+  const everyHeader = (res: Response): string => {
+    const lines: string[] = [];
+    res.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+    return lines.join('\n');
+  };
 
   it('OpenAI answer: the request id and a rate-limit header that echo the key come back masked', async () => {
     openai.answers({ headers: { 'x-request-id': `req_${OPENAI_CANARY}`, 'x-ratelimit-remaining-tokens': OPENAI_CANARY }, body: JSON.stringify(ANSWER) });
