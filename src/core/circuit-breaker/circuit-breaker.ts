@@ -1,24 +1,16 @@
-import type { Clock } from '../clock.js';
-import { BrokenCircuitError, CancelledError, IsolatedCircuitError } from '../errors.js';
-import { EventEmitter, type Disposable, type Event } from '../events.js';
+import { CancelledError } from '../errors.js';
+import type { Disposable, Event } from '../events.js';
 import { FAST_BREAKER } from '../fast-call.js';
 import type { ExecuteContext, Operation, RunnablePolicy } from '../policy.js';
+import { BreakerEvents } from './breaker-events.js';
+import { BreakerStateMachine, TICKET_PASS, TICKET_RECORD, UNTIMED } from './breaker-state-machine.js';
 import { abortReason, IDLE_CONTEXT, isCancelled } from './call-context.js';
-import { isOperatorState, OperatorHolds, type OperatorState } from './operator-holds.js';
+import { OperatorHolds, type OperatorState } from './operator-holds.js';
 import { resolveBreakerOptions, type ResolvedBreakerOptions } from './options.js';
 import { checkSnapshot, type BreakerSnapshot } from './snapshot.js';
-import type { TripStrategy } from './trip-strategy.js';
 import type {
-  BreakerCallEvent, BreakerFailureEvent, BreakerRejectedEvent, BreakerStateChangeEvent, BreakerStateName,
-  CircuitBreakerOptions, ErrorClassification,
+  BreakerCallEvent, BreakerFailureEvent, BreakerRejectedEvent, BreakerStateChangeEvent, BreakerStateName, CircuitBreakerOptions,
 } from './types.js';
-
-// What a call was admitted as. Probes carry their half-open generation (>= 1) instead.
-const TICKET_RECORD = -1; // closed: the outcome goes to the trip strategy
-const TICKET_OBSERVE = -2; // forced-closed, or metrics-only overflow: events only
-const TICKET_PASS = -3; // disabled: nothing at all
-/** `start` of a call whose duration nobody needs (the clock was not read). */
-const UNTIMED = -1;
 
 /**
  * The circuit breaker policy: stops calling a dependency that keeps failing, then lets a few
@@ -40,69 +32,47 @@ export class CircuitBreaker implements RunnablePolicy {
   readonly options: ResolvedBreakerOptions;
   readonly name: string;
 
-  private readonly stateChanges = new EventEmitter<BreakerStateChangeEvent>();
-  private readonly successes = new EventEmitter<BreakerCallEvent>();
-  private readonly failures = new EventEmitter<BreakerFailureEvent>();
-  private readonly ignored = new EventEmitter<BreakerFailureEvent>();
-  private readonly rejections = new EventEmitter<BreakerRejectedEvent>();
+  private readonly events = new BreakerEvents();
   /** Every transition, local or remote: from, to, reason, time spent in `from`. */
-  readonly onStateChange: Event<BreakerStateChangeEvent> = this.stateChanges.event;
+  readonly onStateChange: Event<BreakerStateChangeEvent> = this.events.stateChanges.event;
   /** A call succeeded (or its error was classified `success`). */
-  readonly onSuccess: Event<BreakerCallEvent> = this.successes.event;
+  readonly onSuccess: Event<BreakerCallEvent> = this.events.successes.event;
   /** A call failed and the failure was counted. */
-  readonly onFailure: Event<BreakerFailureEvent> = this.failures.event;
+  readonly onFailure: Event<BreakerFailureEvent> = this.events.failures.event;
   /** A call failed with an error classified `ignore`, or its caller cancelled it: nothing was counted. */
-  readonly onIgnored: Event<BreakerFailureEvent> = this.ignored.event;
+  readonly onIgnored: Event<BreakerFailureEvent> = this.events.ignored.event;
   /** A call was refused (or, with `metricsOnly`, would have been). */
-  readonly onRejected: Event<BreakerRejectedEvent> = this.rejections.event;
+  readonly onRejected: Event<BreakerRejectedEvent> = this.events.rejections.event;
 
-  private readonly clock: Clock;
-  private readonly strategy: TripStrategy;
+  private readonly machine: BreakerStateMachine;
   private readonly timed: boolean;
   private readonly unsubscribe: Disposable;
-
-  private current: BreakerStateName = 'closed';
-  private changedAt: number;
-  private reason = 'initial';
-  private openUntil = 0;
-  private consecutiveTrips = 0;
-  private halfOpenGeneration = 0;
-  private probesInFlight = 0;
-  private probeSuccesses = 0;
   private readonly holds = new OperatorHolds();
-  private readonly applyHolds = (): void => {
-    const target = this.holds.target;
-    if (target !== null) {
-      if (this.current !== target) this.transition(target, this.clock.now(), `${target} by operator`);
-    } else if (isOperatorState(this.current)) {
-      this.close('released by operator');
-    }
-  };
+  private readonly applyHolds = (): void => this.machine.applyHolds(this.holds.target);
   private lastContext: ExecuteContext = IDLE_CONTEXT;
 
   // Settlers of the fast path, bound once so that a call creates no closure.
   private readonly closedOk = (value: unknown): unknown => {
-    if (this.current === 'closed' && this.strategy.onSuccess(0, 0)) this.trip(this.strategy.tripReason());
+    const { machine } = this;
+    if (machine.current === 'closed' && machine.strategy.onSuccess(0, 0)) machine.trip(machine.strategy.tripReason());
     return value;
   };
   private readonly closedError = (error: unknown): never => {
-    this.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
+    this.machine.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
     throw error;
   };
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.options = resolveBreakerOptions(options);
     this.name = this.options.name;
-    this.clock = this.options.clock;
-    this.strategy = this.options.strategy;
-    this.timed = this.strategy.measuresTime !== false;
-    this.changedAt = this.clock.now();
+    this.timed = this.options.strategy.measuresTime !== false;
+    this.machine = new BreakerStateMachine(this.options, this.events);
     const { store } = this.options;
-    if (this.options.snapshot !== undefined) this.adopt(this.options.snapshot, false);
-    else this.adoptStored(store.get(this.name));
+    if (this.options.snapshot !== undefined) this.machine.adopt(this.options.snapshot, false);
+    else this.machine.adoptStored(store.get(this.name));
     this.unsubscribe = store.subscribe(this.name, (snapshot) => {
       try {
-        this.applyRemote(snapshot);
+        this.machine.applyRemote(snapshot);
       } catch {
         // A malformed remote snapshot is dropped; the local state stays authoritative.
       }
@@ -115,8 +85,9 @@ export class CircuitBreaker implements RunnablePolicy {
    * breakers sees them become available again.
    */
   get state(): BreakerStateName {
-    if (this.current === 'open' && this.clock.now() >= this.openUntil) this.enterHalfOpen();
-    return this.current;
+    const { machine } = this;
+    if (machine.current === 'open' && this.options.clock.now() >= machine.openUntil) machine.enterHalfOpen();
+    return machine.current;
   }
 
   /**
@@ -130,12 +101,12 @@ export class CircuitBreaker implements RunnablePolicy {
     if (state === 'isolated') return false;
     if (this.options.metricsOnly) return true;
     if (state === 'open') return false;
-    return state !== 'half-open' || this.probesInFlight < this.options.halfOpenMaxCalls;
+    return state !== 'half-open' || this.machine.probesInFlight < this.options.halfOpenMaxCalls;
   }
 
   /** While open: ms until a probe will be allowed; otherwise 0. */
   get retryAfterMs(): number {
-    return this.current === 'open' ? Math.max(0, this.openUntil - this.clock.now()) : 0;
+    return this.machine.retryAfterMs;
   }
 
   /**
@@ -158,12 +129,12 @@ export class CircuitBreaker implements RunnablePolicy {
   run<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
     // Fast path: nothing can cancel the call and nobody needs its duration, so the settlers
     // are the two bound once in the constructor.
-    if (context === IDLE_CONTEXT && this.current === 'closed' && !this.timed && !this.callListeners()) {
+    if (context === IDLE_CONTEXT && this.machine.current === 'closed' && !this.timed && !this.events.callListeners) {
       let pending: PromiseLike<T> | T;
       try {
         pending = operation(IDLE_CONTEXT);
       } catch (error) {
-        this.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
+        this.machine.settleError(TICKET_RECORD, UNTIMED, error, IDLE_CONTEXT);
         return Promise.reject(error);
       }
       return Promise.resolve(pending).then(this.closedOk, this.closedError) as Promise<T>;
@@ -177,18 +148,18 @@ export class CircuitBreaker implements RunnablePolicy {
    * undefined to let `run` decide (it rejects, probes, or passes through).
    */
   enterFast(cancelled: boolean): number | undefined {
-    if (this.current !== 'closed' || cancelled) return undefined;
-    return this.timed || this.callListeners() ? this.clock.now() : UNTIMED;
+    if (this.machine.current !== 'closed' || cancelled) return undefined;
+    return this.timed || this.events.callListeners ? this.options.clock.now() : UNTIMED;
   }
 
   /** @internal A call {@link enterFast} admitted succeeded (settled exactly as `run` does). */
   succeedFast(start: number): void {
-    this.settleSuccess(TICKET_RECORD, start);
+    this.machine.settleSuccess(TICKET_RECORD, start);
   }
 
   /** @internal A call {@link enterFast} admitted, run with `context`, failed (settled exactly as `run` does). */
   failFast(start: number, error: unknown, context: ExecuteContext): void {
-    this.settleError(TICKET_RECORD, start, error, context);
+    this.machine.settleError(TICKET_RECORD, start, error, context);
   }
 
   /** Forces the circuit open (IsolatedCircuitError) until every handle returned so far is released. The disposer is idempotent. */
@@ -208,20 +179,13 @@ export class CircuitBreaker implements RunnablePolicy {
 
   /** The shared state as plain JSON (see {@link BreakerSnapshot}). */
   toJSON(): BreakerSnapshot {
-    return {
-      version: 1,
-      state: this.current,
-      reason: this.reason,
-      changedAt: this.changedAt,
-      openUntil: this.current === 'open' ? this.openUntil : null,
-      consecutiveTrips: this.consecutiveTrips,
-    };
+    return this.machine.toJSON();
   }
 
   /** Replaces the local state with `snapshot` (validated), emits the change and writes it to the store. */
   restore(snapshot: BreakerSnapshot): void {
-    this.adopt(checkSnapshot(snapshot, 'restore(snapshot)'), false);
-    this.persist();
+    this.machine.adopt(checkSnapshot(snapshot, 'restore(snapshot)'), false);
+    this.machine.persist();
   }
 
   /**
@@ -230,11 +194,7 @@ export class CircuitBreaker implements RunnablePolicy {
    * @returns whether the snapshot was applied
    */
   applyRemote(snapshot: BreakerSnapshot): boolean {
-    const s = checkSnapshot(snapshot, 'applyRemote(snapshot)');
-    if (s.changedAt < this.changedAt) return false;
-    if (s.state === this.current && s.changedAt === this.changedAt && s.openUntil === this.toJSON().openUntil) return false;
-    this.adopt(s, true);
-    return true;
+    return this.machine.applyRemote(snapshot);
   }
 
   /** Stops listening to the store; the breaker keeps working on its local state. */
@@ -242,15 +202,11 @@ export class CircuitBreaker implements RunnablePolicy {
     this.unsubscribe();
   }
 
-  private callListeners(): boolean {
-    return this.successes.hasListeners || this.failures.hasListeners || this.ignored.hasListeners;
-  }
-
   private runTracked<T>(operation: Operation<T>, context: ExecuteContext): Promise<T> {
     if (isCancelled(context)) return Promise.reject(new CancelledError(undefined, { cause: abortReason(context) }));
     let ticket: number;
     try {
-      ticket = this.current === 'closed' ? TICKET_RECORD : this.admit();
+      ticket = this.machine.current === 'closed' ? TICKET_RECORD : this.machine.admit();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -270,38 +226,16 @@ export class CircuitBreaker implements RunnablePolicy {
   }
 
   private async runAdmitted<T>(operation: Operation<T>, context: ExecuteContext, ticket: number): Promise<T> {
-    const start = this.timed || this.callListeners() ? this.clock.now() : UNTIMED;
+    const start = this.timed || this.events.callListeners ? this.options.clock.now() : UNTIMED;
     let result: T;
     try {
       result = await operation(context);
     } catch (error) {
-      this.settleError(ticket, start, error, context);
+      this.machine.settleError(ticket, start, error, context);
       throw error;
     }
-    this.settleSuccess(ticket, start);
+    this.machine.settleSuccess(ticket, start);
     return result;
-  }
-
-  private admit(): number {
-    switch (this.current) {
-      case 'open': {
-        const remainingMs = this.openUntil - this.clock.now();
-        if (remainingMs > 0) return this.reject(remainingMs);
-        this.enterHalfOpen();
-        return this.admitProbe();
-      }
-      case 'half-open':
-        return this.admitProbe();
-      case 'isolated':
-        if (this.rejections.hasListeners) this.rejections.emit({ name: this.name, state: 'isolated', retryAfterMs: undefined, enforced: true });
-        throw new IsolatedCircuitError(`Circuit "${this.name}" is isolated by an operator; the call was not attempted`);
-      case 'forced-closed':
-        return TICKET_OBSERVE;
-      case 'disabled':
-        return TICKET_PASS;
-      default:
-        return TICKET_RECORD;
-    }
   }
 
   /**
@@ -317,8 +251,7 @@ export class CircuitBreaker implements RunnablePolicy {
       granted = true;
     }
     if (granted) return ticket;
-    if (ticket === this.halfOpenGeneration && this.current === 'half-open') this.probesInFlight--;
-    return this.reject(this.retryAfterMs || undefined);
+    return this.machine.refuseProbe(ticket);
   }
 
   private releaseProbePermit(): void {
@@ -326,146 +259,6 @@ export class CircuitBreaker implements RunnablePolicy {
       this.options.probeGate!.release(this.name);
     } catch {
       // The gate's contract forbids throwing; its permit expires on its own if one does.
-    }
-  }
-
-  private admitProbe(): number {
-    if (this.probesInFlight < this.options.halfOpenMaxCalls) {
-      this.probesInFlight++;
-      return this.halfOpenGeneration;
-    }
-    return this.reject(undefined);
-  }
-
-  private reject(retryAfterMs: number | undefined): number {
-    const enforced = !this.options.metricsOnly;
-    if (this.rejections.hasListeners) this.rejections.emit({ name: this.name, state: this.current, retryAfterMs, enforced });
-    if (enforced) throw new BrokenCircuitError(`Circuit "${this.name}" is ${this.current}; the call was not attempted`, retryAfterMs);
-    return TICKET_OBSERVE;
-  }
-
-  private settleSuccess(ticket: number, start: number): void {
-    const now = start === UNTIMED ? 0 : this.clock.now();
-    const durationMs = now - (start === UNTIMED ? 0 : start);
-    if (ticket === TICKET_RECORD) {
-      if (this.current === 'closed' && this.strategy.onSuccess(durationMs, now)) this.trip(this.strategy.tripReason());
-    } else if (ticket > 0) {
-      this.settleProbe(ticket, durationMs < this.strategy.slowCallDurationMs, durationMs);
-    }
-    if (this.successes.hasListeners) this.successes.emit({ name: this.name, state: this.current, durationMs });
-  }
-
-  private settleError(ticket: number, start: number, error: unknown, context: ExecuteContext): void {
-    let classification: ErrorClassification = 'ignore';
-    if (context === IDLE_CONTEXT || !isCancelled(context)) {
-      try {
-        classification = this.options.classifyError(error);
-      } catch {
-        classification = 'failure';
-      }
-    }
-    if (classification === 'success') return this.settleSuccess(ticket, start);
-    const now = start === UNTIMED ? 0 : this.clock.now();
-    const durationMs = now - (start === UNTIMED ? 0 : start);
-    if (classification === 'failure') {
-      if (ticket === TICKET_RECORD) {
-        if (this.current === 'closed' && this.strategy.onFailure(durationMs, now)) this.trip(this.strategy.tripReason());
-      } else if (ticket > 0) {
-        this.settleProbe(ticket, false, durationMs);
-      }
-      if (this.failures.hasListeners) this.failures.emit({ name: this.name, state: this.current, durationMs, error });
-      return;
-    }
-    if (ticket > 0 && ticket === this.halfOpenGeneration && this.current === 'half-open') this.probesInFlight--;
-    if (this.ignored.hasListeners) this.ignored.emit({ name: this.name, state: this.current, durationMs, error });
-  }
-
-  private settleProbe(ticket: number, ok: boolean, durationMs: number): void {
-    // A probe admitted in an earlier half-open period no longer speaks for the dependency.
-    if (ticket !== this.halfOpenGeneration || this.current !== 'half-open') return;
-    this.probesInFlight--;
-    if (!ok) {
-      this.trip(durationMs >= this.strategy.slowCallDurationMs ? `slow probe (${durationMs} ms)` : 'probe failed');
-    } else if (++this.probeSuccesses >= this.options.halfOpenSuccessThreshold) {
-      this.close(`${this.probeSuccesses} successful probe(s)`);
-    }
-  }
-
-  private trip(reason: string): void {
-    const { openMs, openBackoffMultiplier, maxOpenMs, openJitterRatio, random } = this.options;
-    const now = this.clock.now();
-    this.consecutiveTrips++;
-    const grown = Math.min(maxOpenMs, openMs * openBackoffMultiplier ** (this.consecutiveTrips - 1));
-    const jitter = openJitterRatio === 0 ? 1 : 1 + openJitterRatio * (2 * random() - 1);
-    this.openUntil = now + Math.round(grown * jitter);
-    this.strategy.reset(now);
-    this.transition('open', now, reason);
-  }
-
-  private close(reason: string): void {
-    const now = this.clock.now();
-    this.consecutiveTrips = 0;
-    this.strategy.reset(now);
-    this.transition('closed', now, reason);
-  }
-
-  private enterHalfOpen(): void {
-    this.halfOpenGeneration++;
-    this.probesInFlight = 0;
-    this.probeSuccesses = 0;
-    this.transition('half-open', this.clock.now(), 'open period elapsed');
-  }
-
-  private transition(to: BreakerStateName, now: number, reason: string): void {
-    const from = this.current;
-    const durationMs = now - this.changedAt;
-    this.current = to;
-    this.changedAt = now;
-    this.reason = reason;
-    this.persist();
-    if (this.stateChanges.hasListeners) {
-      this.stateChanges.emit({ name: this.name, from, to, reason, at: now, durationMs, openUntil: to === 'open' ? this.openUntil : null, remote: false });
-    }
-  }
-
-  private persist(): void {
-    try {
-      const pending = this.options.store.set(this.name, this.toJSON());
-      if (pending !== undefined) pending.then(undefined, () => {});
-    } catch {
-      // The store contract forbids throwing; if one does, the local decision still stands.
-    }
-  }
-
-  /** A corrupt stored value must not stop the process from starting: it starts closed instead. */
-  private adoptStored(stored: BreakerSnapshot | undefined): void {
-    if (stored === undefined) return;
-    let valid: BreakerSnapshot;
-    try {
-      valid = checkSnapshot(stored, `store snapshot "${this.name}"`);
-    } catch {
-      return;
-    }
-    this.adopt(valid, false);
-  }
-
-  private adopt(s: BreakerSnapshot, remote: boolean): void {
-    const now = this.clock.now();
-    const from = this.current;
-    const durationMs = now - this.changedAt;
-    this.consecutiveTrips = s.consecutiveTrips;
-    this.openUntil = s.openUntil ?? 0;
-    if (s.state === 'half-open') {
-      this.halfOpenGeneration++;
-      this.probesInFlight = 0;
-      this.probeSuccesses = 0;
-    }
-    if (s.state !== from) this.strategy.reset(now);
-    this.current = s.state;
-    this.changedAt = s.changedAt;
-    this.reason = s.reason;
-    if (s.state !== from && this.stateChanges.hasListeners) {
-      this.stateChanges.emit({ name: this.name, from, to: s.state, reason: s.reason, at: now, durationMs, openUntil: s.openUntil, remote });
     }
   }
 
