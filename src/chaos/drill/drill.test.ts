@@ -4,7 +4,7 @@ import { formatFailures, formatMatrix } from './report.js';
 import type { ScenarioResult } from './run-scenario.js';
 import { runVirtualDrill, runVirtualScenario } from './run-virtual.js';
 import { DRILL_SCENARIOS, selectScenarios } from './scenarios.js';
-import { PRIMARY_EAST, PRIMARY_WEST } from './topology.js';
+import { BEDROCK, deploymentsOfVendor, GEMINI, PRIMARY_EAST, PRIMARY_WEST } from './topology.js';
 
 const plan = drillPlan(DEFAULT_VIRTUAL_DURATION_MS, DEFAULT_VIRTUAL_RATE);
 const byName = (results: ScenarioResult[], name: string) => results.find((r) => r.scenario === name)!;
@@ -39,9 +39,19 @@ describe('bulwark drill on virtual time (in-process mock + router + load, one Fa
     const hang = byName(results, 'primary-hang');
     expect(hang.figures.ttdMs).toBeGreaterThanOrEqual(plan.timings.attemptTimeoutMs);
     expect(hang.figures.latency.maxMs).toBeLessThan(plan.requestTimeoutMs);
+    // A whole vendor down: every OpenAI deployment fails, AWS Bedrock carries the route (its event
+    // stream translated to the client's SSE); with Bedrock down too, Gemini does.
+    const vendor = byName(results, 'vendor-outage');
+    expect(vendor.figures.byDeployment[BEDROCK]).toBeGreaterThan(plan.faultMs / 1000 * plan.rate * 0.8);
+    expect(vendor.figures.byDeployment[GEMINI]).toBeUndefined();
+    expect(vendor.figures.rtoMs).toBeLessThanOrEqual(plan.timings.breakerOpenMs + 5_000);
+    const twoVendors = byName(results, 'two-vendor-outage');
+    expect(twoVendors.figures.byDeployment[GEMINI]).toBeGreaterThan(plan.faultMs / 1000 * plan.rate * 0.8);
+    expect(twoVendors.figures.byDeployment[BEDROCK]).toBeUndefined();
     // The restart lost nothing and the preferred region answered right after it.
     expect(served(byName(results, 'gateway-restart'), PRIMARY_EAST)).toBe(plan.rate * (plan.warmupMs + plan.faultMs + plan.recoveryMs) / 1000);
-  });
+    // Eleven simulated 150 s runs: CPU work, no wall-clock waits; ~20 s on a busy 2-core machine.
+  }, 120_000);
 
   it('replays exactly from its seed; another seed draws differently', async () => {
     const [scenario] = selectScenarios(['primary-outage']);
@@ -60,6 +70,16 @@ describe('bulwark drill on virtual time (in-process mock + router + load, one Fa
     expect(failed).toEqual(expect.arrayContaining(['availability', 'error budget used', 'served by secondary']));
     expect(broken.figures.steps.error).toBeGreaterThan(0);
     expect(broken.figures.lost).toBe(0); // failures are clear errors, not hangs
+  });
+
+  it('fails the vendor outage when the chain stays with one vendor (no cross-cloud steps)', async () => {
+    const [scenario] = selectScenarios(['vendor-outage']);
+    expect(deploymentsOfVendor('openai')).toEqual(['primary-east-1', 'primary-east-2', 'primary-west-1', 'secondary-1']);
+    const single = await runVirtualScenario(scenario, DEFAULT_DRILL_SEED, plan, { crossCloud: false });
+    expect(single.passed).toBe(false);
+    expect(single.checks.filter((c) => !c.ok).map((c) => c.name)).toContain(`served by ${BEDROCK}`);
+    // Only the last resorts were left: the cache and the default answer carried the outage.
+    expect(single.figures.steps.cache + single.figures.steps.default).toBeGreaterThan(0);
   });
 
   it('rejects an unknown scenario, naming the known ones', () => {

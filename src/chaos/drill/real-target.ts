@@ -73,7 +73,7 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   const ports: number[] = [];
   for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
   const port = ports[0];
-  const router = drillRouterConfig(options.timings, (id) => `${mock.deploymentUrl(id)}/v1`, options.topology);
+  const router = drillRouterConfig(options.timings, (id) => mock.deploymentUrl(id), options.topology);
   const config = {
     server: { host: '127.0.0.1', port, shutdownGraceMs: GATEWAY_SHUTDOWN_GRACE_MS, drainDelayMs: 0 },
     logging: { level: 'warn' },

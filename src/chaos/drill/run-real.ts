@@ -29,7 +29,7 @@ export async function runRealDrill(scenarios: readonly DrillScenario[], plan: Dr
     if (options.signal?.aborted) break;
     options.onStart?.(scenario);
     const replicas = scenario.fault.kind === 'replica-kill' ? REPLICA_KILL_REPLICAS : 1;
-    const target = await startRealTarget({ timings: plan.timings, topology: options.topology, logFile: options.logFile, seed: options.seed, replicas });
+    const target = await startRealTarget({ timings: plan.timings, topology: { ...scenario.topology, ...options.topology }, logFile: options.logFile, seed: options.seed, replicas });
     try {
       const result = await runScenario(scenario, target, plan, options.signal);
       if (options.signal?.aborted) break;

@@ -14,7 +14,7 @@ export const VIRTUAL_STEP_MS = 100;
 /** Runs one scenario on virtual time; the same `seed` gives the same result. */
 export async function runVirtualScenario(scenario: DrillScenario, seed: number, plan: DrillPlan, topology?: TopologyOptions, signal?: AbortSignal): Promise<ScenarioResult> {
   const own = scenarioSeed(seed, scenario.name);
-  const target = createVirtualTarget({ seed: own, timings: plan.timings, topology });
+  const target = createVirtualTarget({ seed: own, timings: plan.timings, topology: { ...scenario.topology, ...topology } });
   // Past this much virtual time something never ends: fail instead of spinning.
   const limitMs = plan.warmupMs + plan.faultMs + plan.recoveryMs + 4 * plan.requestTimeoutMs;
   const origin = target.clock.now();

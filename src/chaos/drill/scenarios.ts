@@ -4,7 +4,7 @@
  * same definitions run on virtual time (in-process, seeded) and on real time (gateway + mock).
  */
 import type { MockFaultsInput } from '../mock/profile.js';
-import { ALL_DEPLOYMENTS, PRIMARY_ALL, PRIMARY_EAST, PRIMARY_WEST, type DrillTimings } from './topology.js';
+import { ALL_DEPLOYMENTS, BEDROCK, deploymentsOfVendor, GEMINI, PRIMARY_ALL, PRIMARY_EAST, PRIMARY_WEST, type DrillTimings, type TopologyOptions } from './topology.js';
 
 /** The SLO every drill's error budget is measured against: 99.5% of requests answered. Default. */
 export const DEFAULT_DRILL_SLO = 0.995;
@@ -46,6 +46,8 @@ export interface DrillScenario {
   title: string;
   /** Streaming requests instead of plain ones. Default false. */
   stream?: boolean;
+  /** The system it runs against, over the drill's own options (`crossCloud` for vendor outages). Default the single-vendor topology. */
+  topology?: TopologyOptions;
   fault: DrillFault;
   /** Recovery (RTO) is when one of these serves a request sent after the fault ended. */
   recoveredBy: readonly string[];
@@ -54,6 +56,10 @@ export interface DrillScenario {
 }
 
 const fiveXx: MockFaultsInput = { errors: { '500': 0.5, '503': 0.5 } };
+/** A vendor's outage as its clients see it: 5xx answers and refused or reset connections. */
+const vendorDown: MockFaultsInput = { errors: { '500': 0.3, '503': 0.4 }, reset: 0.3 };
+/** Every OpenAI deployment of the cross-cloud topology (both models, both regions). */
+const OPENAI_ALL = deploymentsOfVendor('openai');
 
 /** The built-in scenarios, in the order `bulwark drill` runs them. */
 export const DRILL_SCENARIOS: readonly DrillScenario[] = Object.freeze([
@@ -108,6 +114,24 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = Object.freeze([
     fault: { kind: 'mock', deployments: ALL_DEPLOYMENTS, faults: { errors: { '503': 1 } } },
     recoveredBy: PRIMARY_ALL,
     targets: (t) => ({ maxLost: 0, minAvailability: DEFAULT_DRILL_SLO, maxTtdMs: 5_000, maxRtoMs: t.breakerOpenMs + 5_000, mustServe: ['cache', 'default'] }),
+  },
+  {
+    name: 'vendor-outage',
+    title: 'A whole vendor down (every OpenAI deployment): cross-cloud fallback to AWS Bedrock',
+    topology: { crossCloud: true },
+    // Streams: Bedrock's answer is an AWS event stream, translated to the client's SSE.
+    stream: true,
+    fault: { kind: 'mock', deployments: OPENAI_ALL, faults: vendorDown },
+    recoveredBy: PRIMARY_ALL,
+    targets: (t) => ({ maxLost: 0, minAvailability: DEFAULT_DRILL_SLO, maxErrorBudgetUsed: 1, maxTtdMs: 5_000, maxRtoMs: t.breakerOpenMs + 5_000, mustServe: [BEDROCK] }),
+  },
+  {
+    name: 'two-vendor-outage',
+    title: 'OpenAI and AWS Bedrock down at once: cross-cloud fallback to Gemini',
+    topology: { crossCloud: true },
+    fault: { kind: 'mock', deployments: [...OPENAI_ALL, ...deploymentsOfVendor('bedrock')], faults: vendorDown },
+    recoveredBy: PRIMARY_ALL,
+    targets: (t) => ({ maxLost: 0, minAvailability: DEFAULT_DRILL_SLO, maxErrorBudgetUsed: 1, maxTtdMs: 5_000, maxRtoMs: t.breakerOpenMs + 5_000, mustServe: [GEMINI] }),
   },
   {
     name: 'gateway-restart',

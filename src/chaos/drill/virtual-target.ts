@@ -14,7 +14,7 @@ import { InProcessMock } from '../mock/in-process.js';
 import type { MockFaultsInput } from '../mock/profile.js';
 import type { DrillAnswer, DrillTarget } from './target.js';
 import { drillPrompt, stepOf } from './target.js';
-import { BASELINE_FAULTS, DRILL_ROUTE, drillRouterConfig, type DrillTimings, type TopologyOptions } from './topology.js';
+import { BASELINE_FAULTS, DRILL_ROUTE, drillRouterConfig, familyOfProvider, type DrillTimings, type TopologyOptions } from './topology.js';
 
 export interface VirtualTargetOptions {
   /** Seeds the mock's draws and the router's jitter/balancing (two independent streams). */
@@ -39,12 +39,12 @@ export function createVirtualTarget(options: VirtualTargetOptions): DrillTarget 
   const clock = new FakeClock();
   const mock = new InProcessMock({ clock, random: seededRandom(options.seed), profile: { default: BASELINE_FAULTS } });
   const routerRandom = seededRandom((options.seed ^ 0x5bd1e995) >>> 0);
-  const config = drillRouterConfig(options.timings, (id) => `http://in-process.invalid/deployments/${id}/v1`, options.topology);
+  const config = drillRouterConfig(options.timings, (id) => `http://in-process.invalid/deployments/${id}`, options.topology);
   const breakerOpens: number[] = [];
   const closing: Array<Promise<void>> = [];
 
   const start = (): Instance => {
-    const router = createRouter(config, { clock, random: routerRandom, providers: (name) => mock.provider(name) });
+    const router = createRouter(config, { clock, random: routerRandom, providers: (name, provider) => mock.provider(name, familyOfProvider(provider)) });
     router.onBreaker((event) => {
       if (event.to === 'open') breakerOpens.push(event.at);
     });

@@ -102,3 +102,19 @@ export function garbleEvent(event: string): string {
   const json = event.slice(start).trimEnd();
   return `${event.slice(0, start)}${json.slice(0, json.length >> 1)}\n\n`;
 }
+
+/** The HTTP status of an error of `kind` in this API. */
+export function errorStatusOf(dialect: MockDialect, kind: MockErrorKind): number {
+  return dialect.errorStatus?.(kind) ?? MOCK_ERROR_STATUS[kind];
+}
+
+/** The headers of an error answer besides its content type and length: request id, the API's own, Retry-After. */
+export function errorHeadersOf(dialect: MockDialect, kind: MockErrorKind, requestId: string, retryAfterMs?: number): Record<string, string> {
+  const headers: Record<string, string> = { [dialect.requestIdHeader]: requestId, ...dialect.errorHeaders?.(kind) };
+  if (retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+    headers['retry-after-ms'] = String(Math.round(retryAfterMs));
+  }
+  if (kind === 'overloaded' && dialect.name === 'anthropic') headers['x-should-retry'] = 'true';
+  return headers;
+}

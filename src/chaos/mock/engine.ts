@@ -8,17 +8,14 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
 import { buildReply, CHARS_PER_TOKEN, tokensOf, type MockReply, type MockTurn } from './answer.js';
 import { anthropicWire } from './anthropic-wire.js';
-import { bedrockWire } from './bedrock-wire.js';
-import { garbleEvent, isRejection, MOCK_ERROR_STATUS, type MockContext, type MockDialect, type MockErrorKind, type MockIds, type MockRejection } from './dialect.js';
+import { errorHeadersOf, errorStatusOf, garbleEvent, isRejection, type MockContext, type MockDialect, type MockErrorKind, type MockIds, type MockRejection } from './dialect.js';
 import { compileFaultPlan, drawLatencyMs, drawOutcome, drawStreamCut, type FaultOutcome, type FaultPlan } from './fault-plan.js';
-import { anthropicCountTokensWire, anthropicModelWire, openaiModelWire } from './lookup-wires.js';
+import { anthropicModelWire, openaiModelWire } from './lookup-wires.js';
 import { MockState } from './mock-state.js';
-import { openaiCompletionsWire } from './openai-completions-wire.js';
-import { openaiEmbeddingsWire } from './openai-embeddings-wire.js';
-import { openaiDeleteResponseWire, openaiResponsesWire, openaiStoredResponseWire } from './openai-responses-wire.js';
+import { openaiDeleteResponseWire, openaiStoredResponseWire } from './openai-responses-wire.js';
 import { openaiWire } from './openai-wire.js';
-import { geminiWire } from './gemini-wire.js';
 import { mergeFaults, type MockProfile } from './profile.js';
+import { postRoute } from './routes.js';
 import { MockStatsRecorder } from './stats.js';
 
 /** Path prefix that names a logical deployment: `/deployments/<name>/v1/...`. */
@@ -37,29 +34,7 @@ const ERROR_MESSAGES: Record<number, string> = {
 };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
-/** The POST endpoints with a JSON body, by path: their wire and their name in the stats. */
-const POST_ENDPOINTS: ReadonlyMap<string, { wire: MockDialect; endpoint: string }> = new Map([
-  ['/v1/chat/completions', { wire: openaiWire, endpoint: 'chat.completions' }],
-  ['/v1/responses', { wire: openaiResponsesWire, endpoint: 'responses' }],
-  ['/v1/embeddings', { wire: openaiEmbeddingsWire, endpoint: 'embeddings' }],
-  ['/v1/completions', { wire: openaiCompletionsWire, endpoint: 'completions' }],
-  ['/v1/messages', { wire: anthropicWire, endpoint: 'messages' }],
-  ['/v1/messages/count_tokens', { wire: anthropicCountTokensWire, endpoint: 'messages.count_tokens' }],
-]);
 const MODELS_PREFIX = '/v1/models/';
-
-/**
- * Endpoints that name the model (and streaming) in the path: Gemini on AI Studio and on Vertex
- * AI, Bedrock Converse. Group 1 is the model, group 2 the method.
- */
-const PATH_MODEL_ENDPOINTS: readonly { pattern: RegExp; wire: MockDialect; endpoint: string; streamMethod: string }[] = [
-  { pattern: /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/, wire: geminiWire, endpoint: 'gemini.generateContent', streamMethod: 'streamGenerateContent' },
-  {
-    pattern: /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent)$/,
-    wire: geminiWire, endpoint: 'vertex.generateContent', streamMethod: 'streamGenerateContent',
-  },
-  { pattern: /^\/model\/([^/]+)\/(converse|converse-stream)$/, wire: bedrockWire, endpoint: 'bedrock.converse', streamMethod: 'converse-stream' },
-];
 const RESPONSES_PREFIX = '/v1/responses/';
 
 /** One parsed API request and everything decided about it. */
@@ -145,19 +120,8 @@ export class MockEngine {
   handle(req: IncomingMessage, res: ServerResponse, path: string, deployment: string | undefined): void {
     const method = req.method;
     if (method === 'POST') {
-      const post = POST_ENDPOINTS.get(path);
-      if (post) return this.readThen(req, res, post.wire, deployment, post.endpoint);
-      for (const { pattern, wire, endpoint, streamMethod } of PATH_MODEL_ENDPOINTS) {
-        const match = pattern.exec(path);
-        if (match === null) continue;
-        let model: string;
-        try {
-          model = decodeURIComponent(match[1]);
-        } catch {
-          model = match[1];
-        }
-        return this.readThen(req, res, wire, deployment, endpoint, { model, stream: match[2] === streamMethod });
-      }
+      const post = postRoute(path);
+      if (post) return this.readThen(req, res, post.wire, deployment, post.endpoint, post.route);
     }
     const dialect = req.headers['anthropic-version'] !== undefined ? anthropicWire : openaiWire;
     if (method === 'GET' && path === '/v1/models') {
@@ -226,7 +190,7 @@ export class MockEngine {
     const turn = dialect.parse(body, context);
     if (typeof turn === 'string' || isRejection(turn)) {
       const rejection: MockRejection = typeof turn === 'string' ? { kind: 'invalid_request', message: turn } : turn;
-      this.stats.record(endpoint, '', deployment, String(statusOf(dialect, rejection.kind)));
+      this.stats.record(endpoint, '', deployment, String(errorStatusOf(dialect, rejection.kind)));
       return this.sendError(res, dialect, rejection.kind, rejection.message, ids.id, undefined, rejection);
     }
     const plan = this.planFor(deployment, turn.model);
@@ -315,7 +279,7 @@ export class MockEngine {
 
   /** Records and sends an error for a parsed request. */
   private sendCallError(call: MockCall, kind: MockErrorKind, message: string, retryAfterMs?: number): void {
-    this.stats.record(call.endpoint, call.turn.model, call.deployment, String(statusOf(call.dialect, kind)));
+    this.stats.record(call.endpoint, call.turn.model, call.deployment, String(errorStatusOf(call.dialect, kind)));
     this.sendError(call.res, call.dialect, kind, message, call.ids.id, retryAfterMs);
   }
 
@@ -323,18 +287,8 @@ export class MockEngine {
     res: ServerResponse, dialect: MockDialect, kind: MockErrorKind, message: string, id: string, retryAfterMs?: number, detail?: MockRejection,
   ): void {
     const body = dialect.errorBody(kind, message, `req_${id}`, detail, retryAfterMs);
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      [dialect.requestIdHeader]: `req_${id}`,
-      ...dialect.errorHeaders?.(kind),
-    };
-    if (retryAfterMs !== undefined) {
-      headers['retry-after'] = Math.ceil(retryAfterMs / 1000);
-      headers['retry-after-ms'] = Math.round(retryAfterMs);
-    }
-    if (kind === 'overloaded' && dialect.name === 'anthropic') headers['x-should-retry'] = 'true';
-    res.writeHead(statusOf(dialect, kind), headers);
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...errorHeadersOf(dialect, kind, `req_${id}`, retryAfterMs) };
+    res.writeHead(errorStatusOf(dialect, kind), headers);
     res.end(body);
   }
 
@@ -396,11 +350,6 @@ export class MockEngine {
     pending.done = true;
     this.stats.inFlight--;
   }
-}
-
-/** The HTTP status of an error of `kind` in this API. */
-function statusOf(dialect: MockDialect, kind: MockErrorKind): number {
-  return dialect.errorStatus?.(kind) ?? MOCK_ERROR_STATUS[kind];
 }
 
 /** The percent-decoded id after `prefix` (one path segment unless `slashes`: model ids may have them), or undefined. */

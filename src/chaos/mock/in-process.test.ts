@@ -54,6 +54,57 @@ describe('InProcessMock: the mock provider without sockets', () => {
     expect(viaMemory).toEqual(viaHttp);
   });
 
+  // Each cloud API through its own wire and its own provider's error reading, over HTTP and in process.
+  const clouds = [
+    { family: 'gemini' as const, config: (url: string) => ({ type: 'gemini' as const, baseUrl: url, apiKey: 'gk-test' }), model: 'gemini-2.5-pro' },
+    {
+      family: 'bedrock' as const, model: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
+      config: (url: string) => ({ type: 'bedrock' as const, baseUrl: url, region: 'us-east-1', awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } }),
+    },
+  ];
+  for (const cloud of clouds) {
+    it(`speaks ${cloud.family} like the HTTP mock: same answers, same faults, errors read as its provider reads them`, async () => {
+      const profile = { default: { errors: { '429': 0.2, '500': 0.2, '503': 0.1 }, retryAfterMs: 1500, malformed: 0.1 } };
+      http = await startMockProvider({ profile, random: seededRandom(7) });
+      const overHttp = createProvider(cloud.config(http.deploymentUrl('d1')));
+      const mock = new InProcessMock({ profile, random: seededRandom(7) });
+      const inProcess = mock.provider('d1', cloud.family);
+      expect(inProcess.dialect).toBe(cloud.family);
+      const viaHttp: string[] = [];
+      const viaMemory: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        viaHttp.push(await outcome(() => canonicalCalls(overHttp, clockOf()).chat(ask(`q${i}`, { model: cloud.model }))));
+        viaMemory.push(await outcome(() => canonicalCalls(inProcess, clockOf()).chat(ask(`q${i}`, { model: cloud.model }))));
+      }
+      await overHttp.close();
+      expect(new Set(viaHttp.map((o) => o.split(':')[0]))).toEqual(new Set(['ok', 'rate_limited', 'server_error', 'overloaded']));
+      expect(viaMemory).toEqual(viaHttp);
+      expect(viaMemory.find((o) => o.startsWith('ok:'))).toContain(`mock answer from ${cloud.model} via d1`);
+      expect(Object.keys(mock.stats().byEndpoint)).toEqual([cloud.family === 'gemini' ? 'gemini.generateContent' : 'bedrock.converse']);
+    });
+
+    it(`streams ${cloud.family} in its own framing, and cuts it like the HTTP mock`, async () => {
+      const mock = new InProcessMock({ profile: { deployments: { cut: { streamCut: { afterChunks: 2, probability: 1 } } } } });
+      const read = async (deployment: string) => {
+        const seen: StreamEvent[] = [];
+        try {
+          for await (const event of canonicalCalls(mock.provider(deployment, cloud.family), clockOf()).stream(ask('tell me', { model: cloud.model }))) seen.push(event);
+          return { seen, error: undefined };
+        } catch (error) {
+          return { seen, error };
+        }
+      };
+      const whole = await read('p');
+      expect(whole.error).toBeUndefined();
+      expect(whole.seen.at(-1)?.type).toBe('finish');
+      const text = whole.seen.map((e) => (e.type === 'text' ? e.text : '')).join('');
+      expect(text).toContain(`mock answer from ${cloud.model} via p`);
+      const cut = await read('cut');
+      expect(cut.error).toMatchObject({ kind: 'connection' });
+      expect(cut.seen.some((e) => e.type === 'finish')).toBe(false);
+    });
+  }
+
   it('waits the drawn latency on the injected clock', async () => {
     const clock = new FakeClock();
     const mock = new InProcessMock({ clock, profile: { default: { latency: { kind: 'fixed', ms: 300 } } } });

@@ -49,7 +49,7 @@ describe('bulwark drill', () => {
       c.restore();
     }
     expect(c.out.map((line) => line.split(/\s+/)[0])).toEqual([
-      'primary-outage', 'primary-hang', 'rate-limit-storm', 'latency-degradation', 'stream-cuts', 'region-loss', 'all-models-down', 'gateway-restart', 'replica-kill',
+      'primary-outage', 'primary-hang', 'rate-limit-storm', 'latency-degradation', 'stream-cuts', 'region-loss', 'all-models-down', 'vendor-outage', 'two-vendor-outage', 'gateway-restart', 'replica-kill',
     ]);
   });
 
@@ -90,7 +90,7 @@ describe('bulwark drill, Ctrl-C', () => {
       child.kill('SIGINT');
       const [code] = await exited;
       expect(code).toBe(1);
-      expect(stdout).toMatch(/INTERRUPTED after \d of 9 scenario\(s\)/);
+      expect(stdout).toMatch(/INTERRUPTED after \d of 11 scenario\(s\)/);
       const report = JSON.parse(await readFile(out, 'utf8')) as { passed: boolean; scenarios: unknown[] };
       expect(report.passed).toBe(false);
       expect(report.scenarios.length).toBeLessThan(8);

@@ -14,7 +14,7 @@ import { DEFAULT_DRILL_SLO, DRILL_SCENARIOS, selectScenarios, type DrillScenario
 import { checkOutputDirectory } from './output-path.js';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 
-const USAGE = `Usage: bulwark drill [scenario…] [options]
+const USAGE = `Usage: bulwark drill [scenario…] [--scenario NAME…] [options]
 
 Disaster-recovery drills: each scenario breaks the system on purpose under load, then checks
 that nothing was lost (every request got an answer or a clear error before its timeout), how
@@ -31,6 +31,7 @@ Modes:
                          clock, deterministic from --seed; the whole matrix runs in seconds
 
 Options:
+  --scenario NAME        run this scenario (repeatable; same as naming it as an argument)
   --seed N               seed of the run (virtual: replays a failure exactly; default ${DEFAULT_DRILL_SEED})
   --duration D           length of each scenario: 20% warm-up, 40% fault, 40% recovery
                          (default ${DEFAULT_REAL_DURATION_MS / 1000}s real, ${DEFAULT_VIRTUAL_DURATION_MS / 1000}s virtual; at least 20s)
@@ -63,6 +64,7 @@ const drill: Command = {
         args,
         options: {
           virtual: { type: 'boolean', default: false },
+          scenario: { type: 'string', multiple: true },
           seed: { type: 'string' },
           duration: { type: 'string' },
           rate: { type: 'string' },
@@ -86,7 +88,7 @@ const drill: Command = {
     if (v.soak) return soak(v.duration, v.rate, v.out);
     let scenarios: DrillScenario[];
     try {
-      scenarios = selectScenarios(parsed.positionals);
+      scenarios = selectScenarios([...parsed.positionals, ...(v.scenario ?? [])]);
     } catch (error) {
       return fail((error as Error).message);
     }
