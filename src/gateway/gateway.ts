@@ -24,6 +24,7 @@ import { GatewayOps } from './ops/gateway-ops.js';
 import { registerOpsRoutes } from './ops/ops-routes.js';
 import { ScaleOut } from './scale-out.js';
 import { startTracing, type Tracing } from '../ops/tracing/start-tracing.js';
+import { startMetricsExport, type MetricsExport } from '../ops/metrics-export/start-metrics-export.js';
 import { RequestTelemetry } from './ops/request-telemetry.js';
 import { gatewayVersion } from './version.js';
 
@@ -96,6 +97,8 @@ export class Gateway {
     readonly ops: GatewayOps,
     /** OpenTelemetry traces, when `tracing` (or OTEL_TRACES_EXPORTER) turned them on. */
     readonly tracing: Tracing | undefined,
+    /** OpenTelemetry metrics export, when `metricsExport` (or OTEL_METRICS_EXPORTER) turned it on. */
+    readonly metricsExport: MetricsExport | undefined,
   ) {}
 
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -132,6 +135,7 @@ export class Gateway {
     let scaleOut: ScaleOut | undefined;
     let ops: GatewayOps | undefined;
     let tracing: Tracing | undefined;
+    let metricsExport: MetricsExport | undefined;
     try {
       tracing = await startTracing(config.tracing, gatewayVersion());
       const telemetry = RequestTelemetry.wanted(config.logging.access, tracing?.tracer)
@@ -163,10 +167,12 @@ export class Gateway {
       registerOpsRoutes(server, ops);
       countTenantTokens(router, server);
       scaleOut.install(server, slot);
+      metricsExport = await startMetricsExport({ ...config.metricsExport, intervalMs: config.metricsExport.interval }, gatewayVersion(), () => gatewayOps.ops.metricRegistries());
       const address = await server.listen(port, host);
-      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops, tracing);
+      return new Gateway(server, slot, mocks, options.createRouter, logger, clock, config, host, address.port, translated.mockedProviders, scaleOut, ops, tracing, metricsExport);
     } catch (error) {
       ops?.close();
+      await metricsExport?.shutdown().catch(() => {});
       await tracing?.shutdown();
       await slot?.close();
       await scaleOut?.close();
@@ -231,6 +237,7 @@ export class Gateway {
     await this.scaleOut.close();
     await this.mocks.close();
     await this.tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
+    await this.metricsExport?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'exporting the last metrics failed'));
     return clean;
   }
 }

@@ -165,6 +165,11 @@ export class OpsMetrics {
     this.probes.labels(deployment, ok ? 'pass' : 'fail').inc();
   }
 
+  /** The registries behind {@link text} (Bulwark's own, then the runtime metrics when on), for the OpenTelemetry export. */
+  registries(): Array<Registry<RegistryContentType>> {
+    return this.runtime === undefined ? [this.registry] : [this.registry, this.runtime];
+  }
+
   /** The Prometheus text exposition (content type: {@link OpsMetrics.contentType}). */
   async text(): Promise<string> {
     if (this.runtime === undefined) return this.registry.metrics();

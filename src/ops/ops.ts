@@ -17,6 +17,7 @@ import type { HealthReport, HealthSnapshot } from './health.js';
 import type { OpsLogger } from './logger.js';
 import { defaultOpsLogger } from './logger.js';
 import { collapse, OpsMetrics, RouteLabels, type OpsMetricsOptions } from './metrics.js';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { Prober } from './prober.js';
 import type { ProbeFunction, ProbeResult } from './prober.js';
 import { attemptStatus, requestStatus } from './outcome.js';
@@ -98,6 +99,8 @@ export interface Ops {
   metricsText(): Promise<string>;
   /** Content type for `GET /metrics`. */
   readonly metricsContentType: string;
+  /** The prom-client registries `GET /metrics` reads, brought up to date (the OpenTelemetry metrics export reads them). */
+  metricRegistries(): Array<Registry<RegistryContentType>>;
   /** Body for `GET /health` (serve with {@link HEALTH_CONTENT_TYPE} and `healthStatusCode`). */
   health(snapshot: HealthSnapshot): HealthReport;
   /**
@@ -278,6 +281,10 @@ export function createOps(config: OpsConfig = {}, deps: OpsDeps = {}): Ops {
       return metrics.text();
     },
     metricsContentType: metrics.contentType,
+    metricRegistries: () => {
+      drain();
+      return metrics.registries();
+    },
     health: (snapshot) => {
       drain();
       return buildHealth(snapshot, sla, resolved, clock.now(), deps.version, (id) => {

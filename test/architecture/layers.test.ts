@@ -16,7 +16,8 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['cli', 'gateway', 'ops', 'llm', 'state', 'core', 'chaos'],
 };
 // optionalDependencies: loaded with import() only when tracing is on, so nothing needs them installed.
-const OPTIONAL_SDK = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/context-async-hooks'];
+const OPTIONAL_SDK = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/context-async-hooks',
+  '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-metrics-otlp-http'];
 // Runtime dependencies per layer (devDependencies only in tests). The core has none.
 const PACKAGES: Record<string, string[]> = {
   core: [],

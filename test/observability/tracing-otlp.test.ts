@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { defaultRouterFactory } from '../../src/gateway/router-factory.js';
 import { memoryLogger } from '../gateway/helpers.js';
+import { fallbackGatewayYaml, listen } from './otlp-fixture.js';
 
 /** OTLP/JSON (the OTLP/HTTP exporter's encoding): the fields this test reads. */
 interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values: OtlpValue[] } }
@@ -46,10 +46,6 @@ async function exportedSpans(gateway: Gateway, payloads: string[], traceId: stri
   await gateway.tracing!.flush();
   return payloads.flatMap((p) => (JSON.parse(p) as OtlpTraceRequest).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
     .filter((s) => s.traceId === traceId);
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
 describe('tracing: gateway → real OTLP/HTTP receiver on loopback', () => {
@@ -95,21 +91,7 @@ describe('tracing: gateway → real OTLP/HTTP receiver on loopback', () => {
       });
     });
     const [receiverPort, upstreamPort] = await Promise.all([listen(receiver), listen(upstream)]);
-    const yaml = `
-server: { port: 0 }
-logging: { level: warn }
-tracing: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-under-test, sampleRatio: 1 }
-providers:
-  primary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/primary/v1", apiKey: "${UPSTREAM_KEY}" }
-  secondary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/secondary/v1", apiKey: "${UPSTREAM_KEY}" }
-modelGroups:
-  big: { deployments: [ { id: primary-big, provider: primary, model: big-model } ] }
-  small: { deployments: [ { id: secondary-small, provider: secondary, model: small-model } ] }
-routes:
-  - { name: gpt-4, chain: [big, small] }
-policies:
-  retry: { maxAttempts: 1 }
-`;
+    const yaml = fallbackGatewayYaml(upstreamPort, UPSTREAM_KEY, `tracing: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-under-test, sampleRatio: 1 }`);
     const config = parseConfig(yaml, { source: 'tracing.yaml', env: {} });
     gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as O from '../../ops/defaults.js';
+import { durationSchema } from './duration.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -8,6 +9,15 @@ export const accessLogSchema = z.strictObject({
   enabled: z.boolean().default(O.DEFAULT_ACCESS_LOG_ENABLED).meta({ description: 'Write one JSON line per request: ids, tenant, route, served by, attempts, status, latency, TTFT, tokens, degraded. Never prompts, answers or keys.' }),
   level: z.enum(LEVELS).default(O.DEFAULT_ACCESS_LOG_LEVEL).meta({ description: 'Level of the access-log lines (they are written only when `logging.level` lets that level through).' }),
   sampleRatio: z.number().min(0).max(1).default(O.DEFAULT_ACCESS_LOG_SAMPLE_RATIO).meta({ description: 'Share of successful requests logged; failures (status >= 500 or a degraded answer) are always logged.' }),
+});
+
+/** `metricsExport`: the `/metrics` series pushed as OpenTelemetry metrics over OTLP/HTTP. Unset fields fall back to the standard OTEL_* environment variables. */
+export const metricsExportSchema = z.strictObject({
+  enabled: z.boolean().default(false).meta({ description: 'Export the metrics over OTLP/HTTP (OTEL_METRICS_EXPORTER=otlp also enables it; OTEL_SDK_DISABLED=true disables). Needs the optional @opentelemetry SDK packages.' }),
+  endpoint: z.url({ protocol: /^https?$/ }).optional().meta({ description: 'OTLP/HTTP base URL, e.g. http://otel-collector:4318 (else OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT).' }),
+  headers: z.record(z.string(), z.string()).optional().meta({ description: 'Export request headers (else OTEL_EXPORTER_OTLP_[METRICS_]HEADERS). Secrets as "${ENV_VAR}".' }),
+  serviceName: z.string().min(1).optional().meta({ description: 'service.name (else OTEL_SERVICE_NAME, else "bulwark").' }),
+  interval: durationSchema.pipe(z.number().min(1000, 'at least 1s')).optional().meta({ description: 'How often to export (else OTEL_METRIC_EXPORT_INTERVAL, else 60s).' }),
 });
 
 /** `tracing`: OpenTelemetry traces over OTLP/HTTP. Unset fields fall back to the standard OTEL_* environment variables. */

@@ -8,7 +8,7 @@ import * as R from '../../llm/defaults.js';
 import * as O from '../../ops/defaults.js';
 import * as S from '../../state/defaults.js';
 import { loadSheddingSchema, stateSchema } from './scale-out-schema.js';
-import { accessLogSchema, tracingSchema } from './observability-schema.js';
+import { accessLogSchema, metricsExportSchema, tracingSchema } from './observability-schema.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must be letters, digits, '.', '_', ':' or '-'`);
@@ -187,6 +187,7 @@ export const gatewayConfigSchema = z
       access: accessLogSchema.prefault({}),
     }).prefault({}),
     tracing: tracingSchema.prefault({}),
+    metricsExport: metricsExportSchema.prefault({}),
     mocks: z.record(name('mock name'), mockSchema).default({}),
     providers: z.record(name('provider name'), providerSchema),
     modelGroups: z.record(name('model group name'), modelGroupSchema),

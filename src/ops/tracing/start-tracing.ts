@@ -2,7 +2,8 @@ import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { propagateTraceContextUpstream, stopTraceContextPropagation } from '../../llm/tracing/upstream-propagation.js';
 import { setTraceContentCapture } from '../../llm/tracing/content-capture.js';
 import { TRACER_NAME } from '../../llm/tracing/request-trace.js';
-import { DEFAULT_TRACING_SERVICE_NAME, tracingWanted, type TracingSettings } from './tracing-settings.js';
+import { bulwarkResource } from './otel-resource.js';
+import { tracingWanted, type TracingSettings } from './tracing-settings.js';
 
 /** The running OpenTelemetry trace pipeline (provider, batch processor, OTLP/HTTP exporter). */
 export interface Tracing {
@@ -53,12 +54,7 @@ async function loadSdk() {
 export async function startTracing(settings: TracingSettings, serviceVersion: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
   if (!tracingWanted(settings, env)) return undefined;
   const { base, exporter: otlp, resources, core, hooks } = await loadSdk();
-  const explicit: Record<string, string> = {};
-  if (settings.serviceName !== undefined) explicit['service.name'] = settings.serviceName;
-  const resource = resources.defaultResource()
-    .merge(resources.resourceFromAttributes({ 'service.name': DEFAULT_TRACING_SERVICE_NAME, 'service.version': serviceVersion }))
-    .merge(resources.detectResources({ detectors: [resources.envDetector] }))
-    .merge(resources.resourceFromAttributes(explicit));
+  const resource = bulwarkResource(resources, serviceVersion, settings.serviceName);
   const exporter = new otlp.OTLPTraceExporter({
     url: settings.endpoint === undefined ? undefined : `${settings.endpoint.replace(/\/+$/, '')}/v1/traces`,
     headers: settings.headers,
