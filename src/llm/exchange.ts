@@ -22,6 +22,12 @@ export interface UpstreamTarget {
   readonly model: string;
   /** Deployment id (for error messages). */
   readonly deployment: string;
+  /**
+   * False when the deployment's API refuses `stream_options` (an OpenAI-compatible preset such
+   * as Mistral, see `openai-compatible-presets.ts`): none is sent there, and a stream's usage is
+   * whatever the upstream reports unasked (or unknown). Default true.
+   */
+  readonly acceptsStreamOptions?: boolean;
 }
 
 /** What a route does with a field a deployment's API cannot carry (per route `onUnsupported`). */

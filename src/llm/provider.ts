@@ -23,6 +23,8 @@ export interface ProviderCallOptions {
 export interface Provider {
   /** The wire API its endpoints speak. */
   readonly dialect: ApiFamily;
+  /** False when this OpenAI-compatible server refuses `stream_options` (see `UpstreamTarget.acceptsStreamOptions`). Default true. */
+  readonly acceptsStreamOptions?: boolean;
   /** A non-streaming call: resolves with the 2xx reply, body read. */
   send(call: UpstreamCall, options?: ProviderCallOptions): Promise<UpstreamReply>;
   /** A streaming call: resolves once a 2xx event stream has begun; its chunks are read from the body. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isScanError, parseSpan, scanJsonObject, type ScannedObject } from './json-scan.js';
+import { isScanError, memberCut, parseSpan, scanJsonObject, type ScannedObject } from './json-scan.js';
 
 const scan = (text: string, depth = 128) => scanJsonObject(Buffer.from(text), depth);
 const ok = (text: string, depth = 128): ScannedObject => {
@@ -78,5 +78,30 @@ describe('scanJsonObject', () => {
       const isObject = valid && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
       expect(!isScanError(scanJsonObject(bytes, Infinity))).toBe(isObject);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('memberCut', () => {
+  const without = (text: string, name: string): unknown => {
+    const bytes = Buffer.from(text);
+    const scanned = scanJsonObject(bytes, 128) as ScannedObject;
+    const cut = memberCut(bytes, scanned.members.get(name)!);
+    return JSON.parse(Buffer.concat([bytes.subarray(0, cut.start), bytes.subarray(cut.end)]).toString('utf8'));
+  };
+
+  it('leaves the same object minus the member, wherever it stands and however it is spaced', () => {
+    expect(without('{"cut":{"a":[1,","]}}', 'cut')).toEqual({});
+    expect(without('{ "cut" : 1 , "b":2}', 'cut')).toEqual({ b: 2 });
+    expect(without('{"a":1,\n  "cut":  "x\\"y" \n}', 'cut')).toEqual({ a: 1 });
+    expect(without('{"a":1, "cut":true, "b":"\\"cut\\":"}', 'cut')).toEqual({ a: 1, b: '"cut":' });
+    fc.assert(fc.property(
+      fc.dictionary(fc.string().filter((k) => k !== 'cut'), fc.jsonValue(), { maxKeys: 5 }), fc.jsonValue(), fc.nat(5), fc.constantFrom(undefined, 1, '\t'),
+      (rest, value, at, space) => {
+        const entries = Object.entries(rest);
+        entries.splice(Math.min(at, entries.length), 0, ['cut', value]);
+        const text = JSON.stringify(Object.fromEntries(entries), null, space);
+        expect(without(text, 'cut')).toEqual(JSON.parse(JSON.stringify(rest)));
+      },
+    ));
   });
 });

@@ -52,6 +52,32 @@ export function scanJsonObject(bytes: Uint8Array, maxDepth: number): ScannedObje
   }
 }
 
+/**
+ * The bytes to cut from a scanned object to leave out the member whose value lies at `value`:
+ * its name, colon and value, and one comma separating it from a neighbour — so what is left is
+ * still the same object, minus that member.
+ */
+export function memberCut(bytes: Uint8Array, value: Span): Span {
+  let start = skipSpaceBack(bytes, value.start - 1); // the colon
+  start = skipSpaceBack(bytes, start - 1); // the name's closing quote
+  // A member name the scanner matched against a plain name holds no escaped quote.
+  start = bytes.lastIndexOf(QUOTE, start - 1);
+  const before = skipSpaceBack(bytes, start - 1);
+  if (bytes[before] === COMMA) return { start: before, end: value.end };
+  let after = value.end;
+  while (isSpace(bytes[after])) after++;
+  return bytes[after] === COMMA ? { start, end: after + 1 } : { start, end: value.end };
+}
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpaceBack(bytes: Uint8Array, at: number): number {
+  while (at > 0 && isSpace(bytes[at])) at--;
+  return at;
+}
+
 /** True when a scan result is an error. */
 export function isScanError(value: ScannedObject | ScanError): value is ScanError {
   return (value as ScanError).error !== undefined;

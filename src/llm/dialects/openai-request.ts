@@ -215,11 +215,12 @@ function parseToolChoice(choice: unknown): ToolChoice {
 
 /**
  * Translates a canonical request into an OpenAI request body. With `stream`, asks for a final
- * usage chunk (`stream_options.include_usage`) so token counts survive streaming. The token cap
+ * usage chunk (`stream_options.include_usage`) so token counts survive streaming, unless
+ * `streamOptions` is false (a server that refuses the field). The token cap
  * goes in `max_tokens` (what every OpenAI-compatible server reads) unless `maxTokensField` says
  * `max_completion_tokens` (what OpenAI's reasoning models require).
  */
-export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolean; maxTokensField?: 'max_tokens' | 'max_completion_tokens' } = {}): JsonObject {
+export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolean; streamOptions?: boolean; maxTokensField?: 'max_tokens' | 'max_completion_tokens' } = {}): JsonObject {
   const messages: JsonObject[] = [];
   if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
   for (const m of request.messages) {
@@ -263,7 +264,7 @@ export function toOpenAIRequest(request: ChatRequest, options: { stream?: boolea
   }
   if (options.stream) {
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (options.streamOptions !== false) body.stream_options = { include_usage: true };
   }
   return body;
 }

@@ -5,6 +5,7 @@
 import type { UpstreamCall } from '../exchange.js';
 import type { ProviderConfig } from '../provider.js';
 import { HttpProvider, type ProviderDeps } from './http-provider.js';
+import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.js';
 
 /** Azure OpenAI `api-version` used when the config gives none. Default `2024-10-21`. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -18,6 +19,7 @@ export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
  */
 export class OpenAIProvider extends HttpProvider {
   readonly dialect = 'openai' as const;
+  readonly acceptsStreamOptions: boolean;
   protected readonly defaultHeaders: Readonly<Record<string, string>>;
   protected readonly authHeaders: Readonly<Record<string, string>>;
   private readonly azure: boolean;
@@ -26,6 +28,7 @@ export class OpenAIProvider extends HttpProvider {
   constructor(config: ProviderConfig, deps: ProviderDeps = {}) {
     super(config, deps, config.type === 'azure' ? 'Azure OpenAI' : 'OpenAI');
     this.azure = config.type === 'azure';
+    this.acceptsStreamOptions = config.preset === undefined || OPENAI_COMPATIBLE_PRESETS[config.preset].acceptsStreamOptions;
     this.apiVersion = encodeURIComponent(config.apiVersion ?? AZURE_DEFAULT_API_VERSION);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;

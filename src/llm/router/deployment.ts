@@ -82,7 +82,7 @@ export class Deployment {
     private readonly deps: DeploymentDeps,
   ) {
     this.id = config.id;
-    this.target = Object.freeze({ family: provider.dialect, model: config.model, deployment: config.id });
+    this.target = Object.freeze({ family: provider.dialect, model: config.model, deployment: config.id, ...(provider.acceptsStreamOptions === false ? { acceptsStreamOptions: false } : {}) });
     this.breaker = new CircuitBreaker({
       name: config.id,
       strategy: new ConsecutiveBreaker(policies.breaker.failureThreshold),

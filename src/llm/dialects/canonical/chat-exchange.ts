@@ -32,10 +32,10 @@ export class CanonicalChatExchange implements Exchange<ChatResponse, StreamEvent
   }
 
   prepare(target: UpstreamTarget): UpstreamCall {
-    const key = `${target.family}\u0000${target.model}`;
+    const key = `${target.family}\u0000${target.model}\u0000${target.acceptsStreamOptions !== false}`;
     let call = this.calls.get(key);
     if (call === undefined) {
-      call = canonicalCall({ ...this.request, model: target.model }, target.family, this.stream);
+      call = canonicalCall({ ...this.request, model: target.model }, target.family, this.stream, target.acceptsStreamOptions);
       this.calls.set(key, call);
     }
     return call;

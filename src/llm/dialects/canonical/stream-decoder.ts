@@ -193,7 +193,7 @@ export class CanonicalStreamDecoder implements StreamDecoder<StreamEvent, ChatRe
   static continuation(request: ChatRequest, accumulator: AnswerAccumulator, target: UpstreamTarget): { call: UpstreamCall; decoder: CanonicalStreamDecoder } {
     const continuation = buildContinuation(request, accumulator.text, target.family, target.model);
     return {
-      call: canonicalCall(continuation.request, target.family, true),
+      call: canonicalCall(continuation.request, target.family, true, target.acceptsStreamOptions),
       decoder: new CanonicalStreamDecoder(request, target, accumulator, true, continuation.trimmed.length > 0),
     };
   }

@@ -28,10 +28,10 @@ export function chatEndpoint(family: ApiFamily, model: string, stream: boolean):
   }
 }
 
-function bodyFor(request: ChatRequest, family: ApiFamily, stream: boolean): unknown {
+function bodyFor(request: ChatRequest, family: ApiFamily, stream: boolean, streamOptions: boolean): unknown {
   switch (family) {
     case 'openai':
-      return toOpenAIRequest(request, { stream, maxTokensField: REASONING_MODEL.test(request.model) ? 'max_completion_tokens' : 'max_tokens' });
+      return toOpenAIRequest(request, { stream, streamOptions, maxTokensField: REASONING_MODEL.test(request.model) ? 'max_completion_tokens' : 'max_tokens' });
     case 'anthropic':
       return toAnthropicRequest(request, { stream });
     case 'gemini':
@@ -44,9 +44,10 @@ function bodyFor(request: ChatRequest, family: ApiFamily, stream: boolean): unkn
 /**
  * The upstream call asking `family` to answer a canonical request (`request.model` is the upstream
  * model): the OpenAI Chat Completions, Anthropic Messages, Gemini generateContent or Bedrock
- * Converse body, serialized once.
+ * Converse body, serialized once. An OpenAI stream asks for its usage chunk unless
+ * `acceptsStreamOptions` is false (a server that refuses `stream_options`).
  */
-export function canonicalCall(request: ChatRequest, family: ApiFamily, stream: boolean): UpstreamCall {
-  const body = bodyFor(request, family, stream);
+export function canonicalCall(request: ChatRequest, family: ApiFamily, stream: boolean, acceptsStreamOptions = true): UpstreamCall {
+  const body = bodyFor(request, family, stream, acceptsStreamOptions);
   return { endpoint: chatEndpoint(family, request.model, stream), model: request.model, body: [Buffer.from(JSON.stringify(body))], stream };
 }

@@ -9,7 +9,7 @@ import { eventsOf } from '../canonical/answer-accumulator.js';
 import { defaultChatResponse } from '../canonical/default-response.js';
 import { canonicalCall } from '../canonical/upstream-body.js';
 import { CANONICAL_CAPABILITIES, uncarried, withoutPaths, type CapabilityTable } from '../capabilities.js';
-import { isScanError, parseSpan, scanJsonObject, type ScannedObject, type Span } from '../json-scan.js';
+import { isScanError, memberCut, parseSpan, scanJsonObject, type ScannedObject, type Span } from '../json-scan.js';
 import { CHAT_CAPABILITIES } from './chat-capabilities.js';
 import { TranslatingDecoder } from './translating-decoder.js';
 import { readCanonicalAnswer } from '../canonical/upstream-answer.js';
@@ -38,8 +38,10 @@ export function forwardedHeaders(dialect: WireDialect, headers: HeaderMap): Reco
 /**
  * One client request in a wire API (OpenAI Chat Completions, Anthropic Messages), as the router
  * sees it. To a deployment of the same API the body goes up as it came: the client's bytes, with
- * only `model` replaced (and, for an OpenAI stream, `stream_options.include_usage` asked for when
- * the client did not, so TPM budgets see the tokens — that usage chunk is then not relayed). The
+ * only `model` replaced (and, for a stream of an API that reports usage only if asked, the
+ * dialect's `usageChunk`, `stream_options.include_usage` asked for when the client did not and the
+ * deployment accepts `stream_options`, so TPM budgets see the tokens — that usage chunk is then
+ * not relayed). The
  * answer comes back as the provider sent it, observed but never rebuilt. To a deployment of the
  * other API, the request and the answer are translated through the canonical model, and a
  * request the translation cannot carry is refused for that deployment (capability-aware routing).
@@ -127,22 +129,38 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
   }
 
   prepare(target: UpstreamTarget, policy: UnsupportedPolicy): UpstreamCall | Unsupported {
-    const key = `${target.family}\u0000${target.model}\u0000${policy}`;
+    const key = `${target.family}\u0000${target.model}\u0000${policy}\u0000${target.acceptsStreamOptions !== false}`;
     let call = this.calls.get(key);
     if (call === undefined) {
-      call = target.family === this.dialect.family ? this.passThrough(target) : this.translate(target, policy);
+      call = target.family === this.dialect.family ? this.passThrough(target, policy) : this.translate(target, policy);
       this.calls.set(key, call);
     }
     return call;
   }
 
-  /** The client's bytes with `model` replaced (and the usage chunk asked for on an OpenAI stream). */
-  private passThrough(target: UpstreamTarget): UpstreamCall {
+  /** True when the gateway asks `target` for the stream's usage chunk on the client's behalf (the client did not; the API reports usage only if asked). */
+  private asksUsage(target: UpstreamTarget): boolean {
+    return this.stream && this.dialect.usageChunk === true && !this.includeUsage && target.acceptsStreamOptions !== false;
+  }
+
+  /**
+   * The client's bytes with `model` replaced (and the usage chunk asked for on an OpenAI stream).
+   * To a server that refuses `stream_options`, none is sent: the client's own is refused for that
+   * deployment (`reject`) or left out and named (`drop`).
+   */
+  private passThrough(target: UpstreamTarget, policy: UnsupportedPolicy): UpstreamCall | Unsupported {
     const raw = this.raw;
     const members = this.scanned.members;
     const edits: Array<{ span: Span; text: string }> = [];
     edits.push({ span: members.get('model')!, text: JSON.stringify(target.model) });
-    if (this.stream && this.dialect.usageChunk === true && !this.includeUsage) {
+    const clientOptions = members.get('stream_options');
+    let dropped: string[] | undefined;
+    if (target.acceptsStreamOptions === false && clientOptions !== undefined) {
+      if (policy === 'reject') return { unsupported: ['stream_options'] };
+      edits.push({ span: memberCut(raw, clientOptions), text: '' });
+      dropped = ['stream_options'];
+    }
+    if (this.asksUsage(target)) {
       const options = members.get('stream_options');
       if (options === undefined) {
         edits.push({ span: { start: this.scanned.closeAt, end: this.scanned.closeAt }, text: ',"stream_options":{"include_usage":true}' });
@@ -161,14 +179,15 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
       at = edit.span.end;
     }
     if (at < raw.length) body.push(raw.subarray(at));
-    return { endpoint: this.dialect.endpoint, model: target.model, body, headers: this.headers, stream: this.stream };
+    const call: UpstreamCall = { endpoint: this.dialect.endpoint, model: target.model, body, headers: this.headers, stream: this.stream };
+    return dropped === undefined ? call : { ...call, dropped };
   }
 
   /** The request written for the other API, through the canonical model, checked against that API's capability table. */
   private translate(target: UpstreamTarget, policy: UnsupportedPolicy): UpstreamCall | Unsupported {
     const translation = this.canonical(CHAT_CAPABILITIES[target.family], policy);
     if (translation.request === undefined) return translation;
-    const call = canonicalCall({ ...translation.request, model: target.model }, target.family, this.stream);
+    const call = canonicalCall({ ...translation.request, model: target.model }, target.family, this.stream, target.acceptsStreamOptions);
     return translation.dropped.length > 0 ? { ...call, dropped: translation.dropped } : call;
   }
 
@@ -195,7 +214,7 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
     return this.dialect.relay({
       options,
       includeUsage: this.includeUsage,
-      stripUsage: this.dialect.usageChunk === true && !this.includeUsage,
+      stripUsage: this.asksUsage(target),
       continueOn: (next, text, encoder) => {
         // A continuation goes through the canonical model: only a request it carries whole can be continued.
         const { request } = this.canonical(CANONICAL_CAPABILITIES, 'reject');
