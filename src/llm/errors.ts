@@ -18,6 +18,7 @@ export const LLM_ERROR_KINDS = [
   'cancelled', // the caller went away
   'invalid_request', // Bulwark refused the request before sending it (it cannot be sent as it is)
   'internal', // Bulwark's own code failed (a bug): never the deployment's fault
+  'gateway_overloaded', // one of Bulwark's own process-wide limits refused the call (the answer budget): tried again/elsewhere, never the deployment's fault
 ] as const;
 
 export type LlmErrorKind = (typeof LLM_ERROR_KINDS)[number];
@@ -72,6 +73,7 @@ export const ERROR_MEANINGS: Readonly<Record<LlmErrorKind, ErrorMeaning>> = Obje
   cancelled: Object.freeze({ blame: 'caller', status: 499, retryable: false, breaker: 'ignore', chain: 'answer', clientError: true }),
   invalid_request: Object.freeze({ blame: 'request', status: 400, retryable: false, breaker: 'ignore', chain: 'answer', clientError: true }),
   internal: Object.freeze({ blame: 'gateway', status: 500, retryable: false, breaker: 'ignore', chain: 'answer', clientError: false }),
+  gateway_overloaded: Object.freeze({ blame: 'gateway', status: 503, retryable: true, breaker: 'ignore', chain: 'next', clientError: false }),
 });
 
 /**

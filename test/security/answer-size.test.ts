@@ -119,7 +119,7 @@ describe('security: the per-provider cap and the process-wide answer budget', ()
       const results = await Promise.allSettled([1, 2, 3].map(() => provider.send(chatCall)));
       const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { kind: string; message: string });
       expect(failed.length).toBeGreaterThanOrEqual(1);
-      for (const f of failed) expect(f).toMatchObject({ kind: 'overloaded', message: expect.stringMatching(/limit is 4194304/) });
+      for (const f of failed) expect(f).toMatchObject({ kind: 'gateway_overloaded', message: expect.stringMatching(/limit is 4194304/) });
       expect(budget.inUseBytes).toBe(0);
     } finally {
       await provider.close();

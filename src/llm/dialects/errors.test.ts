@@ -17,6 +17,7 @@ describe('error bodies sent to clients', () => {
     ['cancelled', 'invalid_request_error', 'BULWARK_ERR_LLM_CANCELLED', 'invalid_request_error'],
     ['invalid_request', 'invalid_request_error', 'BULWARK_ERR_LLM_INVALID_REQUEST', 'invalid_request_error'],
     ['internal', 'server_error', 'BULWARK_ERR_LLM_INTERNAL', 'api_error'],
+    ['gateway_overloaded', 'server_error', 'BULWARK_ERR_LLM_GATEWAY_OVERLOADED', 'overloaded_error'],
   ] as const)('LlmError %s → OpenAI %s/%s, Anthropic %s', (kind, openaiType, openaiCode, anthropicType) => {
     const error = new LlmError(kind, `m-${kind}`);
     expect(toOpenAIErrorBody(error, 'messages')).toEqual({ error: { message: `m-${kind}`, type: openaiType, code: openaiCode, param: 'messages' } });
@@ -24,7 +25,7 @@ describe('error bodies sent to clients', () => {
   });
 
   it('covers every kind in the catalog', () => {
-    expect(LLM_ERROR_KINDS).toHaveLength(12);
+    expect(LLM_ERROR_KINDS).toHaveLength(13);
   });
 
   it('fills param from the error when the caller names none', () => {
@@ -48,6 +49,7 @@ describe('what each error kind means (the one table)', () => {
     ['cancelled', 'caller', 499, false, 'ignore', 'answer', true],
     ['invalid_request', 'request', 400, false, 'ignore', 'answer', true],
     ['internal', 'gateway', 500, false, 'ignore', 'answer', false],
+    ['gateway_overloaded', 'gateway', 503, true, 'ignore', 'next', false],
   ] as const)('%s: blame %s, status %d, retryable %s, breaker %s, chain %s, client error %s', (kind, blame, status, retryable, breaker, chain, clientError) => {
     expect(ERROR_MEANINGS[kind]).toEqual({ blame, status, retryable, breaker, chain, clientError });
     const error = new LlmError(kind, 'x');

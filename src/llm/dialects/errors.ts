@@ -34,6 +34,7 @@ const OPENAI_TYPE_BY_KIND: Record<LlmErrorKind, string> = {
   cancelled: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
   internal: 'server_error',
+  gateway_overloaded: 'server_error',
 };
 
 const OPENAI_CODE_BY_KIND: Partial<Record<LlmErrorKind, string>> = {
@@ -55,6 +56,7 @@ const ANTHROPIC_TYPE_BY_KIND: Record<LlmErrorKind, string> = {
   cancelled: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
   internal: 'api_error',
+  gateway_overloaded: 'overloaded_error',
 };
 
 function typeForStatus(status: number, openai: boolean): string {

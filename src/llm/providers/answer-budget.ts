@@ -37,6 +37,24 @@ export class AnswerBudget {
   }
 }
 
+/**
+ * The error of an answer that would take the process past `budget`: `gateway_overloaded` — Bulwark's
+ * own limit, not the upstream's doing (that deployment only happened to answer while others held
+ * the budget), so it moves no breaker, outlier detector or health state; it is retried and failed
+ * over like an overload.
+ */
+export function answerBudgetExceeded(budget: AnswerBudget, source: string): LlmError {
+  return new LlmError('gateway_overloaded', `Bulwark is holding ${budget.inUseBytes} bytes of upstream answers (its limit is ${budget.limitBytes}); this answer from ${source} was cut off`);
+}
+
+/**
+ * The error of an answer longer than the provider's `maxAnswerBytes`: `server_error` — that
+ * upstream's own answer is too large, which counts against it.
+ */
+export function answerTooLarge(maxBytes: number, source: string): LlmError {
+  return new LlmError('server_error', `${source} answered with a body larger than ${maxBytes} bytes (the provider's maxAnswerBytes); it was cut off`);
+}
+
 /** The budget every provider shares unless given its own. */
 export const processAnswerBudget = new AnswerBudget();
 
@@ -49,7 +67,8 @@ interface ReadableBody extends AsyncIterable<Buffer> {
  * Reads a whole answer body as bytes, holding at most `maxBytes` of it and taking every byte
  * from `budget` until `done` is called (after parsing). A longer answer is cut off at once (the
  * body destroyed: the socket is not read further) and fails with `server_error` (the upstream's
- * doing, counted against it); a full budget fails with `overloaded` (tried elsewhere).
+ * doing, counted against it); a full budget fails with `gateway_overloaded` (Bulwark's own limit:
+ * tried again and elsewhere, counted against no deployment).
  */
 export async function readAnswer(body: ReadableBody, maxBytes: number, budget: AnswerBudget, source: string): Promise<{ bytes: Buffer; done: () => void }> {
   const chunks: Buffer[] = [];
@@ -67,10 +86,10 @@ export async function readAnswer(body: ReadableBody, maxBytes: number, budget: A
   try {
     for await (const chunk of body) {
       if (taken + chunk.length > maxBytes) {
-        cut(new LlmError('server_error', `${source} answered with a body larger than ${maxBytes} bytes (the provider's maxAnswerBytes); it was cut off`));
+        cut(answerTooLarge(maxBytes, source));
       }
       if (!budget.tryTake(chunk.length)) {
-        cut(new LlmError('overloaded', `Bulwark is holding ${budget.inUseBytes} bytes of upstream answers (its limit is ${budget.limitBytes}); this answer from ${source} was cut off`));
+        cut(answerBudgetExceeded(budget, source));
       }
       taken += chunk.length;
       chunks.push(chunk);
