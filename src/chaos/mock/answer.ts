@@ -18,6 +18,11 @@ export interface MockTurn {
   tools: MockTool[];
   /** A tool the caller forced (`tool_choice`), or `'any'` when any tool is required. */
   forcedTool: string | undefined;
+  /**
+   * Anthropic: the text of a final assistant message (a prefill), which the answer continues —
+   * an answer that starts with it is given from where it stops, as the Messages API does.
+   */
+  prefill?: string;
   /** Anthropic extended thinking was asked for (`thinking.type` `enabled` or `adaptive`). */
   thinking?: boolean;
   /** Anthropic `cache_control` breakpoints in prompt order: the prefix each one closes. */
@@ -77,9 +82,10 @@ export function tokensOf(chars: number): number {
  */
 export function answerText(turn: MockTurn, deployment: string | undefined): string {
   const last = turn.lastUserText;
-  if (last.startsWith(ECHO_PREFIX)) return last.slice(ECHO_PREFIX.length).trim();
   const via = deployment === undefined ? '' : ` via ${deployment}`;
-  return `mock answer from ${turn.model}${via}: ${shortHash(last)}`;
+  const text = last.startsWith(ECHO_PREFIX) ? last.slice(ECHO_PREFIX.length).trim() : `mock answer from ${turn.model}${via}: ${shortHash(last)}`;
+  const prefill = turn.prefill?.trimEnd();
+  return prefill !== undefined && prefill !== '' && text.startsWith(prefill) ? text.slice(prefill.length) : text;
 }
 
 function sampleValue(schema: unknown): unknown {

@@ -58,6 +58,7 @@ export function parseMessagesBody(body: unknown, requireMaxTokens: boolean): Moc
     tools,
     forcedTool: choice?.type === 'any' ? 'any' : choice?.type === 'tool' && typeof choice.name === 'string' ? choice.name : undefined,
     ...(thinking ? { thinking } : {}),
+    ...(last?.role === 'assistant' ? { prefill: anthropicTextOf(last.content) } : {}),
     ...(breakpoints.length > 0 ? { cacheBreakpoints: breakpoints } : {}),
   };
 }

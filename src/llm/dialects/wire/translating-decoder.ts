@@ -13,6 +13,8 @@ import type { ClientEncoder } from './wire-dialect.js';
  */
 export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
   private readonly kept: Buffer[] | undefined;
+  /** A continuation's notice, sent once before its first bytes (see {@link continuationNotice}). */
+  private notice: string | undefined;
 
   constructor(
     private readonly inner: CanonicalStreamDecoder,
@@ -20,8 +22,10 @@ export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
     private readonly headers: Readonly<Record<string, string>>,
     keepAnswer: boolean,
     private readonly continuing: boolean,
+    continuedBy?: string,
   ) {
     this.kept = keepAnswer && !continuing ? [] : undefined;
+    this.notice = continuedBy === undefined ? undefined : continuationNotice(continuedBy);
   }
 
   /** A fresh translating decoder for a stream of `request` from `target`. */
@@ -35,7 +39,7 @@ export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
     const accumulator = new AnswerAccumulator(createdSeconds);
     accumulator.text = text;
     const { call, decoder } = CanonicalStreamDecoder.continuation(request, accumulator, target);
-    return { call, decoder: new TranslatingDecoder(decoder, encoder, {}, false, true) };
+    return { call, decoder: new TranslatingDecoder(decoder, encoder, {}, false, true, target.deployment) };
   }
 
   get started(): boolean {
@@ -78,6 +82,10 @@ export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
     let text = '';
     for (const event of events) text += this.encoder.encode(event);
     if (text === '') return [];
+    if (this.notice !== undefined) {
+      text = this.notice + text;
+      this.notice = undefined;
+    }
     const bytes = Buffer.from(text);
     if (!this.inner.tooLarge) this.kept?.push(bytes);
     return [bytes];
@@ -91,6 +99,15 @@ export class TranslatingDecoder implements StreamDecoder<Buffer, WireAnswer> {
   continueOn(target: UpstreamTarget): StreamContinuation<Buffer, WireAnswer> | undefined {
     const next = this.inner.continueOn(target);
     if (next === undefined) return undefined;
-    return { call: next.call, decoder: new TranslatingDecoder(next.decoder, this.encoder, {}, false, true) };
+    return { call: next.call, decoder: new TranslatingDecoder(next.decoder, this.encoder, {}, false, true, target.deployment) };
   }
+}
+
+/**
+ * What a client reads where a broken stream goes on from another deployment: an SSE comment
+ * (every SDK skips it; the headers, sent at the first token, still name the first deployment),
+ * so the stitch is said in the stream itself, never silent.
+ */
+export function continuationNotice(deployment: string): string {
+  return `: bulwark: the stream broke; continued by deployment ${deployment.replace(/[\r\n]/g, ' ')} (degraded)\n\n`;
 }
