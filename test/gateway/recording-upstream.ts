@@ -1,9 +1,11 @@
 /**
- * A recording upstream for the fidelity suite: a real node:http server on 127.0.0.1 (port 0)
- * that keeps every request exactly as it arrived (raw body bytes, headers) and answers with
- * whatever the test scripted — a JSON body or event-stream bytes, with any headers — so a test
- * can compare, byte for byte, what the client sent with what the provider received, and what
- * the provider sent with what the client received.
+ * A recording upstream for the fidelity and security suites: a real node:http server on
+ * 127.0.0.1 (port 0) that keeps every request exactly as it arrived (raw body bytes, headers) and
+ * answers with whatever the test scripted — a JSON body or event-stream bytes, with any headers —
+ * so a test can compare, byte for byte, what the client sent with what the provider received, and
+ * what the provider sent with what the client received. A test that needs to write the answer
+ * itself (cut a stream, hang, send megabytes) sets {@link RecordingUpstream.respond}
+ * (test/security/scripted-upstream.ts builds its provider-shaped answers on that).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -16,7 +18,12 @@ export interface Recorded {
   raw: Buffer;
   /** The body parsed (undefined when it is not JSON). */
   json: Record<string, unknown> | undefined;
+  /** The parsed body, or `{}` when it is not JSON (for tests that read fields without checking). */
+  body: Record<string, unknown>;
 }
+
+/** Writes the answer to one recorded request. */
+export type Responder = (seen: Recorded, res: ServerResponse) => void;
 
 /** A scripted answer: a status, headers, and a body (JSON text, or event-stream chunks written one by one). */
 export interface Scripted {
@@ -32,6 +39,8 @@ export class RecordingUpstream {
   /** Answers the next requests (the last one repeats). */
   private script: Array<Scripted | ((seen: Recorded) => Scripted)> = [];
   private readonly sockets = new Set<Socket>();
+  /** Writes every answer; by default the next answer scripted with {@link answers}. */
+  respond: Responder = (seen, res) => this.answer(seen, res);
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -54,9 +63,9 @@ export class RecordingUpstream {
         } catch {
           json = undefined;
         }
-        const seen: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json };
+        const seen: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, body: json ?? {} };
         upstream.requests.push(seen);
-        upstream.answer(seen, res);
+        upstream.respond(seen, res);
       });
     });
     return upstream;
@@ -65,6 +74,11 @@ export class RecordingUpstream {
   /** Scripts the next answers, in order; the last one answers every later request too. */
   answers(...script: Array<Scripted | ((seen: Recorded) => Scripted)>): void {
     this.script = script;
+  }
+
+  /** Requests received so far, or those whose path ends with `pathEnd` (`/messages`, `/chat/completions`). */
+  count(pathEnd?: string): number {
+    return pathEnd === undefined ? this.requests.length : this.requests.filter((s) => s.path.endsWith(pathEnd)).length;
   }
 
   private answer(seen: Recorded, res: ServerResponse): void {

@@ -1,61 +1,44 @@
 /**
- * A scripted upstream for the security suite: a real node:http server on 127.0.0.1 (port 0)
- * that speaks just enough OpenAI Chat and Anthropic Messages to be a provider. Each test sets
- * `reply`; every request is counted, so a test can assert how many calls reached the upstream.
+ * A scripted upstream for the security suite: the recording upstream (a real node:http server on
+ * 127.0.0.1, port 0) speaking just enough OpenAI Chat and Anthropic Messages to be a provider.
+ * Each test sets `reply`; every request is kept, so a test can assert how many calls reached it.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { RecordingUpstream, type Recorded } from '../gateway/recording-upstream.js';
 
-/** One request as the upstream saw it. */
-export interface SeenRequest {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown>;
-}
+/** One request as the upstream saw it (`body`: the parsed JSON, `{}` when it was not JSON). */
+export type SeenRequest = Recorded;
 
 /** Writes the answer to one request (the default answers a normal completion in the request's API). */
 export type Reply = (seen: SeenRequest, res: ServerResponse) => void;
 
+/** The recording upstream of the fidelity suite, answering like a provider through a settable `reply`. */
 export class ScriptedUpstream {
-  readonly seen: SeenRequest[] = [];
   reply: Reply = answerNormally;
-  private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(private readonly upstream: RecordingUpstream) {
+    upstream.respond = (seen, res) => this.reply(seen, res);
+  }
 
   static async start(): Promise<ScriptedUpstream> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const upstream = new ScriptedUpstream(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    server.on('connection', (socket) => {
-      upstream.sockets.add(socket);
-      socket.on('close', () => upstream.sockets.delete(socket));
-    });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        let body: Record<string, unknown> = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // recorded as an empty body
-        }
-        const seen = { path: req.url ?? '', headers: req.headers, body };
-        upstream.seen.push(seen);
-        upstream.reply(seen, res);
-      });
-    });
-    return upstream;
+    return new ScriptedUpstream(await RecordingUpstream.start());
+  }
+
+  get url(): string {
+    return this.upstream.url;
+  }
+
+  /** Every request received, in order. */
+  get seen(): readonly SeenRequest[] {
+    return this.upstream.requests;
   }
 
   /** Requests seen on one API path suffix (`/messages` or `/chat/completions`). */
   count(pathEnd?: string): number {
-    return pathEnd === undefined ? this.seen.length : this.seen.filter((s) => s.path.endsWith(pathEnd)).length;
+    return this.upstream.count(pathEnd);
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.upstream.close();
   }
 }
 
