@@ -13,6 +13,8 @@ export class CapacityUpstream {
   private maxQueued = 0;
   /** Each served request's time in the upstream (queue + service), in ms, since the last {@link takeTimes}. */
   private times: number[] = [];
+  /** For each request since the last {@link takeQueuedAhead}: how many were waiting ahead of it when it arrived. */
+  private queuedAhead: number[] = [];
 
   private constructor(readonly server: Server, readonly slots: number, readonly serviceMs: number) {}
 
@@ -40,6 +42,17 @@ export class CapacityUpstream {
     return times;
   }
 
+  /**
+   * How many requests were already waiting (not being served) when each request since the last
+   * call arrived. A count, not a time: with a fixed service time, a request that finds fewer than
+   * `slots` waiting ahead of it waits at most one service time, however slow the machine is.
+   */
+  takeQueuedAhead(): number[] {
+    const queued = this.queuedAhead;
+    this.queuedAhead = [];
+    return queued;
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -49,6 +62,7 @@ export class CapacityUpstream {
     req.resume();
     req.on('end', () => {
       const arrived = performance.now();
+      this.queuedAhead.push(this.busy < this.slots ? 0 : this.queue.length);
       if (this.busy < this.slots) this.serve(res, arrived);
       else {
         this.queue.push(() => this.serve(res, arrived));

@@ -6,8 +6,10 @@ import { CapacityUpstream } from './capacity-upstream.js';
 import { chat, spawnGateway, tempDir, type GatewayProcess } from './helpers.js';
 
 const SLOTS = 20;
-// Slow answers and a modest rate: the gateway's and the load generator's own CPU stay out of the
-// picture on a busy 2-core machine, so latency reflects the upstream's queue.
+// Slow answers and a modest rate: the gateway's and the load generator's own CPU stay small. What
+// the test asserts is the queue the limit lets build in front of the model, counted at the
+// upstream, not a latency: on a shared 2-core machine timers fire late in every process (the
+// upstream's own 500 ms "service" measured 520–790 ms at p99 with nothing queued).
 const SERVICE_MS = 500;
 const CAPACITY_RPS = (SLOTS * 1000) / SERVICE_MS; // 40 requests per second
 
@@ -68,7 +70,7 @@ describe('overload: 3x capacity offered to a gateway with its default load shedd
     await dir?.close();
   });
 
-  it('keeps the admitted p99 within 2x of the unloaded p99 (at the upstream), sheds the excess with 503 + Retry-After (low priority first), times nothing out', async () => {
+  it('keeps the upstream queue within one service time for 99% of admitted requests (p99 within 2x of unloaded, counted not timed), sheds the excess with 503 + Retry-After (low priority first), times nothing out', async () => {
     const normal = httpChatSender({ url: gateway.url, prompt: 'n {i}', connections: 512 });
     const low = httpChatSender({ url: gateway.url, prompt: 'l {i}', connections: 512, headers: { 'x-bulwark-priority': 'low' } });
     try {
@@ -78,6 +80,7 @@ describe('overload: 3x capacity offered to a gateway with its default load shedd
       expect(calm.every((r) => r.status === 200)).toBe(true);
       const unloadedP99 = p99(calm.map((r) => r.ms));
       const unloadedUpstreamP99 = p99(upstream.takeTimes());
+      upstream.takeQueuedAhead();
 
       // Overloaded: 3x capacity, half of it low priority.
       const normalResults: Array<{ status: number; ms: number; error?: string }> = [];
@@ -88,6 +91,7 @@ describe('overload: 3x capacity offered to a gateway with its default load shedd
       const probes = await Promise.all(Array.from({ length: 20 }, (_, i) => chat(gateway.url, { prompt: `probe ${i}`, headers: { 'x-bulwark-priority': 'low' } })));
       await running;
       const admittedUpstreamP99 = p99(upstream.takeTimes());
+      const queuedAhead = upstream.takeQueuedAhead();
 
       const all = [...normalResults, ...lowResults];
       const admitted = all.filter((r) => r.status === 200);
@@ -96,14 +100,17 @@ describe('overload: 3x capacity offered to a gateway with its default load shedd
       const admittedP99 = p99(admitted.map((r) => r.ms));
       console.log(`[scale] overload 3x (${CAPACITY_RPS * 3} rps offered, capacity ${CAPACITY_RPS}): unloaded p99 ${unloadedP99.toFixed(0)} ms, ` +
         `admitted ${admitted.length} (p99 ${admittedP99.toFixed(0)} ms), shed ${shed.length} ` +
-        `(normal ${(shedRate(normalResults) * 100).toFixed(0)}%, low ${(shedRate(lowResults) * 100).toFixed(0)}%), upstream max queue ${upstream.stats().maxQueued}, ` +
+        `(normal ${(shedRate(normalResults) * 100).toFixed(0)}%, low ${(shedRate(lowResults) * 100).toFixed(0)}%), upstream max queue ${upstream.stats().maxQueued} (p99 ${p99(queuedAhead)} waiting ahead of an arrival), ` +
         `upstream-side p99 ${unloadedUpstreamP99.toFixed(0)} ms unloaded, ${admittedUpstreamP99.toFixed(0)} ms admitted`);
 
       expect(all.every((r) => r.status === 200 || r.status === 503)).toBe(true); // no 504, no client timeout, no broken connection
-      // What the limit controls is the queue it lets build in front of the model: measured where it
-      // forms (the upstream's own queue + service time), the figure holds on a shared 2-core machine
-      // whose CPU contention also slows the client and gateway processes (their p99 is logged above).
-      expect(admittedUpstreamP99).toBeLessThanOrEqual(2 * unloadedUpstreamP99);
+      // What the limit controls is the queue it lets build in front of the model. Counted where it
+      // forms: 99% of the admitted requests found fewer than SLOTS waiting ahead of them, so each
+      // waited at most one service time — an upstream-side p99 within 2x of the unloaded one
+      // (= one service time), whatever CPU contention does to the timers (times are logged above).
+      // Without the limit, 3x capacity for 6 s queues hundreds.
+      expect(queuedAhead.length).toBeGreaterThan(0);
+      expect(p99(queuedAhead)).toBeLessThan(SLOTS);
       expect(admitted.length).toBeGreaterThan(CAPACITY_RPS * 6 * 0.4); // it still serves a good part of capacity
       expect(shed.length).toBeGreaterThan(all.length * 0.3);
       expect(shedRate(lowResults)).toBeGreaterThan(shedRate(normalResults));
