@@ -74,10 +74,18 @@ describe('overload: 3x capacity offered to a gateway with its default load shedd
     const normal = httpChatSender({ url: gateway.url, prompt: 'n {i}', connections: 512 });
     const low = httpChatSender({ url: gateway.url, prompt: 'l {i}', connections: 512, headers: { 'x-bulwark-priority': 'low' } });
     try {
+      // A fresh gateway on a loaded 2-core machine spends its first seconds compiling: warm it
+      // (and the load generator's connections) before anything is measured.
+      for (let batch = 0; batch < 3; batch++) {
+        const warm = await Promise.all(Array.from({ length: 10 }, (_, i) => normal(-1 - batch * 10 - i, AbortSignal.timeout(10_000))));
+        expect(warm.map((r) => r.status)).toEqual(Array(10).fill(200));
+      }
+      upstream.takeTimes();
+
       // Unloaded: half of capacity (no queue upstream).
-      const calm: Array<{ status: number; ms: number }> = [];
+      const calm: Array<{ status: number; ms: number; error?: string }> = [];
       await runLoad(timed(normal, calm), { model: { kind: 'open', rate: CAPACITY_RPS / 2 }, durationMs: 3_000, requestTimeoutMs: 5_000 });
-      expect(calm.every((r) => r.status === 200)).toBe(true);
+      expect(calm.filter((r) => r.status !== 200)).toEqual([]);
       const unloadedP99 = p99(calm.map((r) => r.ms));
       const unloadedUpstreamP99 = p99(upstream.takeTimes());
       upstream.takeQueuedAhead();
