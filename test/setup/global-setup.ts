@@ -1,8 +1,8 @@
 // vitest globalSetup: brings what the suite needs, so `npm test` passes on a fresh machine by
 // itself. Before any test file runs: dist/ is built when stale (tests spawn the compiled `bin`),
 // a Redis answers on the test URL (started here when none does, and then stopped here; a Redis
-// that was already running is left alone), and Debian's Chromium, kubectl and openssl are
-// installed when missing.
+// that was already running is left alone), and Debian's Chromium, kubectl, openssl and promtool
+// (package prometheus) are installed when missing.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { aptInstall, ensureChromium } from './chromium.js';
@@ -41,11 +41,16 @@ function has(command: string, args: string[]): boolean {
   return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 }
 
-/** The deploy tests render the kustomize overlays (`kubectl kustomize`), the TLS test makes certificates (`openssl`). */
+/**
+ * The deploy tests render the kustomize overlays (`kubectl kustomize`), the TLS test makes
+ * certificates (`openssl`), the alert rules test checks the rules with Prometheus's `promtool`
+ * (Debian's `prometheus` package; without it that test was skipped on every machine).
+ */
 function tools(): void {
   const missing: string[] = [];
   if (!has('kubectl', ['version', '--client']) && !has('kustomize', ['version'])) missing.push('kubectl');
   if (!has('openssl', ['version'])) missing.push('openssl');
+  if (!has('promtool', ['--version'])) missing.push('prometheus');
   if (missing.length === 0) return;
   say(`installing Debian's ${missing.join(', ')}`);
   const failed = aptInstall(missing);
