@@ -16,6 +16,15 @@ import type { Provider } from '../provider.js';
 import type { DeploymentConfig } from '../router-config.js';
 import type { ResolvedPolicies } from './resolve-policies.js';
 
+/** `front` runs first and admits the call into `guarded` (composition without flattening, see Deployment). */
+class Fronted implements Policy {
+  constructor(private readonly front: Policy, private readonly guarded: Policy) {}
+
+  execute<T>(operation: Operation<T>, signal?: AbortSignal): Promise<T> {
+    return this.front.execute((context) => this.guarded.execute(operation, context.signal), signal);
+  }
+}
+
 /** What a deployment's pipelines need from the router. */
 export interface DeploymentDeps {
   clock: Clock;
@@ -111,7 +120,10 @@ export class Deployment {
     });
     const front = deps.front ?? [];
     this.slots = slots;
-    this.chat = pipeline(...front, slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
+    const guarded = pipeline(slots, this.breaker, retryPolicy, timeout({ timeoutMs: policies.attemptTimeoutMs, clock: deps.clock }));
+    // The front policies (the gateway's adaptive limit, shared quotas) are not the core's: kept
+    // outside the pipeline, they leave it its fast path (closed breaker, bulkhead room, first attempt).
+    this.chat = front.length === 0 ? guarded : new Fronted(front.length === 1 ? front[0] : pipeline(...front), guarded);
     this.streamOpen = pipeline(...front, retryPolicy, timeout({ timeoutMs: policies.firstTokenTimeoutMs, clock: deps.clock }));
   }
 
