@@ -4,6 +4,7 @@ import { GEN_AI_DURATION_BUCKETS_S, GEN_AI_TOKEN_BUCKETS, MAX_UNCONFIGURED_ROUTE
 import type { DeploymentState } from './deployment-states.js';
 import { isUsable } from './deployment-states.js';
 import { attemptStatus, rejectionReason, requestStatus } from './outcome.js';
+import { CounterSlots, HistogramSlots, type CounterEntry, type HistogramSeries } from './metric-slots.js';
 import { runtimeRegistry } from './runtime-metrics.js';
 
 /** Options of {@link OpsMetrics}. */
@@ -21,6 +22,26 @@ export interface OpsMetricsOptions {
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = Object.freeze({
   closed: 0, open: 1, 'half-open': 2, isolated: 3, 'forced-closed': 4, disabled: 5,
 });
+
+/** The series one request's label values update (resolved on first use). */
+interface RequestSeries {
+  requests: CounterEntry;
+  durationKey: string;
+  durationLabels: () => Record<string, string>;
+  duration: HistogramSeries;
+  cache: CounterEntry | undefined;
+  ttfc?: HistogramSeries;
+  tokensIn?: HistogramSeries;
+  tokensOut?: HistogramSeries;
+  tokenCountIn?: CounterEntry;
+  tokenCountOut?: CounterEntry;
+}
+
+/** The series one attempt's label values update. */
+interface AttemptSeries {
+  attempts: CounterEntry;
+  duration: HistogramSeries;
+}
 
 /** Deepest fallback depth given its own label value; deeper ones share `${MAX}+`. */
 const MAX_DEPTH_LABEL = 5;
@@ -57,6 +78,20 @@ export class OpsMetrics {
   private readonly slow: Counter<string>;
   private readonly overheadHistogram: Histogram<string>;
   private readonly probes: Counter<string>;
+  // Pre-resolved series (see metric-slots.ts): the request path adds to prom-client's records
+  // without building, validating or hashing labels; the exposition is prom-client's.
+  private readonly requestSlots = new Map<string, RequestSeries>();
+  private readonly attemptSlots = new Map<string, AttemptSeries>();
+  private readonly requestCounterSlots: CounterSlots;
+  private readonly durationSlots: HistogramSlots;
+  private readonly ttfcSlots: HistogramSlots;
+  private readonly tokenSlots: HistogramSlots;
+  private readonly tokenCounterSlots: CounterSlots;
+  private readonly cacheSlots: CounterSlots;
+  private readonly slowSlots: CounterSlots;
+  private readonly attemptCounterSlots: CounterSlots;
+  private readonly attemptDurationSlots: HistogramSlots;
+  private readonly overheadSeries: HistogramSeries;
   /** Alert delivery outcomes per sink: `sent`, `failed` (gave up), `dropped` (queue full), `retried`. */
   readonly notifications: Counter<string>;
   /** Active alerts per rule and severity (set by the alert engine). */
@@ -98,45 +133,89 @@ export class OpsMetrics {
     this.probes = new Counter({ name: 'bulwark_probes_total', help: 'Active health probes per deployment.', labelNames: ['deployment', 'status'], registers });
     this.notifications = new Counter({ name: 'bulwark_alert_notifications_total', help: 'Alert notifications by sink and outcome.', labelNames: ['sink', 'status'], registers });
     this.alertsActive = new Gauge({ name: 'bulwark_alerts_active', help: 'Alerts active now, by rule and severity.', labelNames: ['rule', 'severity'], registers });
+    this.requestCounterSlots = new CounterSlots(this.requests);
+    this.durationSlots = new HistogramSlots(this.duration, GEN_AI_DURATION_BUCKETS_S);
+    this.ttfcSlots = new HistogramSlots(this.ttfc, GEN_AI_DURATION_BUCKETS_S);
+    this.tokenSlots = new HistogramSlots(this.tokens, GEN_AI_TOKEN_BUCKETS);
+    this.tokenCounterSlots = new CounterSlots(this.tokenCounter);
+    this.cacheSlots = new CounterSlots(this.cache);
+    this.slowSlots = new CounterSlots(this.slow);
+    this.attemptCounterSlots = new CounterSlots(this.attempts);
+    this.attemptDurationSlots = new HistogramSlots(this.attemptDuration, GEN_AI_DURATION_BUCKETS_S);
+    this.overheadSeries = new HistogramSlots(this.overheadHistogram, OVERHEAD_BUCKETS_S).get('', () => ({}));
   }
 
   /** Records a request; `route` and `tenant` are already collapsed to configured values. */
   request(e: RequestEvent, route: string, tenant: string, slowThresholdMs: number | undefined): void {
     const status = requestStatus(e);
-    const errorType = e.errorKind ?? '';
-    const group = e.group ?? '';
-    this.requests.labels(route, group, e.servedBy, status, errorType, tenant, e.stream ? 'true' : 'false').inc();
+    const reason = rejectionReason(e);
+    const s = this.requestSeries(e, route, tenant, status, reason === undefined);
+    s.requests.value += 1;
     if (this.exemplars && e.traceId !== undefined) {
-      this.duration.observe({ labels: { gen_ai_operation_name: OPERATION, gen_ai_request_model: route, served_by: e.servedBy, error_type: errorType }, value: e.durationMs / 1000, exemplarLabels: { trace_id: e.traceId } });
-    } else this.duration.labels(OPERATION, route, e.servedBy, errorType).observe(e.durationMs / 1000);
-    if (e.stream && e.ttftMs !== undefined) this.ttfc.labels(OPERATION, route, e.servedBy).observe(e.ttftMs / 1000);
+      this.durationSlots.get(s.durationKey, s.durationLabels); // prom-client's observe then adds to the same series
+      this.duration.observe({ labels: s.durationLabels(), value: e.durationMs / 1000, exemplarLabels: { trace_id: e.traceId } });
+    } else s.duration.observe(e.durationMs / 1000);
+    if (e.stream && e.ttftMs !== undefined) (s.ttfc ??= this.ttfcSlots.get(`${route}\u0001${e.servedBy}`, () => ({ gen_ai_operation_name: OPERATION, gen_ai_request_model: route, served_by: e.servedBy }))).observe(e.ttftMs / 1000);
     if (e.inputTokens > 0) {
-      this.tokens.labels(OPERATION, route, 'input').observe(e.inputTokens);
-      this.tokenCounter.labels(route, e.servedBy, tenant, 'input').inc(e.inputTokens);
+      (s.tokensIn ??= this.tokenSlots.get(`${route}\u0001input`, () => ({ gen_ai_operation_name: OPERATION, gen_ai_request_model: route, gen_ai_token_type: 'input' }))).observe(e.inputTokens);
+      (s.tokenCountIn ??= this.tokenCounterSlots.get(`${route}\u0001${e.servedBy}\u0001${tenant}\u0001input`, () => ({ route, served_by: e.servedBy, tenant, gen_ai_token_type: 'input' }))).value += e.inputTokens;
     }
     if (e.outputTokens > 0) {
-      this.tokens.labels(OPERATION, route, 'output').observe(e.outputTokens);
-      this.tokenCounter.labels(route, e.servedBy, tenant, 'output').inc(e.outputTokens);
+      (s.tokensOut ??= this.tokenSlots.get(`${route}\u0001output`, () => ({ gen_ai_operation_name: OPERATION, gen_ai_request_model: route, gen_ai_token_type: 'output' }))).observe(e.outputTokens);
+      (s.tokenCountOut ??= this.tokenCounterSlots.get(`${route}\u0001${e.servedBy}\u0001${tenant}\u0001output`, () => ({ route, served_by: e.servedBy, tenant, gen_ai_token_type: 'output' }))).value += e.outputTokens;
     }
     if (e.attempts > 1) this.retries.labels(route).inc(e.attempts - 1);
     if (e.ok && e.fallbackDepth > 0) {
       this.fallbacks.labels(route, e.fallbackDepth >= MAX_DEPTH_LABEL ? `${MAX_DEPTH_LABEL}+` : String(e.fallbackDepth)).inc();
     }
-    const reason = rejectionReason(e);
     if (reason) this.rejections.labels(route, reason).inc();
-    else this.cache.labels(route, e.cacheHit ? 'hit' : 'miss').inc();
-    if (slowThresholdMs !== undefined && status !== 'client_error' && e.durationMs > slowThresholdMs) this.slow.labels(route).inc();
+    else s.cache!.value += 1;
+    if (slowThresholdMs !== undefined && status !== 'client_error' && e.durationMs > slowThresholdMs) this.slowSlots.get(route, () => ({ route })).value += 1;
+  }
+
+  /** The pre-resolved series of a request's label values (one lookup per request). */
+  private requestSeries(e: RequestEvent, route: string, tenant: string, status: string, looked: boolean): RequestSeries {
+    const errorType = e.errorKind ?? '';
+    const group = e.group ?? '';
+    const stream = e.stream ? 'true' : 'false';
+    const cache = looked ? (e.cacheHit ? 'hit' : 'miss') : '';
+    const key = `${route}\u0001${group}\u0001${e.servedBy}\u0001${status}\u0001${errorType}\u0001${tenant}\u0001${stream}\u0001${cache}`;
+    let s = this.requestSlots.get(key);
+    if (s !== undefined) return s;
+    const servedBy = e.servedBy;
+    const durationKey = `${route}\u0001${servedBy}\u0001${errorType}`;
+    const durationLabels = () => ({ gen_ai_operation_name: OPERATION, gen_ai_request_model: route, served_by: servedBy, error_type: errorType });
+    s = {
+      requests: this.requestCounterSlots.get(`${route}\u0001${group}\u0001${servedBy}\u0001${status}\u0001${errorType}\u0001${tenant}\u0001${stream}`, () => ({ route, group, served_by: servedBy, status, error_type: errorType, tenant, stream })),
+      durationKey,
+      durationLabels,
+      duration: this.durationSlots.get(durationKey, durationLabels),
+      cache: cache === '' ? undefined : this.cacheSlots.get(`${route}\u0001${cache}`, () => ({ route, result: cache })),
+    };
+    this.requestSlots.set(key, s);
+    return s;
   }
 
   /** Starts the per-route SLO counters at 0 so rate() has a series before the first slow request. */
   knownRoutes(routes: Iterable<string>): void {
-    for (const route of routes) this.slow.labels(route).inc(0);
+    for (const route of routes) this.slowSlots.get(route, () => ({ route }));
   }
 
   attempt(e: AttemptEvent): void {
     const status = attemptStatus(e);
-    this.attempts.labels(e.group, e.deployment, status, e.errorKind ?? '').inc();
-    this.attemptDuration.labels(e.group, e.deployment, status).observe(e.durationMs / 1000);
+    const errorType = e.errorKind ?? '';
+    const key = `${e.group}\u0001${e.deployment}\u0001${status}\u0001${errorType}`;
+    let s = this.attemptSlots.get(key);
+    if (s === undefined) {
+      const { group, deployment } = e;
+      s = {
+        attempts: this.attemptCounterSlots.get(key, () => ({ group, deployment, status, error_type: errorType })),
+        duration: this.attemptDurationSlots.get(`${group}\u0001${deployment}\u0001${status}`, () => ({ group, deployment, status })),
+      };
+      this.attemptSlots.set(key, s);
+    }
+    s.attempts.value += 1;
+    s.duration.observe(e.durationMs / 1000);
   }
 
   /** Refreshes a deployment's gauges and its group's usable count. */
@@ -158,7 +237,7 @@ export class OpsMetrics {
   }
 
   overhead(ms: number): void {
-    this.overheadHistogram.observe(ms / 1000);
+    this.overheadSeries.observe(ms / 1000);
   }
 
   probe(deployment: string, ok: boolean): void {
