@@ -11,7 +11,8 @@ import { classifyError, classifyHttpError } from '../classify.js';
 import { LlmError } from '../errors.js';
 import type { ApiFamily, UpstreamBody, UpstreamCall, UpstreamReply } from '../exchange.js';
 import type { Provider, ProviderCallOptions, ProviderConfig } from '../provider.js';
-import { AnswerBudget, DEFAULT_MAX_ANSWER_BYTES, processAnswerBudget, readAnswer } from './answer-budget.js';
+import { AnswerBudget, DEFAULT_MAX_ANSWER_BYTES, processAnswerBudget } from './answer-budget.js';
+import { BufferedAnswer } from './buffered-answer.js';
 import { ProviderPool } from './provider-pool.js';
 import { StreamWatchdog } from './stream-watchdog.js';
 
@@ -123,6 +124,8 @@ export abstract class HttpProvider implements Provider {
     return classifyHttpError(status, headers, text, { now: this.clock.now(), secrets: this.secrets, source: this.source, family: this.dialect });
   }
 
+  private readonly classifyHttpError = (status: number, headers: Record<string, string | string[] | undefined>, text: string): LlmError => this.classifyHttp(status, headers, text);
+
   /** Secrets this provider must never let out (for subclasses' own error reading). */
   protected get secretValues(): readonly string[] {
     return this.secrets;
@@ -157,12 +160,10 @@ export abstract class HttpProvider implements Provider {
     if (signal?.aborted) throw this.aborted(signal.reason);
     try {
       const { path, headers, body } = this.authorize === undefined ? this.requestOf(call) : await this.finish(call);
-      const res = await this.pool.request({ method: call.method ?? 'POST', path, headers, body: body === undefined ? undefined : bodyOf(body), signal });
-      if (res.statusCode >= 400) throw await this.httpError(res.statusCode, res.headers, res.body as unknown as HttpBody);
-      const answer = await readAnswer(res.body as unknown as HttpBody, this.maxAnswerBytes, this.answerBudget, this.source);
-      // The bytes are the exchange's from here on: they are read, no longer being buffered.
-      answer.done();
-      return { status: res.statusCode, headers: res.headers, body: answer.bytes };
+      // Read once, as it comes, into memory (bounded): see BufferedAnswer.
+      return await BufferedAnswer.send(this.pool, { method: call.method ?? 'POST', path, headers, body: body === undefined ? undefined : bodyOf(body) }, {
+        maxBytes: this.maxAnswerBytes, budget: this.answerBudget, source: this.source, maxErrorBytes: MAX_ERROR_BODY_BYTES, classifyHttp: this.classifyHttpError, signal,
+      });
     } catch (err) {
       throw signal?.aborted ? this.aborted(signal.reason) : this.classify(err);
     }

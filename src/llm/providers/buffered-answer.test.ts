@@ -1,0 +1,73 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LlmError } from '../errors.js';
+import { AnswerBudget } from './answer-budget.js';
+import { BufferedAnswer, type BufferedAnswerOptions } from './buffered-answer.js';
+
+describe('BufferedAnswer (an answer read whole by a dispatch handler)', () => {
+  let server: Server;
+  let pool: Pool;
+  let reply: (res: ServerResponse) => void = () => undefined;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => reply(res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await pool.close();
+    server.close();
+  });
+
+  const options = (over: Partial<BufferedAnswerOptions> = {}): BufferedAnswerOptions => ({
+    maxBytes: 1024, budget: new AnswerBudget(), source: 'up', maxErrorBytes: 64,
+    classifyHttp: (status, _headers, text) => new LlmError('server_error', `status ${status}: ${text}`), ...over,
+  });
+  const send = (over?: Partial<BufferedAnswerOptions>) => BufferedAnswer.send(pool, { method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }, options(over));
+
+  it('hands back a body sent in several chunks whole, with its status and headers, and gives the budget back', async () => {
+    reply = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r1' });
+      res.write('{"a":"');
+      setTimeout(() => res.end('xyz"}'), 20);
+    };
+    const budget = new AnswerBudget();
+    const answer = await send({ budget });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-request-id']).toBe('r1');
+    expect(answer.body.toString()).toBe('{"a":"xyz"}');
+    expect(budget.inUseBytes).toBe(0);
+  });
+
+  it('classifies an error answer from its first bytes', async () => {
+    reply = (res) => res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":"slow down"}');
+    await expect(send()).rejects.toThrow('status 429: {"error":"slow down"}');
+  });
+
+  it('cuts off an answer longer than maxBytes at once and holds nothing', async () => {
+    reply = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(Buffer.alloc(600, 'a'));
+      setTimeout(() => res.end(Buffer.alloc(600, 'a')), 20);
+    };
+    const budget = new AnswerBudget();
+    await expect(send({ budget })).rejects.toMatchObject({ kind: 'server_error' });
+    expect(budget.inUseBytes).toBe(0);
+  });
+
+  it('rejects with the signal\'s reason when the call is aborted', async () => {
+    reply = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+    };
+    const controller = new AbortController();
+    const pending = send({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('gone')), 20);
+    await expect(pending).rejects.toThrow('gone');
+  });
+});
