@@ -1,10 +1,11 @@
 /**
- * Server processes of the benchmarks: each prints `listening on http://…` once it serves; every one
+ * What the benchmarks share. Server processes of the benchmarks: each prints `listening on http://…` once it serves; every one
  * started is killed when the benchmark exits, however it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** Whether the compiled CLI exists (`npm run build`): benchmarks then run what users run. */
 export const COMPILED_CLI = existsSync(new URL('../dist/cli/main.js', import.meta.url));
@@ -40,3 +41,17 @@ export async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
+
+/** What the benchmarks read of an autocannon run. */
+export interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}
+
+/** autocannon (CommonJS), typed as the benchmarks use it. */
+export const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+/** The median of `xs` (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -3,8 +3,8 @@
  * same mock provider (no faults), every target of {@link TARGETS}:
  *   the mock directly; a bare undici proxy (node:http in, undici Pool out, body read then sent);
  *   a bare streaming proxy (the same, body piped chunk by chunk); Bulwark with its default policies;
- *   Bulwark with a minimal-policy config (one attempt, no cache, no coalescing); and Bulwark's HTTP
- *   layer alone over a router that answers at once (where the time goes).
+ *   Bulwark with a minimal-policy config (one attempt, no cache, no coalescing); and Bulwark with its
+ *   default policies over a provider that answers in-process (its own work, without upstream I/O).
  * Each server is its own process; the load comes from this one. For each target:
  *   - throughput: autocannon, 50 connections (closed model), req/s and p50/p99;
  *   - CPU per request: the server process's user+system CPU (/proc/<pid>/stat) over the
@@ -27,24 +27,17 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { cliArgs, COMPILED_CLI, startChild, stop } from './bench-processes.js';
+import { autocannon, cliArgs, COMPILED_CLI, median, startChild, stop } from './bench-processes.js';
 import { httpChatSender } from '../src/chaos/load/http-sender.js';
 import { runLoad } from '../src/chaos/load/runner.js';
+import type { Provider } from '../src/llm/provider.js';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const { values } = parseArgs({
   options: {
@@ -127,7 +120,7 @@ const TARGETS: Target[] = [
   { name: 'bare streaming proxy', start: (mockUrl) => startChild(roleArgs('stream-proxy', ['--upstream', mockUrl])) },
   bulwarkTarget('Bulwark (default policies)'),
   bulwarkTarget('Bulwark (minimal policies)', 'policies: { retry: { maxAttempts: 1 } }\nloadShedding: { enabled: false }', ', cache: false, staleIfError: false, coalesce: false'),
-  { name: 'Bulwark HTTP layer only (router answers at once)', start: () => startChild(roleArgs('gateway-canned')) },
+  { name: 'Bulwark own work (provider in-process)', start: () => startChild(roleArgs('gateway-inprocess')) },
 ];
 const REFERENCE = 'bare undici proxy';
 
@@ -154,7 +147,6 @@ async function fixedRate(url: string, rate: number, durationS: number) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
 
 async function httpChoice(durationS: number, connections: number): Promise<void> {
@@ -286,19 +278,27 @@ async function serveRole(role: string): Promise<void> {
     app.post('/echo', async (request) => ({ echo: request.body }));
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     console.log(`listening on ${address}`);
-  } else if (role === 'gateway-canned') {
-    // The gateway's HTTP layer alone (auth, parse, dialects, headers, ops accounting) over a
-    // router that answers at once: separates the HTTP layer's cost from the router's.
-    const { parseConfig } = await import('../src/gateway/config/load.js');
-    const { Gateway } = await import('../src/gateway/gateway.js');
-    const { createRouter } = await import('../src/llm/router/create-router.js');
-    const response = { id: 'chatcmpl-bench', model: 'gpt-4o', content: 'A canned answer of about the mock\'s length: f55c314b', finishReason: 'stop' as const, usage: { inputTokens: 12, outputTokens: 12 }, created: 1 };
-    const served = { servedBy: 'canned', attempts: 1, fallbackDepth: 0, degraded: false };
-    const config = parseConfig(`providers:\n  p: { type: openai, baseUrl: "http://127.0.0.1:9/v1" }\nmodelGroups:\n  g: { deployments: [ { id: d, provider: p, model: m } ] }\nroutes:\n  - { name: gpt-4, chain: [g] }\n`, { env: {} });
-    const gateway = await Gateway.start({
-      config, port: 0,
-      createRouter: (routerConfig, deps) => Object.assign(createRouter(routerConfig, deps), { chat: async () => ({ response, served }) }),
-    });
+  } else if (role === 'gateway-inprocess') {
+    // Bulwark whole (HTTP in, auth, dialect, router with its default policies, cache, ops) over a
+    // provider that answers in-process with the mock's bytes: what Bulwark's own work costs, with
+    // no upstream socket. Compiled code when dist/ exists, like the other Bulwark targets.
+    const from = (path: string) => (COMPILED_CLI ? `../dist/${path}.js` : `../src/${path}.ts`);
+    const { parseConfig } = (await import(from('gateway/config/load'))) as typeof import('../src/gateway/config/load.js');
+    const { Gateway } = (await import(from('gateway/gateway'))) as typeof import('../src/gateway/gateway.js');
+    const { createRouter } = (await import(from('llm/router/create-router'))) as typeof import('../src/llm/router/create-router.js');
+    const answer = Buffer.from(JSON.stringify({
+      id: 'chatcmpl-mock_1', object: 'chat.completion', created: 1796591878, model: 'gpt-4o',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'mock answer from gpt-4o: c6770578', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 15, completion_tokens: 9, total_tokens: 24 }, system_fingerprint: 'fp_bulwark_mock',
+    }));
+    const provider: Provider = {
+      dialect: 'openai',
+      send: async () => ({ status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req_mock_1' }, body: answer }),
+      open: () => Promise.reject(new Error('the in-process provider does not stream')),
+      close: async () => undefined,
+    };
+    const config = parseConfig('providers:\n  p: { type: openai, baseUrl: "http://127.0.0.1:9/v1" }\nmodelGroups:\n  g: { deployments: [ { id: d, provider: p, model: gpt-4o } ] }\nroutes:\n  - { name: gpt-4, chain: [g] }\n', { env: {} });
+    const gateway = await Gateway.start({ config, port: 0, createRouter: (routerConfig, deps) => createRouter(routerConfig, { ...deps, providers: () => provider }) });
     console.log(`listening on ${gateway.url}`);
   } else throw new Error(`unknown role ${role}`);
 }

@@ -10,23 +10,14 @@
  *   npm run bench:tracing                      # 3 rounds, 5 s per measurement
  *   npm run bench:tracing -- --rounds 5 --duration 10
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { autocannon, cliArgs, COMPILED_CLI, median, startChild, stop } from './bench-processes.js';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const { values } = parseArgs({
   options: {
@@ -38,33 +29,6 @@ const { values } = parseArgs({
 });
 
 const BODY = JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'Summarise the resilience patterns for LLM calls in one line.' }] });
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' } });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += String(chunk);
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(seen);
-      if (match) resolve(match[1]);
-    });
-    child.on('exit', () => reject(new Error(`${args.join(' ')} did not start:\n${seen}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
 async function throughput(url: string, durationS: number, connections: number) {
   const options = { url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY };
   await autocannon({ ...options, connections: 10, duration: 2 });
@@ -72,13 +36,12 @@ async function throughput(url: string, durationS: number, connections: number) {
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const durationS = Number(values.duration);
   const connections = Number(values.connections);
-  const mock = await startChild(['src/cli/main.ts', 'mock', '--port', '0']);
-  const sink = await startChild(['bench/tracing.bench.ts', '--role', 'sink']);
+  const mock = await startChild(cliArgs(['mock', '--port', '0']));
+  const sink = await startChild(['--import', 'tsx', 'bench/tracing.bench.ts', '--role', 'sink']);
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-bench-tracing-'));
   const config = async (name: string, tracing: string) => {
     const path = join(dir, `${name}.yaml`);
@@ -102,7 +65,7 @@ ${tracing}
   ];
   try {
     const servers = [];
-    for (const v of variants) servers.push(await startChild(['src/cli/main.ts', 'serve', '--config', await config(v.name.replace(/\W+/g, '-'), v.yaml), '--port', '0']));
+    for (const v of variants) servers.push(await startChild(cliArgs(['serve', '--config', await config(v.name.replace(/\W+/g, '-'), v.yaml), '--port', '0'])));
     const samples = variants.map(() => ({ rps: [] as number[], p50: [] as number[], p99: [] as number[], errors: 0 }));
     const rounds = Number(values.rounds);
     for (let round = 0; round < rounds; round++) {
@@ -117,7 +80,7 @@ ${tracing}
     }
     for (const server of servers) await stop(server.child);
     const base = median(samples[0].rps);
-    console.log(`Tracing cost: ${rounds} rounds × ${durationS} s, ${connections} connections, medians (Node ${process.version})`);
+    console.log(`Tracing cost: ${rounds} rounds × ${durationS} s, ${connections} connections, medians (Node ${process.version}; Bulwark ${COMPILED_CLI ? 'compiled (dist/)' : 'through tsx (no dist/: run npm run build)'})`);
     console.log('| gateway | req/s | vs off | p50 ms | p99 ms | errors |');
     console.log('|---|---|---|---|---|---|');
     variants.forEach((v, i) => {
