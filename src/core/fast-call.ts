@@ -109,12 +109,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
+const NOT_ABORTED: unknown = Symbol('bulwark.fastCall.notAborted');
+
 /**
  * One call on a {@link FastPlan}. With a timeout in the plan the call owns the promise its caller
  * gets (the timeout must be able to settle it first) and is the timeout's deadline entry; without
  * one, the caller gets the promise of the one reaction to the work, and no other.
+ *
+ * It is also the context the work gets when every policy admitted it at once, so a call makes no
+ * second object: the first attempt's context. Its `signal` (made only when read: then through an
+ * Execution, the one way signals are linked) is aborted by the timeout and follows the caller's;
+ * without a timeout it is the caller's own. Off the fast path the remaining policies run with
+ * Executions (`outer`, `inner`), as through their `run`.
  */
-class FastCall implements DeadlineEntry {
+class FastCall implements DeadlineEntry, ExecuteContext {
+  readonly attempt = 1;
   // DeadlineEntry (used when the plan has a timeout).
   deadline = 0;
   previousEntry: DeadlineEntry | undefined = undefined;
@@ -124,20 +133,22 @@ class FastCall implements DeadlineEntry {
   rejectCall: ((error: unknown) => void) | undefined = undefined;
   /** The call's context outside the timeout (made when first needed). */
   private outer: Execution | undefined = undefined;
-  /** The first attempt's context when the plan has a timeout (which aborts it). */
-  private attempt: Execution | undefined = undefined;
+  /** The first attempt as an Execution: made when its signal is read or the policies' steps run it. */
+  private inner: Execution | undefined = undefined;
+  /** Why the first attempt was aborted (the timeout, the caller), or NOT_ABORTED. */
+  private reason: unknown = NOT_ABORTED;
   /** The timeout expired: the policies outside it already have their outcome. */
   private expired = false;
   /** When the breaker admitted the call (for its durations), or UNTIMED. */
   private breakerStart = UNTIMED;
   private readonly plan: FastPlan;
   private readonly operation: Operation<unknown>;
-  private readonly signal: AbortSignal | undefined;
+  private readonly callerSignal: AbortSignal | undefined;
 
   private constructor(plan: FastPlan, operation: Operation<unknown>, signal: AbortSignal | undefined) {
     this.plan = plan;
     this.operation = operation;
-    this.signal = signal;
+    this.callerSignal = signal;
   }
 
   static start(plan: FastPlan, operation: Operation<unknown>, signal: AbortSignal | undefined): Promise<unknown> {
@@ -148,6 +159,33 @@ class FastCall implements DeadlineEntry {
     starting = undefined;
     call.run();
     return promise;
+  }
+
+  /** The first attempt's signal, created when first read. */
+  get signal(): AbortSignal {
+    // Without a timeout nothing but the caller aborts the work: its signal is the caller's.
+    if (this.plan.timeoutAt < 0 && this.callerSignal !== undefined) return this.callerSignal;
+    return (this.inner ??= this.attemptExecution()).signal;
+  }
+
+  /** True when the first attempt was aborted (by the timeout or the caller); never makes a signal. */
+  get aborted(): boolean {
+    if (this.inner !== undefined) return this.inner.aborted;
+    return this.reason !== NOT_ABORTED || (this.callerSignal !== undefined && this.callerSignal.aborted);
+  }
+
+  /** Why the first attempt was aborted; undefined if it was not. */
+  get abortReason(): unknown {
+    if (this.inner !== undefined) return this.inner.abortReason;
+    if (this.reason !== NOT_ABORTED) return this.reason;
+    return this.callerSignal?.aborted ? this.callerSignal.reason : undefined;
+  }
+
+  /** The first attempt as an Execution (like Execution.abortableRoot), aborted already if the attempt was. */
+  private attemptExecution(): Execution {
+    const inner = this.plan.timeoutAt < 0 ? Execution.root(this.operation, this.callerSignal) : Execution.abortableRoot(this.operation, this.callerSignal);
+    if (this.reason !== NOT_ABORTED) inner.abort(this.reason);
+    return inner;
   }
 
   /** Admits the call through the prefix, starts the work, and follows it. */
@@ -167,7 +205,6 @@ class FastCall implements DeadlineEntry {
           break;
         }
         case FAST_TIMEOUT:
-          this.attempt = Execution.abortableRoot(this.operation, this.signal);
           (policy as unknown as TimeoutPolicy).enterFast(this);
           break;
         case FAST_BULKHEAD:
@@ -180,8 +217,7 @@ class FastCall implements DeadlineEntry {
     }
     let work: unknown;
     try {
-      const context = this.contextAt(admitted);
-      work = admitted === policies.length && this.plan.coversAll ? this.operation(context) : this.plan.steps[admitted](context);
+      work = admitted === policies.length && this.plan.coversAll ? this.operation(this) : this.plan.steps[admitted](this.contextAt(admitted));
     } catch (error) {
       return this.settleNow(admitted - 1, true, error);
     }
@@ -229,7 +265,7 @@ class FastCall implements DeadlineEntry {
           else (policy as unknown as CircuitBreaker).succeedFast(this.breakerStart);
           break;
         case FAST_TIMEOUT:
-          this.attempt!.dispose();
+          if (this.inner !== undefined) this.inner.dispose();
           if (this.expired) return undefined; // the policies outside it were told at expiry
           (policy as unknown as TimeoutPolicy).leaveFast(this);
           break;
@@ -250,18 +286,20 @@ class FastCall implements DeadlineEntry {
     return undefined;
   }
 
-  /** The context policy `i` runs with: the attempt's inside the timeout, else the call's. */
+  /** The context policy `i` runs with off the fast path: the attempt's inside the timeout, else the call's. */
   private contextAt(i: number): Execution {
     const { timeoutAt } = this.plan;
-    if (timeoutAt >= 0 && i > timeoutAt) return this.attempt!;
-    return (this.outer ??= Execution.root(this.operation, this.signal));
+    if (timeoutAt >= 0 && i > timeoutAt) return (this.inner ??= this.attemptExecution());
+    return (this.outer ??= Execution.root(this.operation, this.callerSignal));
   }
 
   /** Whether the context of position `i` was cancelled (without making a context for it). */
   private cancelledAt(i: number): boolean {
     const { timeoutAt } = this.plan;
-    if (timeoutAt >= 0 && i > timeoutAt) return this.attempt!.aborted;
-    return this.outer !== undefined ? this.outer.aborted : this.signal !== undefined && this.signal.aborted;
+    if (timeoutAt >= 0 && i > timeoutAt) return this.aborted;
+    if (this.outer !== undefined) return this.outer.aborted;
+    const caller = this.callerSignal;
+    return caller !== undefined && caller.aborted;
   }
 
   /** The timeout expired (the deadline list already unlinked this call). */
@@ -270,7 +308,8 @@ class FastCall implements DeadlineEntry {
     const policy = this.plan.policies[at] as unknown as TimeoutPolicy;
     this.expired = true;
     const error = new TimeoutError(policy.timeoutMs);
-    this.attempt!.abort(error);
+    this.reason = error;
+    if (this.inner !== undefined) this.inner.abort(error);
     policy.emitTimeout();
     // The policies outside hear of it one microtask later, as they would through run(): work that
     // gives up at once on the abort has settled the policies inside by then (a retry finds the
