@@ -89,44 +89,12 @@ class Scanner {
   constructor(private readonly b: Uint8Array, private readonly maxDepth: number) {}
 
   topLevel(): ScannedObject {
-    const b = this.b;
     this.ws();
-    if (b[this.i] !== OPEN_BRACE) this.fail('the body must be a JSON object');
-    this.i++;
+    if (this.b[this.i] !== OPEN_BRACE) this.fail('the body must be a JSON object');
     const members = new Map<string, Span>();
-    this.ws();
-    if (b[this.i] === CLOSE_BRACE) {
-      const closeAt = this.i++;
-      this.end();
-      return { members, closeAt };
-    }
-    for (;;) {
-      this.ws();
-      if (b[this.i] !== QUOTE) this.fail('expected a member name');
-      const keyStart = this.i;
-      this.string();
-      const key = decodeKey(b, keyStart, this.i);
-      this.ws();
-      if (b[this.i] !== COLON) this.fail("expected ':'");
-      this.i++;
-      this.ws();
-      const start = this.i;
-      this.value(1);
-      // A repeated key: the last one wins, as JSON.parse (and the providers) read it.
-      members.set(key, { start, end: this.i });
-      this.ws();
-      const c = b[this.i];
-      if (c === COMMA) {
-        this.i++;
-        continue;
-      }
-      if (c === CLOSE_BRACE) {
-        const closeAt = this.i++;
-        this.end();
-        return { members, closeAt };
-      }
-      this.fail("expected ',' or '}'");
-    }
+    const closeAt = this.object(1, members);
+    this.end();
+    return { members, closeAt };
   }
 
   private end(): void {
@@ -155,7 +123,11 @@ class Scanner {
     if (c === QUOTE) return this.string();
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (depth + 1 > this.maxDepth) this.fail(`objects and arrays nest deeper than ${this.maxDepth} levels`);
-      return c === OPEN_BRACE ? this.object(depth + 1) : this.array(depth + 1);
+      if (c === OPEN_BRACE) {
+        this.object(depth + 1);
+        return;
+      }
+      return this.array(depth + 1);
     }
     if (c === 0x74) return this.literal('true');
     if (c === 0x66) return this.literal('false');
@@ -164,33 +136,36 @@ class Scanner {
     this.fail('expected a JSON value');
   }
 
-  private object(depth: number): void {
+  /**
+   * Scans an object (at its `{`); returns the offset of its `}`. With `members`, records each
+   * member's value span by key (the top level: a repeated key's last one wins, as JSON.parse and
+   * the providers read it).
+   */
+  private object(depth: number, members?: Map<string, Span>): number {
     const b = this.b;
     this.i++;
     this.ws();
-    if (b[this.i] === CLOSE_BRACE) {
-      this.i++;
-      return;
-    }
+    if (b[this.i] === CLOSE_BRACE) return this.i++;
     for (;;) {
       this.ws();
       if (b[this.i] !== QUOTE) this.fail('expected a member name');
+      const keyStart = this.i;
       this.string();
+      const key = members === undefined ? undefined : decodeKey(b, keyStart, this.i);
       this.ws();
       if (b[this.i] !== COLON) this.fail("expected ':'");
       this.i++;
       this.ws();
+      const start = this.i;
       this.value(depth);
+      if (key !== undefined) members!.set(key, { start, end: this.i });
       this.ws();
       const c = b[this.i];
       if (c === COMMA) {
         this.i++;
         continue;
       }
-      if (c === CLOSE_BRACE) {
-        this.i++;
-        return;
-      }
+      if (c === CLOSE_BRACE) return this.i++;
       this.fail("expected ',' or '}'");
     }
   }

@@ -1,12 +1,12 @@
 import { classifyStreamError } from '../../classify.js';
 import { LlmError } from '../../errors.js';
-import type { StreamContinuation, StreamDecoder, UpstreamTarget } from '../../exchange.js';
+import type { StreamContinuation, UpstreamTarget } from '../../exchange.js';
 import type { Usage } from '../../types.js';
 import { AnthropicStreamEncoder } from '../anthropic-stream.js';
 import { isObject } from '../check.js';
-import { SseFramer, type SseFrame } from '../wire/sse-frames.js';
-import { SSE_CONTENT_TYPE, type WireAnswer } from '../wire/wire-answer.js';
-import { KeptAnswer } from '../wire/kept-answer.js';
+import type { SseFrame } from '../wire/sse-frames.js';
+import { SseRelay } from '../wire/sse-relay.js';
+import type { WireAnswer } from '../wire/wire-answer.js';
 import type { RelayContext } from '../wire/wire-dialect.js';
 import { anthropicUsage } from './usage.js';
 
@@ -20,11 +20,7 @@ const READ_ALWAYS = new Set(['message_start', 'content_block_start', 'message_de
  * (`message_stop`) and in-stream errors. Text deltas are parsed only when text is tracked for
  * a continuation.
  */
-export class AnthropicMessagesRelay implements StreamDecoder<Buffer, WireAnswer> {
-  private readonly framer = new SseFramer();
-  started = false;
-  finished = false;
-  hasToolCalls = false;
+export class AnthropicMessagesRelay extends SseRelay {
   private inputTokens: number | undefined = undefined;
   private outputTokens = 0;
   private messageStarted = false;
@@ -32,20 +28,9 @@ export class AnthropicMessagesRelay implements StreamDecoder<Buffer, WireAnswer>
   private model = '';
   private nextBlock = 0;
   private openTextBlock: number | undefined = undefined;
-  private readonly kept: KeptAnswer;
-  private pending: unknown = undefined;
-
-  /** The text relayed so far (tracked for a continuation). */
-  get text(): string {
-    return this.kept.text;
-  }
-
-  get tooLarge(): boolean {
-    return this.kept.tooLarge;
-  }
 
   constructor(private readonly context: RelayContext) {
-    this.kept = new KeptAnswer(context.options.keepAnswer, context.options.trackText);
+    super(context.options.keepAnswer, context.options.trackText);
   }
 
   get usage(): Usage | undefined {
@@ -57,39 +42,12 @@ export class AnthropicMessagesRelay implements StreamDecoder<Buffer, WireAnswer>
     return this.model === '' ? undefined : this.model;
   }
 
-  push(chunk: Buffer): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
-    const { bytes, frames } = this.framer.push(chunk);
-    let until = bytes.length;
-    for (const frame of frames) {
-      try {
-        this.observe(frame);
-      } catch (error) {
-        if (frame.start === 0) throw error;
-        // Events before the bad one are still the client's; the error comes with the next read.
-        this.pending = error;
-        until = frame.start;
-        break;
-      }
-      if (this.finished) {
-        until = frame.end;
-        break;
-      }
-    }
-    const out = bytes.subarray(0, until);
-    if (out.length === 0) return [];
-    this.kept.addBytes(out);
-    return [out];
+  protected observe(frame: SseFrame): boolean {
+    this.read(frame);
+    return false;
   }
 
-  private takePending(): unknown {
-    const error = this.pending;
-    this.pending = undefined;
-    return error;
-  }
-
-  private observe(frame: SseFrame): void {
+  private read(frame: SseFrame): void {
     let name = frame.name;
     if (name === 'ping') return;
     if (name === 'message_stop') {
@@ -161,19 +119,12 @@ export class AnthropicMessagesRelay implements StreamDecoder<Buffer, WireAnswer>
     this.inputTokens ??= 0;
   }
 
-  end(): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
+  protected endUnfinished(): Buffer[] {
     throw new LlmError('connection', 'Anthropic stream ended before message_stop');
   }
 
-  answer(): WireAnswer | undefined {
-    const body = this.finished ? this.kept.bytes() : undefined;
-    return body === undefined ? undefined : { status: 200, contentType: SSE_CONTENT_TYPE, headers: {}, body };
-  }
-
   continueOn(target: UpstreamTarget): StreamContinuation<Buffer, WireAnswer> | undefined {
-    if (this.hasToolCalls || this.kept.tooLarge || !this.context.options.trackText) return undefined;
+    if (this.hasToolCalls || this.tooLarge || !this.context.options.trackText) return undefined;
     const encoder = new AnthropicStreamEncoder({ id: this.id, model: this.model, resume: { nextBlock: this.nextBlock, openTextBlock: this.openTextBlock } });
     return this.context.continueOn(target, this.text, encoder);
   }

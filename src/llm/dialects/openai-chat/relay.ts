@@ -1,12 +1,12 @@
 import { classifyStreamError } from '../../classify.js';
 import { LlmError } from '../../errors.js';
-import type { StreamContinuation, StreamDecoder, UpstreamTarget } from '../../exchange.js';
+import type { StreamContinuation, UpstreamTarget } from '../../exchange.js';
 import type { Usage } from '../../types.js';
 import { isObject, type JsonObject } from '../check.js';
 import { OpenAIStreamEncoder } from '../openai-stream.js';
-import { SseFramer, type SseFrame } from '../wire/sse-frames.js';
-import { SSE_CONTENT_TYPE, type WireAnswer } from '../wire/wire-answer.js';
-import { KeptAnswer } from '../wire/kept-answer.js';
+import type { SseFrame } from '../wire/sse-frames.js';
+import { SseRelay } from '../wire/sse-relay.js';
+import type { WireAnswer } from '../wire/wire-answer.js';
 import type { RelayContext } from '../wire/wire-dialect.js';
 import { openAIUsage } from './usage.js';
 
@@ -23,30 +23,15 @@ const FINISH = Buffer.from('"finish_reason":"');
  * or a finish — everything else passes as bytes. The usage chunk the gateway asked for on the
  * client's behalf is observed and not relayed.
  */
-export class OpenAIChatRelay implements StreamDecoder<Buffer, WireAnswer> {
-  private readonly framer = new SseFramer();
-  started = false;
-  finished = false;
+export class OpenAIChatRelay extends SseRelay {
   usage: Usage | undefined = undefined;
-  hasToolCalls = false;
   private finishSeen = false;
   private id = '';
   private model = '';
   private created = 0;
-  private readonly kept: KeptAnswer;
-  private pending: unknown = undefined;
-
-  /** The text relayed so far (tracked for a continuation). */
-  get text(): string {
-    return this.kept.text;
-  }
-
-  get tooLarge(): boolean {
-    return this.kept.tooLarge;
-  }
 
   constructor(private readonly context: RelayContext) {
-    this.kept = new KeptAnswer(context.options.keepAnswer, context.options.trackText);
+    super(context.options.keepAnswer, context.options.trackText);
   }
 
   /** The model named by the stream's first event. */
@@ -54,59 +39,8 @@ export class OpenAIChatRelay implements StreamDecoder<Buffer, WireAnswer> {
     return this.model === '' ? undefined : this.model;
   }
 
-  push(chunk: Buffer): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
-    const { bytes, frames } = this.framer.push(chunk);
-    let dropped: SseFrame[] | undefined;
-    let until = bytes.length;
-    for (const frame of frames) {
-      let drop: boolean;
-      try {
-        drop = this.observe(frame);
-      } catch (error) {
-        if (frame.start === 0) throw error;
-        // Events before the bad one are still the client's; the error comes with the next read.
-        this.pending = error;
-        until = frame.start;
-        break;
-      }
-      if (drop) (dropped ??= []).push(frame);
-      if (this.finished) {
-        until = frame.end;
-        break;
-      }
-    }
-    return this.units(bytes.subarray(0, until), dropped);
-  }
-
-  private takePending(): unknown {
-    const error = this.pending;
-    this.pending = undefined;
-    return error;
-  }
-
-  /** The relayed bytes minus the dropped events. */
-  private units(bytes: Buffer, dropped: SseFrame[] | undefined): Buffer[] {
-    let out = bytes;
-    if (dropped !== undefined) {
-      const parts: Buffer[] = [];
-      let at = 0;
-      for (const frame of dropped) {
-        if (frame.start >= bytes.length) break;
-        parts.push(bytes.subarray(at, frame.start));
-        at = frame.end;
-      }
-      parts.push(bytes.subarray(Math.min(at, bytes.length)));
-      out = Buffer.concat(parts);
-    }
-    if (out.length === 0) return [];
-    this.kept.addBytes(out);
-    return [out];
-  }
-
   /** Observes one event; true when it is not to be relayed. */
-  private observe(frame: SseFrame): boolean {
+  protected observe(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === DONE.length && data.equals(DONE)) {
       if (!this.finishSeen && !this.started) throw new LlmError('server_error', 'Malformed OpenAI stream: [DONE] arrived before any finish_reason');
@@ -160,24 +94,17 @@ export class OpenAIChatRelay implements StreamDecoder<Buffer, WireAnswer> {
     }
   }
 
-  end(): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
+  protected endUnfinished(): Buffer[] {
     // A server that omits [DONE] after its finish: the answer is complete.
-    if (this.finishSeen && !this.framer.holding) {
+    if (this.finishSeen && !this.holdingEvent) {
       this.finished = true;
       return [];
     }
     throw new LlmError('connection', 'OpenAI stream ended before the answer finished');
   }
 
-  answer(): WireAnswer | undefined {
-    const body = this.finished ? this.kept.bytes() : undefined;
-    return body === undefined ? undefined : { status: 200, contentType: SSE_CONTENT_TYPE, headers: {}, body };
-  }
-
   continueOn(target: UpstreamTarget): StreamContinuation<Buffer, WireAnswer> | undefined {
-    if (this.hasToolCalls || this.kept.tooLarge || !this.context.options.trackText) return undefined;
+    if (this.hasToolCalls || this.tooLarge || !this.context.options.trackText) return undefined;
     const encoder = new OpenAIStreamEncoder({ id: this.id, model: this.model, created: this.created, includeUsage: this.context.includeUsage, resume: true });
     return this.context.continueOn(target, this.text, encoder);
   }

@@ -1,11 +1,11 @@
 import { classifyStreamError } from '../../classify.js';
 import { LlmError } from '../../errors.js';
-import type { StreamContinuation, StreamDecoder } from '../../exchange.js';
+import type { StreamContinuation } from '../../exchange.js';
 import type { Usage } from '../../types.js';
 import { isObject } from '../check.js';
-import { KeptAnswer } from '../wire/kept-answer.js';
-import { SseFramer } from '../wire/sse-frames.js';
-import { SSE_CONTENT_TYPE, type WireAnswer } from '../wire/wire-answer.js';
+import type { SseFrame } from '../wire/sse-frames.js';
+import { SseRelay } from '../wire/sse-relay.js';
+import type { WireAnswer } from '../wire/wire-answer.js';
 import type { RelayContext } from '../wire/wire-dialect.js';
 import { responsesUsage } from './usage.js';
 
@@ -23,61 +23,17 @@ const TYPE_FIELD = Buffer.from('"type":"');
  * Only the first events and the terminal one are parsed; deltas pass as bytes. A Responses
  * answer is never continued on another deployment (its id and stored state live on the first).
  */
-export class ResponsesRelay implements StreamDecoder<Buffer, WireAnswer> {
-  private readonly framer = new SseFramer();
-  started = false;
-  finished = false;
+export class ResponsesRelay extends SseRelay {
   usage: Usage | undefined = undefined;
-  readonly text = '';
-  hasToolCalls = false;
   /** The response id, once `response.created` was relayed. */
   responseId: string | undefined = undefined;
   /** The model named by `response.created`. */
   responseModel: string | undefined = undefined;
   /** Called once with the response id (the exchange records where the response is stored). */
   onResponseId: ((id: string) => void) | undefined = undefined;
-  private readonly kept: KeptAnswer;
-  private pending: unknown = undefined;
 
   constructor(context: RelayContext) {
-    this.kept = new KeptAnswer(context.options.keepAnswer, false);
-  }
-
-  /** True once the answer outgrew what is kept for the cache (it still reaches the caller whole). */
-  get tooLarge(): boolean {
-    return this.kept.tooLarge;
-  }
-
-  push(chunk: Buffer): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
-    const { bytes, frames } = this.framer.push(chunk);
-    let until = bytes.length;
-    for (const frame of frames) {
-      try {
-        this.observe(frame.name, frame.data);
-      } catch (error) {
-        if (frame.start === 0) throw error;
-        // Events before the failing one are still the client's; the error comes with the next read.
-        this.pending = error;
-        until = frame.start;
-        break;
-      }
-      if (this.finished) {
-        until = frame.end;
-        break;
-      }
-    }
-    const out = bytes.subarray(0, until);
-    if (out.length === 0) return [];
-    this.kept.addBytes(out);
-    return [out];
-  }
-
-  private takePending(): unknown {
-    const error = this.pending;
-    this.pending = undefined;
-    return error;
+    super(context.options.keepAnswer, false);
   }
 
   /** The event's type: its `event:` name, else the `type` member of its data (servers that omit the name). */
@@ -89,10 +45,11 @@ export class ResponsesRelay implements StreamDecoder<Buffer, WireAnswer> {
     return data.toString('utf8', start, data.indexOf(0x22, start));
   }
 
-  private observe(name: string | undefined, data: Buffer): void {
-    const type = this.typeOf(name, data);
-    if (TERMINAL.has(type) || this.responseId === undefined || type === 'response.output_item.added') this.inspect(type, data);
+  protected observe(frame: SseFrame): boolean {
+    const type = this.typeOf(frame.name, frame.data);
+    if (TERMINAL.has(type) || this.responseId === undefined || type === 'response.output_item.added') this.inspect(type, frame.data);
     if (!PREAMBLE.has(type)) this.started = true;
+    return false;
   }
 
   /** Parses one event that matters: the first, an output item, the last. Throws for a failure. */
@@ -122,15 +79,8 @@ export class ResponsesRelay implements StreamDecoder<Buffer, WireAnswer> {
     }
   }
 
-  end(): Buffer[] {
-    if (this.pending !== undefined) throw this.takePending();
-    if (this.finished) return [];
+  protected endUnfinished(): Buffer[] {
     throw new LlmError('connection', 'OpenAI Responses stream ended before response.completed');
-  }
-
-  answer(): WireAnswer | undefined {
-    const body = this.finished ? this.kept.bytes() : undefined;
-    return body === undefined ? undefined : { status: 200, contentType: SSE_CONTENT_TYPE, headers: {}, body };
   }
 
   continueOn(): StreamContinuation<Buffer, WireAnswer> | undefined {
