@@ -17,7 +17,7 @@ function config(upstream: string): string {
 server: { port: 0 }
 logging: { level: warn }
 providers:
-  anthropic: { type: anthropic, baseUrl: ${upstream}, apiKey: ${DEPLOYMENT_KEY} }
+  anthropic: { type: anthropic, baseUrl: ${upstream}, apiKey: "\${DEPLOYMENT_KEY}" }
 modelGroups:
   sonnet: { deployments: [ { id: sonnet-1, provider: anthropic, model: claude-sonnet-4-5-20250929 } ] }
 routes:
@@ -58,7 +58,7 @@ describe('Anthropic client → Anthropic deployment: pass-through', () => {
 
   beforeAll(async () => {
     upstream = await RecordingUpstream.start();
-    gateway = await startTestGateway(config(upstream.url));
+    gateway = await startTestGateway(config(upstream.url), { env: { DEPLOYMENT_KEY } });
     client = new Anthropic({
       apiKey: 'client-key-never-forwarded',
       baseURL: gateway.url,

@@ -26,8 +26,8 @@ describe('capability-aware routing across APIs', () => {
 server: { port: 0 }
 logging: { level: warn }
 providers:
-  oa: { type: openai, baseUrl: ${openai.url}/v1, apiKey: sk-oa }
-  an: { type: anthropic, baseUrl: ${anthropic.url}, apiKey: sk-an }
+  oa: { type: openai, baseUrl: ${openai.url}/v1, apiKey: "\${OA_KEY}" }
+  an: { type: anthropic, baseUrl: ${anthropic.url}, apiKey: "\${AN_KEY}" }
 modelGroups:
   claude: { deployments: [ { id: claude-1, provider: an, model: claude-x } ] }
   gpt: { deployments: [ { id: gpt-1, provider: oa, model: gpt-4o } ] }
@@ -38,7 +38,7 @@ routes:
   - { name: gpt-only, chain: [gpt] }
 policies:
   retry: { maxAttempts: 1 }
-`);
+`, { env: { OA_KEY: 'sk-oa', AN_KEY: 'sk-an' } });
   });
   afterAll(async () => {
     await gateway.shutdown(1000);

@@ -21,8 +21,8 @@ logging: { level: warn }
 auth:
   keys: [ { tenant: acme, sha256: ${createHash('sha256').update(GATEWAY_KEY).digest('hex')} } ]
 providers:
-  primary: { type: openai, baseUrl: ${primary}/v1, apiKey: ${PRIMARY_KEY} }
-  secondary: { type: openai, baseUrl: ${secondary}/v1, apiKey: ${SECONDARY_KEY} }
+  primary: { type: openai, baseUrl: ${primary}/v1, apiKey: "\${PRIMARY_KEY}" }
+  secondary: { type: openai, baseUrl: ${secondary}/v1, apiKey: "\${SECONDARY_KEY}" }
 modelGroups:
   main: { deployments: [ { id: primary-4o, provider: primary, model: gpt-4o-2024-08-06 } ] }
   backup: { deployments: [ { id: secondary-4o, provider: secondary, model: gpt-4o-mini } ] }
@@ -100,7 +100,7 @@ describe('OpenAI client → OpenAI deployment: pass-through', () => {
   beforeAll(async () => {
     primary = await RecordingUpstream.start();
     secondary = await RecordingUpstream.start();
-    gateway = await startTestGateway(config(primary.url, secondary.url));
+    gateway = await startTestGateway(config(primary.url, secondary.url), { env: { PRIMARY_KEY, SECONDARY_KEY } });
     client = new OpenAI({
       apiKey: GATEWAY_KEY,
       baseURL: `${gateway.url}/v1`,

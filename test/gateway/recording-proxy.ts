@@ -98,14 +98,20 @@ export function recordingFetch(seen: ClientExchange[]): typeof fetch {
   };
 }
 
-/** The gateway config head for a recorder: OpenAI and Anthropic providers on its logical deployments. */
+/** The upstream keys of {@link recorderProviders}: configs take secrets from the environment only. */
+export const RECORDER_ENV = {
+  P_OPENAI_KEY: 'sk-upstream-primary', S_OPENAI_KEY: 'sk-upstream-secondary',
+  P_ANTHROPIC_KEY: 'sk-ant-upstream-primary', S_ANTHROPIC_KEY: 'sk-ant-upstream-secondary',
+};
+
+/** The gateway config head for a recorder: OpenAI and Anthropic providers on its logical deployments (keys: {@link RECORDER_ENV}). */
 export function recorderProviders(recorderUrl: string): string {
   return `
 providers:
-  p-openai: { type: openai, baseUrl: "${recorderUrl}/deployments/primary/v1", apiKey: sk-upstream-primary }
-  s-openai: { type: openai, baseUrl: "${recorderUrl}/deployments/secondary/v1", apiKey: sk-upstream-secondary }
-  p-anthropic: { type: anthropic, baseUrl: "${recorderUrl}/deployments/primary", apiKey: sk-ant-upstream-primary }
-  s-anthropic: { type: anthropic, baseUrl: "${recorderUrl}/deployments/secondary", apiKey: sk-ant-upstream-secondary }`;
+  p-openai: { type: openai, baseUrl: "${recorderUrl}/deployments/primary/v1", apiKey: "\${P_OPENAI_KEY}" }
+  s-openai: { type: openai, baseUrl: "${recorderUrl}/deployments/secondary/v1", apiKey: "\${S_OPENAI_KEY}" }
+  p-anthropic: { type: anthropic, baseUrl: "${recorderUrl}/deployments/primary", apiKey: "\${P_ANTHROPIC_KEY}" }
+  s-anthropic: { type: anthropic, baseUrl: "${recorderUrl}/deployments/secondary", apiKey: "\${S_ANTHROPIC_KEY}" }`;
 }
 
 /**
@@ -149,7 +155,7 @@ export interface PassThroughStack {
 export async function startPassThroughStack(): Promise<PassThroughStack> {
   const mock = await startMockProvider();
   const recorder = await startRecordingUpstream(mock.url);
-  const gateway = await startTestGateway(passThroughConfig(recorder.url));
+  const gateway = await startTestGateway(passThroughConfig(recorder.url), { env: RECORDER_ENV });
   return {
     mock, recorder, gateway,
     reset() {

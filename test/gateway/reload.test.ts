@@ -116,7 +116,7 @@ describe('gateway reload', () => {
     const url = gateway.url;
     await gateway.reload(parseConfig(testConfigYaml(), { env: {} }));
     expect(lines.join('')).not.toContain('restart');
-    const moved = testConfigYaml().replace('server: { port: 0 }', 'server: { port: 0, host: "::1", requestTimeoutMs: 7s }');
+    const moved = testConfigYaml().replace('server: { port: 0 }', 'server: { port: 0, host: "::1", requestTimeoutMs: 70s }');
     await gateway.reload(parseConfig(moved, { env: {} }));
     const warning = lines.map((l) => JSON.parse(l) as { msg: string; settings?: string[] }).find((l) => l.msg.includes('restart'));
     expect(warning?.settings).toEqual(['server.host', 'server.requestTimeoutMs']);

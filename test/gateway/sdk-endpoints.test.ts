@@ -12,7 +12,7 @@ import type { MockProvider } from '../../src/chaos/mock/server.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../src/state/test-support.js';
 import { startTestGateway } from './helpers.js';
-import { expectPassedThrough, passThroughConfig, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack, type RecordingUpstream } from './recording-proxy.js';
+import { expectPassedThrough, passThroughConfig, RECORDER_ENV, recordingFetch, startPassThroughStack, type ClientExchange, type PassThroughStack, type RecordingUpstream } from './recording-proxy.js';
 
 const DOWN = { errors: { '503': 1 } };
 
@@ -170,7 +170,7 @@ describe('stored Responses across replicas', () => {
   it('two gateways sharing Redis both know where a response is stored', async () => {
     const prefix = uniquePrefix('responses');
     const yaml = `${passThroughConfig(recorder.url)}\nstate: { redis: { url: "${TEST_REDIS_URL}", keyPrefix: "${prefix}" } }\n`;
-    const [a, b] = await Promise.all([startTestGateway(yaml), startTestGateway(yaml)]);
+    const [a, b] = await Promise.all([startTestGateway(yaml, { env: RECORDER_ENV }), startTestGateway(yaml, { env: RECORDER_ENV })]);
     try {
       const viaA = new OpenAI({ baseURL: `${a.url}/v1`, apiKey: 'k', maxRetries: 0 });
       const viaB = new OpenAI({ baseURL: `${b.url}/v1`, apiKey: 'k', maxRetries: 0 });

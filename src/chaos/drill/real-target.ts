@@ -74,10 +74,23 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
   const port = ports[0];
   const router = drillRouterConfig(options.timings, (id) => mock.deploymentUrl(id), options.topology);
+  // A gateway config takes secrets from the environment only: each provider key goes to the child as a variable.
+  const keys: Record<string, string> = {};
+  const fromEnv = (value: string | undefined) => {
+    const name = `BULWARK_DRILL_SECRET_${Object.keys(keys).length}`;
+    keys[name] = value ?? '';
+    return `\${${name}:-}`;
+  };
+  const providers = Object.fromEntries(Object.entries(router.providers).map(([name, provider]) => [name, {
+    ...provider,
+    ...(provider.apiKey !== undefined ? { apiKey: fromEnv(provider.apiKey) } : {}),
+    ...(provider.awsCredentials ? { awsCredentials: { ...provider.awsCredentials, secretAccessKey: fromEnv(provider.awsCredentials.secretAccessKey), ...(provider.awsCredentials.sessionToken ? { sessionToken: fromEnv(provider.awsCredentials.sessionToken) } : {}) } } : {}),
+  }]));
   const config = {
     server: { host: '127.0.0.1', port, shutdownGraceMs: GATEWAY_SHUTDOWN_GRACE_MS, drainDelayMs: 0 },
     logging: { level: 'warn' },
     ...router,
+    providers,
   };
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -86,7 +99,7 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   const launch = async (replicaPort = port): Promise<ChildProcess> => {
     const child = spawn(process.execPath, [CLI_BIN, 'serve', '--config', configPath, '--port', String(replicaPort)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+      env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', ...keys },
     });
     child.stdout?.on('data', (chunk: Buffer) => log?.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => log?.write(chunk));

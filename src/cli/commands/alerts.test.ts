@@ -7,7 +7,7 @@ import alerts from './alerts.js';
 
 const CONFIG = `
 providers:
-  p: { type: openai, baseUrl: http://127.0.0.1:9/v1, apiKey: test }
+  p: { type: openai, baseUrl: http://127.0.0.1:9/v1, apiKey: "\${TEST_KEY:-}" }
 modelGroups:
   gpt4: { deployments: [ { id: d1, provider: p, model: gpt-4o } ] }
   mini: { deployments: [ { id: d2, provider: p, model: gpt-4o-mini } ] }

@@ -1,60 +1,21 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { environmentFor, shippedConfigs } from '../../../test/gateway/shipped-configs.js';
 import { ENV_REFERENCE_PATTERN, JSON_SCHEMA_PATH } from './json-schema.js';
 
 // The shipped JSON Schema (what an editor checks) and `bulwark config check` (what the gateway
 // checks) must agree: every config we ship passes both, and the same edits pass or fail both.
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const run = promisify(execFile);
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? yamlFiles(path) : /\.ya?ml$/.test(name) ? [path] : [];
-  });
-}
-
-/** Every gateway config we ship: templates, the embedded default, examples, and the k8s ConfigMaps. */
-function shippedConfigs(): Array<{ name: string; text: string }> {
-  const configs = [
-    ...yamlFiles(join(ROOT, 'templates')),
-    join(ROOT, 'config', 'default.yaml'),
-    // Examples that are gateway configs (the experiments beside them are another format).
-    ...yamlFiles(join(ROOT, 'examples')).filter((file) => 'providers' in (parse(readFileSync(file, 'utf8')) ?? {})),
-  ].map((file) => ({ name: relative(ROOT, file), text: readFileSync(file, 'utf8') }));
-  for (const file of yamlFiles(join(ROOT, 'deploy'))) {
-    // deploy/kubernetes ships the gateway config as files its kustomizations turn into the ConfigMap.
-    if (file.endsWith('/bulwark.yaml')) {
-      configs.push({ name: `${relative(ROOT, file)} (ConfigMap bulwark.yaml)`, text: readFileSync(file, 'utf8') });
-      continue;
-    }
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const manifest = doc.toJS() as { kind?: string; data?: Record<string, string> } | null;
-      if (manifest?.kind === 'ConfigMap' && typeof manifest.data?.['bulwark.yaml'] === 'string') {
-        configs.push({ name: `${relative(ROOT, file)} (ConfigMap bulwark.yaml)`, text: manifest.data['bulwark.yaml'] });
-      }
-    }
-  }
-  return configs;
-}
-
-/** A plausible value for each `${NAME}` without a fallback (config check needs them set). */
-function environmentFor(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [, name] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-    env[name!] = /SHA256/.test(name!) ? 'a'.repeat(64) : /REDIS.*URL/.test(name!) ? 'redis://127.0.0.1:6379' : /URL/.test(name!) ? 'http://127.0.0.1:4010' : 'test-value';
-  }
-  return env;
-}
 
 const validate = addFormats.default(new Ajv2020({ allErrors: true, strict: false })).compile(JSON.parse(readFileSync(JSON_SCHEMA_PATH, 'utf8')));
 const schemaAccepts = (text: string) => validate(parse(text)) || (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ');
@@ -106,8 +67,13 @@ describe('config/bulwark.schema.json accepts what `bulwark config check` accepts
     ['a URL that is not http(s)', MINIMAL.replace('"https://api.openai.com/v1"', '"ftp://example.com"'), false],
     ['a duration that is not one', `${MINIMAL}policies: { attemptTimeoutMs: "soon" }\n`, false],
     ['a digest that is not 64 hex digits', `${MINIMAL}auth: { keys: [ { tenant: t, sha256: "abc" } ] }\n`, false],
-    // A substituted value is a string: numbers do not take references (config check refuses them too).
-    ['a ${VAR} port', `${MINIMAL}server: { port: "\${PORT}" }\n`, false],
+    // Numbers take references too: the substituted text is coerced, then checked.
+    ['a ${VAR} port', `${MINIMAL}server: { port: "\${PORT:-8080}" }\n`, true],
+    ['a ${VAR} boolean', `${MINIMAL}tracing: { enabled: "\${TRACING:-false}" }\n`, true],
+    ['a quoted number that is not a reference', `${MINIMAL}server: { port: "8080" }\n`, false],
+    ['a duration of 30 days in ms (longer than a timer)', `${MINIMAL}policies: { breaker: { openMs: 2592000000 } }\n`, false],
+    ['a typo in alerts', `${MINIMAL}alerts: { evaluteEvery: 5s }\n`, false],
+    ['a body limit of 1 GiB', `${MINIMAL}server: { bodyLimit: 1GiB }\n`, false],
     ['an unknown field', `${MINIMAL}unknownSection: {}\n`, false],
     ['a provider type that does not exist', MINIMAL.replace('type: openai', 'type: nonesuch'), false],
   ];

@@ -21,8 +21,9 @@ const CONSTRAINTS = ['pattern', 'format', 'enum', 'const', 'minLength', 'maxLeng
 /**
  * Lets every constrained string value also be an environment reference, as `config check`
  * accepts it: `{ type: string, format: uri }` becomes `{ anyOf: [that, reference] }`. Object keys
- * are never interpolated, so `propertyNames` stays as it is; numbers and booleans stay strict
- * (a substituted value is a string, which `config check` refuses there too).
+ * are never interpolated, so `propertyNames` stays as it is. Numbers and booleans accept a
+ * reference as well (`port: "${PORT}"`): `config check` coerces the substituted text, then
+ * checks its bounds.
  */
 function allowEnvReferences(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(allowEnvReferences);
@@ -30,7 +31,9 @@ function allowEnvReferences(node: unknown): unknown {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node as JsonSchema)) out[key] = key === 'propertyNames' ? value : allowEnvReferences(value);
   const constrained = (out.type === 'string' || 'enum' in out || 'const' in out) && CONSTRAINTS.some((k) => k in out);
-  if (!constrained) return out;
+  // Numbers and booleans take a reference too: `config check` substitutes it, then coerces ("8080" → 8080).
+  const scalar = out.type === 'number' || out.type === 'integer' || out.type === 'boolean';
+  if (!constrained && !scalar) return out;
   const outer: JsonSchema = {};
   const inner: JsonSchema = {};
   for (const [key, value] of Object.entries(out)) (ANNOTATIONS.includes(key) ? outer : inner)[key] = value;

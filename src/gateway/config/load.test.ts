@@ -50,15 +50,16 @@ server: { host: 0.0.0.0, bodyLimit: "lots" }
 `, {});
     expect(problems).toEqual(expect.arrayContaining([
       'providers.openai.apiKey: environment variable MISSING_KEY is not set (write ${MISSING_KEY:-} to allow it to be empty)',
-      'providers.odd.type: Invalid option: expected one of "openai"|"azure"|"anthropic"|"gemini"|"vertex"|"bedrock"',
-      'modelGroups.gpt4.deployments[0].policies.breaker.openMs: expected a duration such as 250ms, 60s, 5m or 1h',
+      'providers.odd.type: must be one of "openai", "azure", "anthropic", "gemini", "vertex", "bedrock", got "cohere"',
+      'modelGroups.gpt4.deployments[0].policies.breaker.openMs: must be a duration such as 250ms, 60s, 5m or 1h, got "60 parsecs"',
       "modelGroups.gpt35: unknown field 'balancr'",
       "modelGroups.gpt35.deployments[0].provider: unknown provider 'opena' (known: openai, odd)",
       "modelGroups.gpt35.deployments[0].id: duplicate deployment id 'a' (also at modelGroups.gpt4.deployments[0])",
       "routes[0].chain[1]: unknown model group 'gpt5' (known: gpt4, gpt35)",
       'routes[1].chain: a route needs at least one model group in its chain',
       "routes[1].name: duplicate route name 'gpt-4' (also routes[0])",
-      'server.bodyLimit: expected a size such as 1048576, 512KiB or 1MiB',
+      'server.bodyLimit: must be a size such as 1048576, 512KiB or 1MiB, got "lots"',
+      'providers.odd.baseUrl: must be an absolute http(s) URL, got "ftp://x"',
     ]));
     expect(problems.some((p) => p.startsWith('server.host: binding to \'0.0.0.0\' needs gateway keys'))).toBe(true);
     expect(problems.some((p) => p.startsWith('providers.odd.baseUrl'))).toBe(true);
@@ -70,7 +71,7 @@ server: { host: 0.0.0.0, bodyLimit: "lots" }
   });
 
   it('reports missing sections as required', () => {
-    expect(problemsOf('server: { port: 1 }')).toEqual(expect.arrayContaining(['providers: is required (expected record)', 'routes: is required (expected array)']));
+    expect(problemsOf('server: { port: 1 }')).toEqual(expect.arrayContaining(['providers: is required (expected a mapping)', 'routes: is required (expected a list)']));
   });
 
   it('accepts JSON, durations as numbers or text, sizes as numbers or text', () => {

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
+import { describeIssue, hideReferencedValues } from './issue-message.js';
+import { literalSecrets } from './literal-secrets.js';
 import { checkReferences } from './references.js';
-import { ConfigError, formatPath, type ConfigProblem } from './problems.js';
+import { serveChecks } from './serve-checks.js';
+import { valueKinds } from './value-kinds.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
+
+/** Aliases (`*name`) a config may expand; more is a YAML alias bomb ("billion laughs"). */
+export const MAX_ALIAS_COUNT = 100;
 
 /** Options for {@link parseConfig}. */
 export interface ParseConfigOptions {
@@ -15,8 +21,11 @@ export interface ParseConfigOptions {
 }
 
 /**
- * Parses and validates a config (YAML, or JSON which is YAML too). Throws one {@link ConfigError}
- * listing every problem with its path; returns the config with defaults filled in.
+ * Parses and validates a config (YAML, or JSON which is YAML too): the one validation of both
+ * `bulwark config check` and `bulwark serve` (and its reloads). Throws one {@link ConfigError}
+ * listing every problem with its path; returns the config with defaults filled in. Stages: YAML
+ * (syntax, duplicate keys, alias bombs) → `${VAR}` substitution (numbers coerced where a field
+ * takes one) → schema → cross-references → secrets written literally → serve's own validators.
  *
  * @example const config = parseConfig(await readFile('bulwark.yaml', 'utf8'), { source: 'bulwark.yaml' });
  */
@@ -29,15 +38,24 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Gat
       message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
     })));
   }
-  const problems: ConfigProblem[] = [];
-  const raw = interpolateEnv(doc.toJS(), options.env ?? process.env, problems);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(source, [{ path: '(root)', message: 'expected a mapping with providers, modelGroups and routes' }]);
+  let written: unknown;
+  try {
+    written = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError(source, [{ path: '(yaml)', message: `must expand aliases (*name) at most ${MAX_ALIAS_COUNT} times, got more: refused as a YAML alias bomb ("billion laughs")` }]);
   }
-  const result = gatewayConfigSchema.safeParse(raw);
-  if (!result.success) problems.push(...result.error.issues.map(describeIssue));
-  problems.push(...checkReferences(raw));
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  const problems: ConfigProblem[] = [];
+  const references = new Map<string, { written: string; value: unknown }>();
+  const raw = interpolateEnv(written, options.env ?? process.env, problems, { references, kindsAt: (path) => valueKinds(gatewayConfigSchema, path) });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(source, [{ path: '(root)', message: 'must be a mapping with providers, modelGroups and routes' }]);
+  }
+  const result = gatewayConfigSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, references)));
+  problems.push(...checkReferences(raw), ...literalSecrets(written));
+  if (problems.length === 0 && result.success) problems.push(...serveChecks(result.data as GatewayConfig));
+  if (problems.length > 0) throw new ConfigError(source, hideReferencedValues(problems, references));
   return result.data as GatewayConfig;
 }
 
@@ -51,17 +69,4 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     throw new ConfigError(file, [{ path: '(file)', message: code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'error'})` }]);
   }
   return parseConfig(text, { source: file, env });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
-  let message = issue.message;
-  if (issue.code === 'invalid_type' && /received undefined$/.test(message)) message = `is required (expected ${issue.expected})`;
-  else if (issue.code === 'unrecognized_keys') {
-    return { path: formatPath(issue.path), message: `unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((k) => `'${k}'`).join(', ')}` };
-  } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    // Durations and sizes are unions (number | text): report the text form's message.
-    const last = issue.errors[issue.errors.length - 1];
-    if (last[0]) message = last[0].message;
-  }
-  return { path: formatPath(issue.path), message };
 }

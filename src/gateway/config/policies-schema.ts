@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema, positiveDurationSchema } from './duration.js';
 import * as D from '../../llm/defaults.js';
 
 const positiveInt = () => z.int().min(1);
 
 const breakerFields = {
   failureThreshold: positiveInt().meta({ description: 'Consecutive failures that open the breaker.' }),
-  openMs: durationSchema.meta({ description: 'How long the breaker stays open before a probe.' }),
+  openMs: positiveDurationSchema.meta({ description: 'How long the breaker stays open before a probe.' }),
   halfOpenMaxCalls: positiveInt().meta({ description: 'Probe calls allowed while half-open.' }),
 };
 const retryFields = {
@@ -33,9 +33,9 @@ const hedgeSchema = z.strictObject({
 export const policiesOverrideSchema = z.strictObject({
   breaker: z.strictObject(breakerFields).partial().optional(),
   retry: z.strictObject(retryFields).partial().optional(),
-  attemptTimeoutMs: durationSchema.optional(),
-  firstTokenTimeoutMs: durationSchema.optional(),
-  idleTimeoutMs: durationSchema.optional(),
+  attemptTimeoutMs: positiveDurationSchema.optional(),
+  firstTokenTimeoutMs: positiveDurationSchema.optional(),
+  idleTimeoutMs: positiveDurationSchema.optional(),
   bulkhead: z.strictObject(bulkheadFields).partial().optional(),
   hedge: hedgeSchema.optional(),
 });
@@ -63,9 +63,9 @@ export const policiesSchema = z.strictObject({
       maxRetryAfterMs: retryFields.maxRetryAfterMs.default(D.DEFAULT_MAX_RETRY_AFTER_MS),
     })
     .prefault({}),
-  attemptTimeoutMs: durationSchema.default(D.DEFAULT_ATTEMPT_TIMEOUT_MS),
-  firstTokenTimeoutMs: durationSchema.default(D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
-  idleTimeoutMs: durationSchema.default(D.DEFAULT_IDLE_TIMEOUT_MS),
+  attemptTimeoutMs: positiveDurationSchema.default(D.DEFAULT_ATTEMPT_TIMEOUT_MS),
+  firstTokenTimeoutMs: positiveDurationSchema.default(D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
+  idleTimeoutMs: positiveDurationSchema.default(D.DEFAULT_IDLE_TIMEOUT_MS),
   bulkhead: z
     .strictObject({
       maxConcurrent: bulkheadFields.maxConcurrent.default(D.DEFAULT_BULKHEAD_MAX_CONCURRENT),
@@ -78,8 +78,8 @@ export const policiesSchema = z.strictObject({
 
 export const ejectionSchema = z.strictObject({
   consecutiveFailures: positiveInt().optional(),
-  baseEjectionMs: durationSchema.optional(),
-  maxEjectionMs: durationSchema.optional(),
+  baseEjectionMs: positiveDurationSchema.optional(),
+  maxEjectionMs: positiveDurationSchema.optional(),
   maxEjectedPercent: z.number().min(0).max(1).optional(),
   slowStartMs: durationSchema.optional(),
 });

@@ -81,6 +81,14 @@ export function checkReferences(raw: unknown): ConfigProblem[] {
           }
         });
       }
+      if (Array.isArray(route.chain)) {
+        const firstAt = new Map<unknown, number>();
+        route.chain.forEach((group: unknown, j) => {
+          const first = firstAt.get(group);
+          if (first === undefined) firstAt.set(group, j);
+          else add(['routes', i, 'chain', j], `must name each model group once (a chain tries each group once), got '${String(group)}' again (first at chain[${first}])`);
+        });
+      }
       if (typeof route.name === 'string') {
         const first = routeNames.get(route.name);
         if (first !== undefined) add(['routes', i, 'name'], `duplicate route name '${route.name}' (also routes[${first}])`);
@@ -94,6 +102,29 @@ export function checkReferences(raw: unknown): ConfigProblem[] {
   const hasKeys = Array.isArray(auth.keys) && auth.keys.length > 0;
   if (typeof server.host === 'string' && !isLoopbackHost(server.host) && !hasKeys) {
     add(['server', 'host'], `binding to '${server.host}' needs gateway keys (auth.keys); without keys only loopback (127.0.0.1, ::1) is allowed`);
+  }
+  problems.push(...keyConflicts(auth));
+  return problems;
+}
+
+/**
+ * One key, one identity: two `auth.keys` with the same digest would make the tenant depend on
+ * the order of the list, and an admin key equal to a gateway key opens `/admin` to that tenant.
+ * Digests are compared, never shown.
+ */
+function keyConflicts(auth: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const owners = new Map<string, { at: string; tenant: unknown }>();
+  (Array.isArray(auth.keys) ? auth.keys : []).forEach((key: unknown, i) => {
+    if (!isObject(key) || typeof key.sha256 !== 'string' || key.sha256 === '') return;
+    const digest = key.sha256.toLowerCase();
+    const first = owners.get(digest);
+    if (first === undefined) owners.set(digest, { at: `auth.keys[${i}]`, tenant: key.tenant });
+    else problems.push({ path: formatPath(['auth', 'keys', i, 'sha256']), message: `must be a key of its own, got the same key as ${first.at} (tenant '${String(first.tenant)}')` });
+  });
+  if (typeof auth.adminKeySha256 === 'string' && auth.adminKeySha256 !== '') {
+    const owner = owners.get(auth.adminKeySha256.toLowerCase());
+    if (owner) problems.push({ path: 'auth.adminKeySha256', message: `must differ from every gateway key, got the key of ${owner.at} (tenant '${String(owner.tenant)}'): that tenant could call /admin` });
   }
   return problems;
 }

@@ -51,7 +51,7 @@ describe('state.redis: how operators run Redis', () => {
     expect(problemsOf(withState('  redis: { url: "redis://r:6379", cluster: { nodes: ["r:6379"] } }\n'))).toEqual(['state.redis: exactly one of url, sentinel or cluster must be set (got url and cluster)']);
     expect(problemsOf(withState('  redis: { url: "redis://r:6379", tls: { caFile: /ca.crt } }\n'))).toEqual(['state.redis.tls: tls is set but url is redis:// (use rediss:// for TLS)']);
     expect(problemsOf(withState('  redis: { sentinel: { masterName: m, nodes: ["s:26379"], tls: true } }\n'))).toEqual(['state.redis.sentinel.tls: needs the tls section (its CA is used for the sentinels too)']);
-    expect(problemsOf(withState('  redis: { cluster: { nodes: ["redis-0"] } }\n'))[0]).toMatch(/^state\.redis\.cluster\.nodes\[0\]: expected "host:port"/);
+    expect(problemsOf(withState('  redis: { cluster: { nodes: ["redis-0"] } }\n'))[0]).toMatch(/^state\.redis\.cluster\.nodes\[0\]: must be "host:port"/);
     expect(problemsOf(withState('  redis: { url: "redis://r:6379", keyPrefix: "{app}:" }\n'))[0]).toMatch(/^state\.redis\.keyPrefix: must not contain \{ or \}/);
     expect(problemsOf(withState('  redis: { url: "rediss://r:6380", tls: { certFile: /c.crt } }\n'))).toEqual(['state.redis.tls: certFile and keyFile go together']);
   });

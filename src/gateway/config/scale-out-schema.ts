@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { positiveDurationSchema } from './duration.js';
 import * as S from '../../state/defaults.js';
 import * as L from '../load-shedding-defaults.js';
 
@@ -8,7 +8,7 @@ const secretField = (description: string) => z.string().optional()
   .transform((v) => (v === '' ? undefined : v))
   .meta({ description: `${description} Secret: write "\${ENV_VAR}". Never logged.` });
 
-const hostPort = z.string().regex(/^(?:\[[^\]]+\]|[^:[\]]+):\d{1,5}$/, 'expected "host:port"');
+const hostPort = z.string().regex(/^(?:\[[^\]]+\]|[^:[\]]+):\d{1,5}$/, 'must be "host:port"');
 
 /**
  * `state:` — where replicas share breaker states, probe permits, global limits and the response
@@ -17,7 +17,7 @@ const hostPort = z.string().regex(/^(?:\[[^\]]+\]|[^:[\]]+):\d{1,5}$/, 'expected
  */
 export const stateSchema = z.strictObject({
   redis: z.strictObject({
-    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional().meta({
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().meta({
       description: 'One Redis shared by every replica, e.g. "redis://redis:6379", "rediss://user:pass@host:6380" or "${REDIS_URL}". Never logged.',
     }),
     sentinel: z.strictObject({
@@ -39,8 +39,8 @@ export const stateSchema = z.strictObject({
       serverName: z.string().min(1).optional().meta({ description: 'Name the server certificate must carry, when it is not the host connected to.' }),
     }).optional().meta({ description: 'TLS: with `url` it needs rediss://; with sentinel or cluster this section turns TLS on.' }),
     keyPrefix: z.string().regex(/^[^{}]*$/, 'must not contain { or } (keys carry their own Redis Cluster hash tags)').default(S.DEFAULT_KEY_PREFIX).meta({ description: 'Prefix of every key and channel (one Redis can serve several clusters).' }),
-    commandTimeoutMs: durationSchema.default(S.DEFAULT_COMMAND_TIMEOUT_MS).meta({ description: 'A slower Redis command fails and the replica decides on local state.' }),
-    connectTimeoutMs: durationSchema.default(S.DEFAULT_CONNECT_TIMEOUT_MS),
+    commandTimeoutMs: positiveDurationSchema.default(S.DEFAULT_COMMAND_TIMEOUT_MS).meta({ description: 'A slower Redis command fails and the replica decides on local state.' }),
+    connectTimeoutMs: positiveDurationSchema.default(S.DEFAULT_CONNECT_TIMEOUT_MS),
   }).superRefine((redis, ctx) => {
     const modes = (['url', 'sentinel', 'cluster'] as const).filter((m) => redis[m] !== undefined);
     if (modes.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of url, sentinel or cluster must be set (got ${modes.length === 0 ? 'none' : modes.join(' and ')})` });
@@ -56,6 +56,19 @@ const limitFields = {
   maxLimit: z.int().min(1),
 };
 
+/** One adaptive limit. minLimit above maxLimit is refused (the limiter would raise maxLimit to it without a word); initialLimit is clamped into [minLimit, maxLimit]. */
+function limitSchema(defaults: { initial: number; min: number; max: number }) {
+  return z.strictObject({
+    initialLimit: limitFields.initialLimit.default(defaults.initial),
+    minLimit: limitFields.minLimit.default(defaults.min),
+    maxLimit: limitFields.maxLimit.default(defaults.max),
+  }).superRefine((limit, ctx) => {
+    if (limit.minLimit > limit.maxLimit) {
+      ctx.addIssue({ code: 'custom', path: ['minLimit'], input: limit.minLimit, message: `must be at most maxLimit (${limit.maxLimit})` });
+    }
+  }).prefault({});
+}
+
 /**
  * `loadShedding:` — adaptive concurrency limits driven by time to first token (`FirstTokenLimit`)
  * for the whole gateway and per deployment. On by default; traffic using less than half of a
@@ -64,16 +77,8 @@ const limitFields = {
  */
 export const loadSheddingSchema = z.strictObject({
   enabled: z.boolean().default(L.DEFAULT_SHEDDING_ENABLED).meta({ description: 'Shed excess load at once with 503 + Retry-After (on by default; `false` turns it off).' }),
-  gateway: z.strictObject({
-    initialLimit: limitFields.initialLimit.default(L.DEFAULT_GATEWAY_INITIAL_LIMIT),
-    minLimit: limitFields.minLimit.default(L.DEFAULT_GATEWAY_MIN_LIMIT),
-    maxLimit: limitFields.maxLimit.default(L.DEFAULT_GATEWAY_MAX_LIMIT),
-  }).prefault({}).meta({ description: 'Requests the whole gateway runs at once (chat endpoints).' }),
-  deployment: z.strictObject({
-    initialLimit: limitFields.initialLimit.default(L.DEFAULT_DEPLOYMENT_INITIAL_LIMIT),
-    minLimit: limitFields.minLimit.default(L.DEFAULT_DEPLOYMENT_MIN_LIMIT),
-    maxLimit: limitFields.maxLimit.default(L.DEFAULT_DEPLOYMENT_MAX_LIMIT),
-  }).prefault({}).meta({ description: 'Calls one deployment runs at once; a full deployment is skipped like a full bulkhead.' }),
+  gateway: limitSchema({ initial: L.DEFAULT_GATEWAY_INITIAL_LIMIT, min: L.DEFAULT_GATEWAY_MIN_LIMIT, max: L.DEFAULT_GATEWAY_MAX_LIMIT }).meta({ description: 'Requests the whole gateway runs at once (chat endpoints).' }),
+  deployment: limitSchema({ initial: L.DEFAULT_DEPLOYMENT_INITIAL_LIMIT, min: L.DEFAULT_DEPLOYMENT_MIN_LIMIT, max: L.DEFAULT_DEPLOYMENT_MAX_LIMIT }).meta({ description: 'Calls one deployment runs at once; a full deployment is skipped like a full bulkhead.' }),
   priorities: z.strictObject({
     high: z.number().gt(0).max(1).default(L.DEFAULT_PRIORITY_SHARES.high),
     normal: z.number().gt(0).max(1).default(L.DEFAULT_PRIORITY_SHARES.normal),

@@ -1,32 +1,39 @@
 import { z } from 'zod';
 import { tenantsSchema } from './tenant-quota-schema.js';
 import { OPENAI_COMPATIBLE_PRESET_NAMES, type OpenAICompatiblePresetName } from '../../llm/providers/openai-compatible-presets.js';
-import { durationSchema, sizeSchema } from './duration.js';
+import { durationMs, durationSchema, positiveDurationSchema, sizeBytes } from './duration.js';
+import { alertsSchema, healthSchema, sloSchema } from './ops-schema.js';
+import { MAX_ANSWER_BYTES, MAX_BODY_LIMIT_BYTES, MAX_CACHE_BYTES, MAX_CACHE_ENTRIES, MIN_ANSWER_BYTES, MIN_BODY_LIMIT_BYTES, RESERVED_DEPLOYMENT_IDS } from './limits.js';
 import { deploymentPoliciesSchema, ejectionSchema, policiesOverrideSchema, policiesSchema } from './policies-schema.js';
 import * as D from './defaults.js';
 import * as R from '../../llm/defaults.js';
-import * as O from '../../ops/defaults.js';
 import * as S from '../../state/defaults.js';
 import { loadSheddingSchema, stateSchema } from './scale-out-schema.js';
 import { accessLogSchema, metricsExportSchema, tracingSchema } from './observability-schema.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const name = (what: string) => z.string().regex(NAME, `${what} must be letters, digits, '.', '_', ':' or '-'`);
+const name = (what: string) => z.string().regex(NAME, `must be letters, digits, '.', '_', ':' or '-' (a ${what})`);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const sha256 = z.string().regex(SHA256_HEX, 'expected a sha256 hex digest (64 lowercase hex characters); run `printf %s "$KEY" | bulwark config hash-key`');
+const sha256 = z.string().regex(SHA256_HEX, 'must be a sha256 hex digest (64 lowercase hex characters; run `printf %s "$KEY" | bulwark config hash-key`)');
 
 /** HTTP listener and hardening. */
 export const serverSchema = z.strictObject({
   host: z.string().min(1).default(D.DEFAULT_HOST).meta({ description: 'Bind address. Anything but loopback requires gateway keys.' }),
   port: z.int().min(0).max(65535).default(D.DEFAULT_PORT),
-  bodyLimit: sizeSchema.default(D.DEFAULT_BODY_LIMIT_BYTES).meta({ description: 'Largest request body (413 above it).' }),
-  headersTimeoutMs: durationSchema.default(D.DEFAULT_HEADERS_TIMEOUT_MS),
-  requestTimeoutMs: durationSchema.default(D.DEFAULT_REQUEST_TIMEOUT_MS),
-  keepAliveTimeoutMs: durationSchema.default(D.DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+  bodyLimit: sizeBytes({ min: MIN_BODY_LIMIT_BYTES, max: MAX_BODY_LIMIT_BYTES }).default(D.DEFAULT_BODY_LIMIT_BYTES).meta({ description: 'Largest request body (413 above it), 1 KiB to 256 MiB.' }),
+  // 0 would switch Node's guard off (no slowloris / slow-body cut at all), so it is refused.
+  headersTimeoutMs: durationMs({ min: 1, why: '0 would switch off the slow-headers cut' }).default(D.DEFAULT_HEADERS_TIMEOUT_MS).meta({ description: 'A client must have sent its headers within this (at most requestTimeoutMs).' }),
+  requestTimeoutMs: durationMs({ min: 1, why: '0 would switch off the slow-body cut' }).default(D.DEFAULT_REQUEST_TIMEOUT_MS).meta({ description: 'A client must have sent its whole request within this.' }),
+  keepAliveTimeoutMs: durationMs({ min: 1, why: '0 would keep idle connections open forever' }).default(D.DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
   shutdownGraceMs: durationSchema.default(D.DEFAULT_SHUTDOWN_GRACE_MS).meta({ description: 'On SIGTERM: time for requests in flight to finish.' }),
   drainDelayMs: durationSchema.default(D.DEFAULT_DRAIN_DELAY_MS).meta({
     description: 'On SIGTERM: keep accepting (with /readyz at 503) this long before closing the listener, so load balancers notice. Kubernetes: ~5s.',
   }),
+}).superRefine((server, ctx) => {
+  // Node refuses to start a server whose headers timeout exceeds its request timeout.
+  if (server.headersTimeoutMs > server.requestTimeoutMs) {
+    ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], input: server.headersTimeoutMs, message: `must be at most requestTimeoutMs (${server.requestTimeoutMs} ms)` });
+  }
 });
 
 /** An embedded mock provider started in the gateway's own process (demo and tests). */
@@ -71,15 +78,19 @@ export const providerSchema = z.strictObject({
   apiVersion: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   connections: z.int().min(1).max(4096).optional(),
-  maxAnswerBytes: sizeSchema.optional().meta({ description: 'Largest non-streaming answer read from this provider (e.g. "16MiB", the default); a longer one is cut off and fails as a 502.' }),
+  maxAnswerBytes: sizeBytes({ min: MIN_ANSWER_BYTES, max: MAX_ANSWER_BYTES }).optional().meta({ description: 'Largest non-streaming answer read from this provider, 1 KiB to 256 MiB (default "16MiB"); a longer one is cut off and fails as a 502.' }),
   mock: providerMockSchema.optional().meta({
     description: 'Embedded mock (see `mocks`) that serves this provider when it has no apiKey or no baseUrl: ' +
       'a mock name, or { name, deployment } to give the provider its own fault profile section.',
   }),
 });
 
+const deploymentId = name('deployment id').refine((id) => !RESERVED_DEPLOYMENT_IDS.has(id), {
+  message: `must not be ${[...RESERVED_DEPLOYMENT_IDS].join(', ').replace(/, (\w+)$/, ' or $1')} (reserved: x-bulwark-served-by values)`,
+});
+
 export const deploymentSchema = z.strictObject({
-  id: name('deployment id'),
+  id: deploymentId,
   provider: z.string().min(1),
   model: z.string().min(1),
   region: z.string().optional(),
@@ -111,13 +122,13 @@ export const routeSchema = z.strictObject({
   coalesce: z.boolean().optional(),
   streamFailover: z.enum(['continue', 'error']).optional(),
   onUnsupported: z.enum(['reject', 'drop']).optional().meta({ description: 'A field a deployment API cannot carry: reject (skip it; 400 naming the field when none can) or drop (listed in x-bulwark-dropped). Default reject.' }),
-  totalTimeoutMs: durationSchema.optional(),
+  totalTimeoutMs: positiveDurationSchema.optional(),
   required: z.boolean().optional(),
 });
 
 export const cacheSchema = z.strictObject({
-  maxEntries: z.int().min(1).default(R.DEFAULT_CACHE_MAX_ENTRIES),
-  maxBytes: sizeSchema.default(S.DEFAULT_CACHE_MAX_BYTES).meta({ description: 'Byte budget of the in-memory response cache (least recently used evicted beyond it), e.g. "64MiB" (the default).' }),
+  maxEntries: z.int().min(1).max(MAX_CACHE_ENTRIES).default(R.DEFAULT_CACHE_MAX_ENTRIES),
+  maxBytes: sizeBytes({ min: 1, max: MAX_CACHE_BYTES }).default(S.DEFAULT_CACHE_MAX_BYTES).meta({ description: 'Byte budget of the in-memory response cache (least recently used evicted beyond it), up to 4 GiB, e.g. "64MiB" (the default).' }),
   ttlMs: durationSchema.default(R.DEFAULT_CACHE_TTL_MS),
   staleTtlMs: durationSchema.default(R.DEFAULT_CACHE_STALE_TTL_MS),
 });
@@ -132,49 +143,6 @@ export const gatewayKeySchema = z.strictObject({
 export const authSchema = z.strictObject({
   keys: z.array(gatewayKeySchema).default([]),
   adminKeySha256: sha256.optional(),
-});
-
-const sloObjectiveFields = {
-  availabilityPercent: z.number().gt(0).lt(100).default(O.DEFAULT_SLO_AVAILABILITY_PERCENT),
-  latencyThresholdMs: durationSchema.default(O.DEFAULT_SLO_LATENCY_THRESHOLD_MS),
-  latencyPercent: z.number().gt(0).lt(100).default(O.DEFAULT_SLO_LATENCY_PERCENT),
-};
-
-/** Alert rules and sinks, read by ops (`src/ops/`, which checks the finer points). Unknown fields are kept for ops. */
-export const alertsSchema = z.looseObject({
-  enabled: z.boolean().default(true),
-  evaluateEvery: durationSchema.default(O.DEFAULT_ALERT_EVALUATE_EVERY_MS),
-  repeatInterval: durationSchema.default(O.DEFAULT_ALERT_REPEAT_INTERVAL_MS),
-  window: z.enum(['1m', '5m', '1h']).default(O.DEFAULT_ALERT_WINDOW),
-  minRequests: z.int().min(1).default(O.DEFAULT_ALERT_MIN_REQUESTS),
-  errorRateThreshold: z.number().min(0).max(1).default(O.DEFAULT_ERROR_RATE_THRESHOLD),
-  latencyP95ThresholdMs: durationSchema.default(O.DEFAULT_LATENCY_P95_THRESHOLD_MS),
-  rules: z.looseObject({
-    breakerOpened: z.boolean().default(true),
-    errorRate: z.boolean().default(true),
-    latencyP95: z.boolean().default(true),
-    primaryUnavailable: z.boolean().default(true),
-    sloBurnRate: z.boolean().default(true),
-    dependencyDown: z.boolean().default(true),
-  }).prefault({}),
-  sinks: z.array(z.looseObject({ type: z.enum(['log', 'webhook', 'slack']) })).default([{ type: 'log' }]),
-});
-
-/** Service-level objectives, read by ops. Per-route overrides under `routes`. */
-export const sloSchema = z.looseObject({
-  enabled: z.boolean().default(true),
-  ...sloObjectiveFields,
-  routes: z.record(z.string(), z.strictObject(sloObjectiveFields).partial()).optional(),
-});
-
-/** Health verdicts and active probes, read by ops. */
-export const healthSchema = z.looseObject({
-  probes: z.boolean().default(false).meta({ description: 'Actively probe every deployment (one cheap 1-token request each interval; costs tokens on paid providers).' }),
-  probeIntervalMs: durationSchema.default(O.DEFAULT_PROBE_INTERVAL_MS),
-  probeTimeoutMs: durationSchema.default(O.DEFAULT_PROBE_TIMEOUT_MS),
-  errorRateThreshold: z.number().min(0).max(1).default(O.DEFAULT_HEALTH_ERROR_RATE_THRESHOLD),
-  latencyP95Ms: durationSchema.default(O.DEFAULT_HEALTH_LATENCY_P95_MS),
-  minRequests: z.int().min(1).default(O.DEFAULT_HEALTH_MIN_REQUESTS),
 });
 
 /** The whole `bulwark.yaml`. */

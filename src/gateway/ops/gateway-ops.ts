@@ -4,7 +4,8 @@ import type { Router } from '../../llm/types.js';
 import type { RouterControl } from '../../llm/router/router-control.js';
 import type { SharedAlerting } from '../../ops/alert-engine.js';
 import { createOps, type Ops } from '../../ops/ops.js';
-import { opsConfigFrom, type OpsConfigSections } from '../../ops/config-sections.js';
+import { opsConfigFrom } from '../../ops/config-sections.js';
+import { opsSections } from '../config/ops-sections.js';
 import { DashboardFeed } from '../../ops/dashboard/dashboard-feed.js';
 import { DashboardAssets } from '../../ops/dashboard/dashboard-assets.js';
 import { ClusterView } from '../../ops/dashboard/cluster-view.js';
@@ -43,19 +44,6 @@ class ProbeFailedError extends Error {
   constructor(readonly kind: string, message: string | undefined) {
     super(message ?? `probe failed: ${kind}`);
   }
-}
-
-/** The config sections ops is built from; a reload that changes them rebuilds ops. */
-function opsSections(config: GatewayConfig): OpsConfigSections {
-  return {
-    modelGroups: config.modelGroups,
-    routes: config.routes,
-    // The schema keeps sink fields loose; ops checks each sink (url, headers) when it is built.
-    alerts: config.alerts as OpsConfigSections['alerts'],
-    slo: config.slo,
-    health: config.health,
-    tenants: [...new Set(config.auth.keys.map((k) => k.tenant))],
-  };
 }
 
 /**

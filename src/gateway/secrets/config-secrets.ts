@@ -1,9 +1,9 @@
 import type { GatewayConfig } from '../config/schema.js';
 
 /** Header names whose values are credentials (custom auth through `headers`). */
-const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature/i;
+export const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature/i;
 /** Config field names whose string values are secrets, wherever they appear. */
-const SECRET_FIELD = /^(api[-_]?key|password|pass|secret|token|credentials?|private[-_]?key|client[-_]?secret|secret[-_]?access[-_]?key|session[-_]?token|service[-_]?account[-_]?json)$/i;
+export const SECRET_FIELD = /^(api[-_]?key|password|pass|secret|token|credentials?|private[-_]?key|client[-_]?secret|secret[-_]?access[-_]?key|session[-_]?token|service[-_]?account[-_]?json)$/i;
 /** Config fields holding URLs that may embed credentials (user:password@, Slack webhook paths). */
 const URL_FIELD = /^(url|webhookUrl)$/;
 const MAX_DEPTH = 10;

@@ -2,7 +2,8 @@ import { InvalidOptionsError } from '../../core/errors.js';
 import type { DeploymentPolicies, RouterConfig } from '../router-config.js';
 
 /** Served-by values the router itself uses; a deployment may not take one of these ids. */
-const RESERVED_IDS = new Set(['cache', 'default', 'none']);
+export const RESERVED_DEPLOYMENT_IDS: ReadonlySet<string> = new Set(['cache', 'default', 'none']);
+const RESERVED_IDS = RESERVED_DEPLOYMENT_IDS;
 const PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai', 'azure', 'anthropic', 'gemini', 'vertex', 'bedrock']);
 const STREAM_FAILOVER = new Set(['continue', 'error']);
 
