@@ -19,8 +19,8 @@ function config(openai: string, anthropic: string): string {
 server: { port: 0 }
 logging: { level: warn }
 providers:
-  oai: { type: openai, baseUrl: ${openai}/v1, apiKey: ${OPENAI_KEY} }
-  ant: { type: anthropic, baseUrl: ${anthropic}, apiKey: ${ANTHROPIC_KEY} }
+  oai: { type: openai, baseUrl: ${openai}/v1, apiKey: "\${OPENAI_KEY}" }
+  ant: { type: anthropic, baseUrl: ${anthropic}, apiKey: "\${ANTHROPIC_KEY}" }
 modelGroups:
   gpt: { deployments: [ { id: gpt-1, provider: oai, model: gpt-4o } ] }
   claude: { deployments: [ { id: claude-1, provider: ant, model: claude-sonnet-4-5 } ] }
@@ -56,7 +56,7 @@ describe('upstream 4xx refusals', () => {
   beforeAll(async () => {
     openaiUp = await RecordingUpstream.start();
     anthropicUp = await RecordingUpstream.start();
-    gateway = await startTestGateway(config(openaiUp.url, anthropicUp.url));
+    gateway = await startTestGateway(config(openaiUp.url, anthropicUp.url), { env: { OPENAI_KEY, ANTHROPIC_KEY } });
   });
   afterAll(async () => {
     await gateway.shutdown(1000);

@@ -47,8 +47,8 @@ describe('stream_options', () => {
 server: { port: 0 }
 logging: { level: warn }
 providers:
-  mistral: { type: openai, preset: mistral, baseUrl: ${mistral.url}/v1, apiKey: sk-mistral-test-key }
-  oai: { type: openai, baseUrl: ${openai.url}/v1, apiKey: sk-openai-test-key }
+  mistral: { type: openai, preset: mistral, baseUrl: ${mistral.url}/v1, apiKey: "\${MISTRAL_KEY}" }
+  oai: { type: openai, baseUrl: ${openai.url}/v1, apiKey: "\${OPENAI_KEY}" }
 modelGroups:
   mistral: { deployments: [ { id: mistral-1, provider: mistral, model: mistral-small-latest } ] }
   gpt: { deployments: [ { id: gpt-1, provider: oai, model: gpt-4o } ] }
@@ -59,7 +59,7 @@ routes:
   - { name: gpt-4o, chain: [gpt] }
 policies:
   retry: { maxAttempts: 1 }
-`);
+`, { env: { MISTRAL_KEY: 'sk-mistral-test-key', OPENAI_KEY: 'sk-openai-test-key' } });
   });
   afterAll(async () => {
     await gateway.shutdown(1000);

@@ -57,8 +57,8 @@ describe('metrics export: gateway → real OTLP/HTTP receiver on loopback', () =
     });
     let upstreamPort: number;
     [receiverPort, upstreamPort] = await Promise.all([listen(receiver), listen(upstream)]);
-    const config = parseConfig(fallbackGatewayYaml(upstreamPort, UPSTREAM_KEY,
-      `metricsExport: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-metrics-under-test, interval: 60s }`), { source: 'metrics.yaml', env: {} });
+    const config = parseConfig(fallbackGatewayYaml(upstreamPort,
+      `metricsExport: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-metrics-under-test, interval: 60s }`), { source: 'metrics.yaml', env: { UPSTREAM_KEY } });
     gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
   });
 

@@ -24,16 +24,17 @@ export function otlpReceiver(onPayload: (path: string) => void = () => {}): { se
 /**
  * A gateway config whose route `gpt-4` falls back from `primary-big` (upstream `/primary/v1`,
  * which the test's upstream fails) to `secondary-small` (`/secondary/v1`), both OpenAI APIs
- * holding `upstreamKey`; `observability` is the tracing or metricsExport line.
+ * holding the key of the environment variable UPSTREAM_KEY (a config takes secrets from the
+ * environment only); `observability` is the tracing or metricsExport line.
  */
-export function fallbackGatewayYaml(upstreamPort: number, upstreamKey: string, observability: string): string {
+export function fallbackGatewayYaml(upstreamPort: number, observability: string): string {
   return `
 server: { port: 0 }
 logging: { level: warn }
 ${observability}
 providers:
-  primary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/primary/v1", apiKey: "${upstreamKey}" }
-  secondary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/secondary/v1", apiKey: "${upstreamKey}" }
+  primary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/primary/v1", apiKey: "\${UPSTREAM_KEY}" }
+  secondary: { type: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/secondary/v1", apiKey: "\${UPSTREAM_KEY}" }
 modelGroups:
   big: { deployments: [ { id: primary-big, provider: primary, model: big-model } ] }
   small: { deployments: [ { id: secondary-small, provider: secondary, model: small-model } ] }

@@ -91,8 +91,8 @@ describe('tracing: gateway → real OTLP/HTTP receiver on loopback', () => {
       });
     });
     const [receiverPort, upstreamPort] = await Promise.all([listen(receiver), listen(upstream)]);
-    const yaml = fallbackGatewayYaml(upstreamPort, UPSTREAM_KEY, `tracing: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-under-test, sampleRatio: 1 }`);
-    const config = parseConfig(yaml, { source: 'tracing.yaml', env: {} });
+    const yaml = fallbackGatewayYaml(upstreamPort, `tracing: { enabled: true, endpoint: "http://127.0.0.1:${receiverPort}", serviceName: bulwark-under-test, sampleRatio: 1 }`);
+    const config = parseConfig(yaml, { source: 'tracing.yaml', env: { UPSTREAM_KEY } });
     gateway = await Gateway.start({ config, createRouter: defaultRouterFactory, logger: memoryLogger('warn').logger });
   });
 

@@ -57,6 +57,7 @@ export function literalSecrets(raw: unknown): ConfigProblem[] {
     }
   }
   if (isObject(raw.tracing)) headers(['tracing', 'headers'], raw.tracing.headers);
+  if (isObject(raw.metricsExport)) headers(['metricsExport', 'headers'], raw.metricsExport.headers);
   const sinks = isObject(raw.alerts) && Array.isArray(raw.alerts.sinks) ? raw.alerts.sinks : [];
   sinks.forEach((sink: unknown, i) => {
     if (!isObject(sink)) return;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as O from '../../ops/defaults.js';
-import { durationSchema } from './duration.js';
+import { durationMs } from './duration.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -17,7 +17,7 @@ export const metricsExportSchema = z.strictObject({
   endpoint: z.url({ protocol: /^https?$/ }).optional().meta({ description: 'OTLP/HTTP base URL, e.g. http://otel-collector:4318 (else OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT).' }),
   headers: z.record(z.string(), z.string()).optional().meta({ description: 'Export request headers (else OTEL_EXPORTER_OTLP_[METRICS_]HEADERS). Secrets as "${ENV_VAR}".' }),
   serviceName: z.string().min(1).optional().meta({ description: 'service.name (else OTEL_SERVICE_NAME, else "bulwark").' }),
-  interval: durationSchema.pipe(z.number().min(1000, 'at least 1s')).optional().meta({ description: 'How often to export (else OTEL_METRIC_EXPORT_INTERVAL, else 60s).' }),
+  interval: durationMs({ min: 1000, why: 'an export is a request to the collector' }).optional().meta({ description: 'How often to export (else OTEL_METRIC_EXPORT_INTERVAL, else 60s).' }),
 });
 
 /** `tracing`: OpenTelemetry traces over OTLP/HTTP. Unset fields fall back to the standard OTEL_* environment variables. */

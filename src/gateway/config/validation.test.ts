@@ -77,6 +77,8 @@ const ROWS: Array<[string, string, string]> = [
   ['a literal Redis password', `${BASE}state: { redis: { url: "redis://redis:6379", password: hunter2 } }\n`, 'state.redis.password: must be an environment reference such as "${REDIS_PASSWORD}"'],
   ['a Redis URL with a literal password', `${BASE}state: { redis: { url: "redis://:hunter2@redis:6379" } }\n`, 'state.redis.url: must not hold a literal password'],
   ['a literal Sentinel password', `${BASE}state: { redis: { sentinel: { masterName: m, nodes: ["s:26379"], password: hunter2 } } }\n`, 'state.redis.sentinel.password: must be an environment reference'],
+  ['a literal metrics-export token', `${BASE}metricsExport: { headers: { authorization: "Bearer abc123" } }\n`, 'metricsExport.headers.authorization: must be an environment reference'],
+  ['a metrics export every 0 ms', `${BASE}metricsExport: { interval: 0 }\n`, 'metricsExport.interval: must be at least 1000 ms (an export is a request to the collector)'],
   ['a literal tracing token', `${BASE}tracing: { headers: { x-api-key: abc123 } }\n`, 'tracing.headers.x-api-key: must be an environment reference'],
   // Keys.
   ['an admin key equal to a tenant key', keyed(`  adminKeySha256: "${DIGEST_A}"\n`), "auth.adminKeySha256: must differ from every gateway key, got the key of auth.keys[0] (tenant 'acme'): that tenant could call /admin"],
