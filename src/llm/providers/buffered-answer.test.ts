@@ -1,10 +1,15 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmError } from '../errors.js';
 import { AnswerBudget } from './answer-budget.js';
+import { makeCertificates } from '../../../test/redis/servers.js';
 import { BufferedAnswer, type BufferedAnswerOptions } from './buffered-answer.js';
+import { ProviderPool } from './provider-pool.js';
 
 describe('BufferedAnswer (an answer read whole by a dispatch handler)', () => {
   let server: Server;
@@ -70,4 +75,31 @@ describe('BufferedAnswer (an answer read whole by a dispatch handler)', () => {
     setTimeout(() => controller.abort(new Error('gone')), 20);
     await expect(pending).rejects.toThrow('gone');
   });
+
+  it('reads an answer over HTTP/2 (how the pool talks to https providers) the same way', async () => {
+    const certs = await makeCertificates();
+    const [key, cert, ca] = await Promise.all([readFile(certs.keyFile), readFile(certs.certFile), readFile(certs.caFile)]);
+    const protocols: string[] = [];
+    const h2 = createSecureServer({ key, cert, allowHTTP1: true }, (req, res) => {
+      protocols.push(req.httpVersion);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'h2' });
+        res.write('{"b":"');
+        setTimeout(() => res.end('2"}'), 20);
+      });
+    });
+    h2.listen(0, '127.0.0.1');
+    await once(h2, 'listening');
+    const tls = new ProviderPool(new URL(`https://127.0.0.1:${(h2.address() as AddressInfo).port}/v1`), { tls: { ca } });
+    try {
+      const answer = await BufferedAnswer.send(tls, { method: 'POST', path: '/v1/x', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }, options());
+      expect(protocols).toEqual(['2.0']);
+      expect(answer.headers['x-request-id']).toBe('h2');
+      expect(answer.body.toString()).toBe('{"b":"2"}');
+    } finally {
+      await tls.destroy();
+      h2.close();
+    }
+  }, 60_000);
 });
