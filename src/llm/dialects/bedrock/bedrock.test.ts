@@ -42,16 +42,16 @@ describe('canonical request → Converse', () => {
 });
 
 describe('Converse answer → canonical', () => {
-  it('reads text, tool use, stop reason and usage with cache tokens as input', () => {
+  it('reads reasoning, text, tool use, stop reason and usage with cache tokens as input, named as cached', () => {
     const body = {
-      output: { message: { role: 'assistant', content: [{ text: 'Let me check.' }, { toolUse: { toolUseId: 'tooluse_1', name: 'weather', input: { city: 'Paris' } } }] } },
+      output: { message: { role: 'assistant', content: [{ reasoningContent: { reasoningText: { text: 'Weather needs the tool.', signature: 'sig' } } }, { text: 'Let me check.' }, { toolUse: { toolUseId: 'tooluse_1', name: 'weather', input: { city: 'Paris' } } }] } },
       stopReason: 'tool_use',
-      usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, cacheReadInputTokens: 100, cacheWriteInputTokens: 0 },
+      usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, cacheReadInputTokens: 100, cacheWriteInputTokens: 20 },
       metrics: { latencyMs: 321 },
     };
     expect(fromConverseResponse(body, 'claude', 'req-1', 5)).toEqual({
-      id: 'req-1', model: 'claude', content: 'Let me check.', finishReason: 'tool_calls', created: 5,
-      usage: { inputTokens: 130, outputTokens: 12 },
+      id: 'req-1', model: 'claude', content: 'Let me check.', reasoning: 'Weather needs the tool.', finishReason: 'tool_calls', created: 5,
+      usage: { inputTokens: 150, outputTokens: 12, cachedInputTokens: 100, cacheWriteInputTokens: 20 },
       toolCalls: [{ id: 'tooluse_1', name: 'weather', arguments: '{"city":"Paris"}' }],
     });
   });
@@ -70,6 +70,8 @@ function frames(...events: [string, unknown][]): Uint8Array {
 
 const answerFrames = frames(
   ['messageStart', { role: 'assistant', p: 'abc' }],
+  ['contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Say hi.' } } }],
+  ['contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'sig' } } }],
   ['contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hel' } }],
   ['contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'lo' } }],
   ['contentBlockStop', { contentBlockIndex: 0 }],
@@ -78,7 +80,7 @@ const answerFrames = frames(
   ['contentBlockDelta', { contentBlockIndex: 1, delta: { toolUse: { input: '"Paris"}' } } }],
   ['contentBlockStop', { contentBlockIndex: 1 }],
   ['messageStop', { stopReason: 'tool_use' }],
-  ['metadata', { usage: { inputTokens: 9, outputTokens: 4, totalTokens: 13 }, metrics: { latencyMs: 100 } }],
+  ['metadata', { usage: { inputTokens: 9, outputTokens: 4, totalTokens: 13, cacheReadInputTokens: 3 }, metrics: { latencyMs: 100 } }],
 );
 
 function decodeAll(bytes: Uint8Array, chunkSize: number): StreamEvent[] {
@@ -95,12 +97,13 @@ function decodeAll(bytes: Uint8Array, chunkSize: number): StreamEvent[] {
 describe('ConverseStream (event-stream framing) → canonical events', () => {
   const expected: StreamEvent[] = [
     { type: 'start', id: 'req-9', model: 'claude' },
+    { type: 'reasoning', text: 'Say hi.' },
     { type: 'text', text: 'Hel' },
     { type: 'text', text: 'lo' },
     { type: 'tool_call_start', index: 0, id: 'tu1', name: 'weather' },
     { type: 'tool_call_delta', index: 0, argumentsDelta: '{"city":' },
     { type: 'tool_call_delta', index: 0, argumentsDelta: '"Paris"}' },
-    { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 9, outputTokens: 4 } },
+    { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 12, outputTokens: 4, cachedInputTokens: 3 } },
   ];
 
   it.each([1, 7, 64, 100_000])('decodes the same events whatever the network chunk size (%i bytes)', (size) => {

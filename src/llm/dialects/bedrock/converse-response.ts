@@ -21,14 +21,27 @@ export function fromConverseStopReason(reason: string): FinishReason {
   }
 }
 
-/** Converse `usage` → canonical (cache reads and writes are input the caller sent). */
+/**
+ * Converse `usage` → canonical: cache reads and writes are input the caller sent (counted in
+ * `inputTokens`) and are reported as such (`cachedInputTokens`, `cacheWriteInputTokens`: OpenAI
+ * clients read `cached_tokens`, Anthropic clients the two cache fields).
+ */
 export function readConverseUsage(usage: unknown): Usage | undefined {
   if (!isObject(usage)) return undefined;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return {
-    inputTokens: num(usage.inputTokens) + num(usage.cacheReadInputTokens) + num(usage.cacheWriteInputTokens),
-    outputTokens: num(usage.outputTokens),
-  };
+  const read = num(usage.cacheReadInputTokens);
+  const written = num(usage.cacheWriteInputTokens);
+  const out: Usage = { inputTokens: num(usage.inputTokens) + read + written, outputTokens: num(usage.outputTokens) };
+  if (read > 0) out.cachedInputTokens = read;
+  if (written > 0) out.cacheWriteInputTokens = written;
+  return out;
+}
+
+/** The text of a Converse `reasoningContent` block or delta (`reasoningText.text`, or `text` in a stream delta). */
+export function reasoningTextOf(value: unknown): string {
+  if (!isObject(value)) return '';
+  if (typeof value.text === 'string') return value.text;
+  return isObject(value.reasoningText) && typeof value.reasoningText.text === 'string' ? value.reasoningText.text : '';
 }
 
 /**
@@ -41,10 +54,12 @@ export function fromConverseResponse(body: unknown, model: string, requestId: st
   }
   const content = Array.isArray(body.output.message.content) ? body.output.message.content : [];
   let text = '';
+  let reasoning = '';
   const toolCalls: ToolCall[] = [];
   for (const block of content) {
     if (!isObject(block)) continue;
     if (typeof block.text === 'string') text += block.text;
+    reasoning += reasoningTextOf(block.reasoningContent);
     if (isObject(block.toolUse) && typeof block.toolUse.name === 'string') {
       toolCalls.push({
         id: typeof block.toolUse.toolUseId === 'string' ? block.toolUse.toolUseId : `call_${toolCalls.length}`,
@@ -61,6 +76,7 @@ export function fromConverseResponse(body: unknown, model: string, requestId: st
     usage: readConverseUsage(body.usage) ?? { inputTokens: 0, outputTokens: 0 },
     created,
   };
+  if (reasoning !== '') response.reasoning = reasoning;
   if (toolCalls.length > 0) response.toolCalls = toolCalls;
   return response;
 }

@@ -10,7 +10,7 @@ import { LlmError } from '../../errors.js';
 import type { FinishReason, StreamEvent, Usage } from '../../types.js';
 import { isObject, type JsonObject } from '../check.js';
 import { classifyBedrockStreamException } from './bedrock-errors.js';
-import { fromConverseStopReason, readConverseUsage } from './converse-response.js';
+import { fromConverseStopReason, readConverseUsage, reasoningTextOf } from './converse-response.js';
 import type { EventStreamMessage } from './event-stream.js';
 
 /** Stateful decoder of one ConverseStream answer. */
@@ -91,6 +91,12 @@ export class ConverseStreamDecoder {
     const delta = isObject(payload.delta) ? payload.delta : {};
     if (typeof delta.text === 'string') {
       if (delta.text !== '') events.push({ type: 'text', text: delta.text });
+      return;
+    }
+    if (isObject(delta.reasoningContent)) {
+      // Reasoning text arrives as deltas; its signature (and redacted reasoning) has no canonical form.
+      const text = reasoningTextOf(delta.reasoningContent);
+      if (text !== '') events.push({ type: 'reasoning', text });
       return;
     }
     if (isObject(delta.toolUse) && typeof delta.toolUse.input === 'string') {

@@ -2,6 +2,7 @@
  * The canonical {@link ChatRequest} → a Gemini `generateContent` body (Google AI Studio and
  * Vertex AI share it). Clients never speak Gemini to the gateway, so only this direction exists.
  */
+import { REASONING_BUDGET_TOKENS } from '../anthropic-request.js';
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../types.js';
 import { invalid, parseArguments } from '../check.js';
 
@@ -46,6 +47,8 @@ export function toGeminiRequest(request: ChatRequest): GeminiRequestBody {
   if (request.topP !== undefined) generation.topP = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) generation.stopSequences = request.stop;
   if (request.seed !== undefined) generation.seed = request.seed;
+  // Reasoning effort → a thinking budget (the same tokens an Anthropic deployment gets), thoughts shown.
+  if (request.reasoningEffort !== undefined) generation.thinkingConfig = { thinkingBudget: REASONING_BUDGET_TOKENS[request.reasoningEffort], includeThoughts: true };
   if (request.responseFormat !== undefined) {
     generation.responseMimeType = 'application/json';
     if (request.responseFormat.type === 'json_schema') generation.responseJsonSchema = request.responseFormat.schema;

@@ -29,6 +29,8 @@ export function fromGeminiFinishReason(reason: string, hasToolCalls: boolean): F
 /** The parts of one candidate, split into answer text, thought text and tool calls. */
 export interface GeminiCandidateParts {
   text: string;
+  /** Thought summaries (`thought: true` parts): the model's visible reasoning. */
+  reasoning: string;
   toolCalls: ToolCall[];
   finishReason: string | undefined;
 }
@@ -39,10 +41,14 @@ export function readCandidate(body: JsonObject, callIndex = 0): GeminiCandidateP
   const content = candidate !== undefined && isObject(candidate.content) ? candidate.content : undefined;
   const parts = content !== undefined && Array.isArray(content.parts) ? content.parts : [];
   let text = '';
+  let reasoning = '';
   const toolCalls: ToolCall[] = [];
   for (const part of parts) {
     if (!isObject(part)) continue;
-    if (typeof part.text === 'string' && part.thought !== true) text += part.text;
+    if (typeof part.text === 'string') {
+      if (part.thought === true) reasoning += part.text;
+      else text += part.text;
+    }
     if (isObject(part.functionCall) && typeof part.functionCall.name === 'string') {
       const call = part.functionCall;
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : `call_${callIndex + toolCalls.length}`;
@@ -50,18 +56,26 @@ export function readCandidate(body: JsonObject, callIndex = 0): GeminiCandidateP
     }
   }
   const finishReason = candidate !== undefined && typeof candidate.finishReason === 'string' ? candidate.finishReason : undefined;
-  return { text, toolCalls, finishReason };
+  return { text, reasoning, toolCalls, finishReason };
 }
 
-/** `usageMetadata` → canonical usage (thought tokens are output the caller pays for). */
+/**
+ * `usageMetadata` → canonical usage: thought tokens are output the caller pays for; the prompt's
+ * cached part (`cachedContentTokenCount`, implicit or explicit caching) is counted in
+ * `promptTokenCount` and also reported as cached input (OpenAI clients read it as
+ * `cached_tokens`, Anthropic clients as `cache_read_input_tokens`).
+ */
 export function readGeminiUsage(body: JsonObject): Usage | undefined {
   const meta = body.usageMetadata;
   if (!isObject(meta)) return undefined;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return {
+  const usage: Usage = {
     inputTokens: num(meta.promptTokenCount),
     outputTokens: num(meta.candidatesTokenCount) + num(meta.thoughtsTokenCount),
   };
+  const cached = num(meta.cachedContentTokenCount);
+  if (cached > 0) usage.cachedInputTokens = cached;
+  return usage;
 }
 
 /**
@@ -86,7 +100,7 @@ export function fromGeminiResponse(body: unknown, requestedModel: string, create
   if (!Array.isArray(body.candidates) || body.candidates.length === 0) {
     throw new LlmError('server_error', 'Gemini answered with no candidates');
   }
-  const { text, toolCalls, finishReason } = readCandidate(body);
+  const { text, reasoning, toolCalls, finishReason } = readCandidate(body);
   const response: ChatResponse = {
     id: typeof body.responseId === 'string' ? body.responseId : '',
     model: typeof body.modelVersion === 'string' ? body.modelVersion : requestedModel,
@@ -95,6 +109,7 @@ export function fromGeminiResponse(body: unknown, requestedModel: string, create
     usage: readGeminiUsage(body) ?? { inputTokens: 0, outputTokens: 0 },
     created,
   };
+  if (reasoning !== '') response.reasoning = reasoning;
   if (toolCalls.length > 0) response.toolCalls = toolCalls;
   return response;
 }

@@ -40,7 +40,8 @@ export class GeminiStreamDecoder {
       const model = typeof chunk.modelVersion === 'string' ? chunk.modelVersion : this.requestedModel;
       events.push({ type: 'start', id: typeof chunk.responseId === 'string' ? chunk.responseId : '', model });
     }
-    const { text, toolCalls, finishReason } = readCandidate(chunk, this.toolCalls);
+    const { text, reasoning, toolCalls, finishReason } = readCandidate(chunk, this.toolCalls);
+    if (reasoning !== '') events.push({ type: 'reasoning', text: reasoning });
     if (text !== '') events.push({ type: 'text', text });
     for (const call of toolCalls) {
       const index = this.toolCalls++;

@@ -5,6 +5,8 @@ import { classifyGeminiError, classifyGeminiStreamError, parseDuration } from '.
 import { toGeminiRequest } from './gemini-request.js';
 import { fromGeminiResponse } from './gemini-response.js';
 import { GeminiStreamDecoder } from './gemini-stream.js';
+import { toAnthropicResponse } from '../anthropic-response.js';
+import { toOpenAIResponse } from '../openai-response.js';
 
 // Shapes follow Google's documented REST examples for models.generateContent and
 // models.streamGenerateContent (alt=sse) and the google.rpc error model.
@@ -44,6 +46,11 @@ describe('canonical request → Gemini generateContent', () => {
     });
   });
 
+  it('maps a reasoning effort to a thinking budget with thoughts included', () => {
+    expect(toGeminiRequest({ model: 'm', reasoningEffort: 'low', messages: [{ role: 'user', content: 'hi' }] }).generationConfig)
+      .toEqual({ thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } });
+  });
+
   it('refuses a tool result that answers no earlier call, naming the message', () => {
     expect(() => toGeminiRequest({ model: 'm', messages: [{ role: 'tool', toolCallId: 'nope', content: 'x' }] }))
       .toThrow(/messages\[0\]\.tool_call_id/);
@@ -56,16 +63,25 @@ describe('Gemini answer → canonical', () => {
       content: { role: 'model', parts: [{ text: 'thinking…', thought: true }, { text: 'Hello' }, { text: ' there' }] },
       finishReason: 'STOP', index: 0,
     }],
-    usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 3, thoughtsTokenCount: 5, totalTokenCount: 20 },
+    usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 3, thoughtsTokenCount: 5, cachedContentTokenCount: 8, totalTokenCount: 20 },
     modelVersion: 'gemini-2.5-pro-002',
     responseId: 'resp-1',
   };
 
-  it('reads text (not thoughts), usage with thought tokens as output, the model version', () => {
+  it('reads text, thoughts as reasoning, usage with thought tokens as output and the cached prompt part, the model version', () => {
     expect(fromGeminiResponse(answer, 'gemini-2.5-pro', 1700000000)).toEqual({
-      id: 'resp-1', model: 'gemini-2.5-pro-002', content: 'Hello there', finishReason: 'stop',
-      usage: { inputTokens: 12, outputTokens: 8 }, created: 1700000000,
+      id: 'resp-1', model: 'gemini-2.5-pro-002', content: 'Hello there', reasoning: 'thinking…', finishReason: 'stop',
+      usage: { inputTokens: 12, outputTokens: 8, cachedInputTokens: 8 }, created: 1700000000,
     });
+  });
+
+  it('an OpenAI client reads the thoughts as reasoning_content and the cached part as cached_tokens; an Anthropic client as thinking and cache_read_input_tokens', () => {
+    const response = fromGeminiResponse(answer, 'gemini-2.5-pro', 1);
+    expect(toOpenAIResponse(response)).toMatchObject({
+      choices: [{ message: { content: 'Hello there', reasoning_content: 'thinking…' } }],
+      usage: { prompt_tokens: 12, prompt_tokens_details: { cached_tokens: 8 } },
+    });
+    expect(toAnthropicResponse(response)).toMatchObject({ content: [{ type: 'thinking', thinking: 'thinking…' }, { type: 'text', text: 'Hello there' }], usage: { cache_read_input_tokens: 8 } });
   });
 
   it('reads function calls as tool calls with JSON arguments', () => {
@@ -101,7 +117,8 @@ describe('Gemini stream → canonical events', () => {
   it('relays text deltas and a whole function call, finishing with usage at the end', () => {
     const decoder = new GeminiStreamDecoder('gemini-2.5-flash');
     const events: StreamEvent[] = [
-      ...decoder.push(chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] } }], modelVersion: 'gemini-2.5-flash', responseId: 'r1' })),
+      ...decoder.push(chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Plan: greet.', thought: true }] } }], modelVersion: 'gemini-2.5-flash', responseId: 'r1' })),
+      ...decoder.push(chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] } }] })),
       ...decoder.push(chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] } }] })),
       ...decoder.push(chunk({
         candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: {} } }] }, finishReason: 'STOP' }],
@@ -111,6 +128,7 @@ describe('Gemini stream → canonical events', () => {
     ];
     expect(events).toEqual([
       { type: 'start', id: 'r1', model: 'gemini-2.5-flash' },
+      { type: 'reasoning', text: 'Plan: greet.' },
       { type: 'text', text: 'Hel' },
       { type: 'text', text: 'lo' },
       { type: 'tool_call_start', index: 0, id: 'call_0', name: 'f' },
