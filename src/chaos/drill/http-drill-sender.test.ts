@@ -58,6 +58,12 @@ describe('the drill HTTP client', () => {
     ]);
   });
 
+  it("names a clear error by the gateway's error code, so a report says which layer answered", async () => {
+    const port = await listen((_req, res) => res.writeHead(503, { 'content-type': 'application/json' })
+      .end('{"error":{"message":"Concurrency limit 10 reached; request shed","type":"server_error","code":"BULWARK_ERR_CONCURRENCY_LIMITED"}}'));
+    expect(await sender(port).send(0, false, signal())).toEqual({ step: 'error', status: 503, error: 'http_503:BULWARK_ERR_CONCURRENCY_LIMITED' });
+  });
+
   it('counts a 200 whose body is not JSON as lost (neither an answer nor a clear error)', async () => {
     const port = await listen((_req, res) => res.writeHead(200, served('primary-east-1', 0)).end('{"choices":[{"mes'));
     expect(await sender(port).send(0, false, signal())).toEqual({ step: 'lost', servedBy: 'primary-east-1', status: 200, error: 'malformed_body' });

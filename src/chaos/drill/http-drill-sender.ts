@@ -6,15 +6,11 @@
  * balancer would; once a response has started nothing is retried.
  */
 import { Pool } from 'undici';
-import { type Clock, sleep, systemClock } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { DrillAnswer } from './target.js';
 import { drillPrompt, stepOf } from './target.js';
-import { isJsonText } from '../load/http-sender.js';
-
-/** Pause between reconnect attempts while the gateway is down (ms). */
-export const RECONNECT_DELAY_MS = 50;
-/** Connection failures that mean "no server is taking requests right now". */
-const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+import { errorCode, GaveUpReconnecting, retryConnectionFailures } from '../load/connection-retry.js';
+import { errorCodeSuffix, isJsonText } from '../load/http-sender.js';
 
 export interface DrillSenderOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:4000`. */
@@ -22,12 +18,6 @@ export interface DrillSenderOptions {
   model: string;
   /** Times the reconnect pauses. Default the system clock. */
   clock?: Clock;
-}
-
-function codeOf(error: unknown): string {
-  let e = error as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) if (typeof e.code === 'string') return e.code;
-  return (error as Error)?.name ?? 'error';
 }
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
@@ -42,8 +32,8 @@ export function drillHttpSender(options: DrillSenderOptions) {
     const servedBy = header(response.headers['x-bulwark-served-by']);
     const depth = Number(header(response.headers['x-bulwark-fallback-depth']) ?? 0);
     if (response.statusCode !== 200) {
-      await response.body.text().catch(() => '');
-      return { step: 'error', status: response.statusCode, error: `http_${response.statusCode}` };
+      const text = await response.body.text().catch(() => '');
+      return { step: 'error', status: response.statusCode, error: `http_${response.statusCode}${errorCodeSuffix(text)}` };
     }
     if (!stream) {
       // A 200 the caller cannot parse is neither an answer nor a clear error.
@@ -67,19 +57,12 @@ export function drillHttpSender(options: DrillSenderOptions) {
   };
 
   const send = async (index: number, stream: boolean, signal: AbortSignal): Promise<DrillAnswer> => {
-    for (;;) {
-      try {
-        return await once(index, stream, signal);
-      } catch (error) {
-        if (signal.aborted) return { step: 'lost', status: 0, error: 'timeout' };
-        const code = codeOf(error);
-        if (!RETRYABLE.has(code)) return { step: 'lost', status: 0, error: code };
-        try {
-          await sleep(clock, RECONNECT_DELAY_MS, signal);
-        } catch {
-          return { step: 'lost', status: 0, error: `timeout_after_${code}` };
-        }
-      }
+    try {
+      return await retryConnectionFailures(() => once(index, stream, signal), signal, clock);
+    } catch (error) {
+      if (error instanceof GaveUpReconnecting) return { step: 'lost', status: 0, error: `timeout_after_${error.lastCode}` };
+      if (signal.aborted) return { step: 'lost', status: 0, error: 'timeout' };
+      return { step: 'lost', status: 0, error: errorCode(error) };
     }
   };
   return { send, close: () => pool.close() };

@@ -45,6 +45,8 @@ export interface SoakSample {
   openFds: number;
   sent: number;
   lost: number;
+  /** Clear errors so far. */
+  errors: number;
 }
 
 /** What a soak found. */
@@ -98,7 +100,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     const pid = target.gatewayPid;
     if (pid === undefined) return;
     void readProcess(pid).then((p) => {
-      const sample = { atMs: Date.now() - started, ...p, sent, lost };
+      const sample = { atMs: Date.now() - started, ...p, sent, lost, errors };
       samples.push(sample);
       options.onSample?.(sample);
     }, () => undefined);
@@ -133,7 +135,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
       model: { kind: 'open', rate }, durationMs, requestTimeoutMs: plan.requestTimeoutMs, maxInFlight: 100_000, signal: options.signal,
     });
     const last = await readProcess(target.gatewayPid!).catch(() => undefined);
-    if (last) samples.push({ atMs: Date.now() - started, ...last, sent, lost });
+    if (last) samples.push({ atMs: Date.now() - started, ...last, sent, lost, errors });
     const warm = samples.find((s) => s.atMs >= durationMs * SOAK_WARMUP_SHARE) ?? samples[0];
     const end = samples[samples.length - 1];
     return {

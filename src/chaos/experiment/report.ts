@@ -16,6 +16,7 @@ export function experimentReportHtml(result: ExperimentResult): string {
 ${result.reasons.length ? `<ul>${result.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}
 <h2>Steady state before</h2><table>${probes(result.before)}</table>
 <h2>Steady state after</h2><table>${probes(result.after)}</table>
+${replicasHtml(result)}
 <h2>Timeline</h2><table><tr><th>t (s)</th><th>phase</th><th>what</th><th></th><th>detail</th></tr>
 ${result.timeline.map((e) => `<tr><td>${(e.atMs / 1000).toFixed(1)}</td><td>${e.phase}</td><td>${escapeHtml(e.what)}</td><td>${e.ok ? '✓' : '✗'}</td><td>${escapeHtml(e.detail ?? '')}</td></tr>`).join('')}</table>
 ${result.load ? `<h2>Load during the method</h2>
@@ -23,4 +24,14 @@ ${result.load ? `<h2>Load during the method</h2>
 ${svgChart([{ name: 'p50', values: series.map((b) => b.p50Ms) }, { name: 'p99', values: series.map((b) => b.p99Ms) }], { title: 'Latency', unit: 'ms', xLabels: labels })}
 ${svgChart(served.map((name) => ({ name, values: series.map((b) => b.servedBy[name] ?? 0) })), { title: 'Served by (stacked)', xLabels: labels, stacked: true })}` : ''}
 </body></html>`;
+}
+
+/** The experiment's own replicas: each Chaos Monkey kill and how each replica was used. */
+function replicasHtml(result: ExperimentResult): string {
+  const r = result.replicas;
+  if (!r) return '';
+  const kills = r.kills.map((k) => `<tr><td>${(k.atMs / 1000).toFixed(1)}</td><td>replica ${k.index + 1} (port ${k.port})</td><td>pid ${k.pid ?? '?'} SIGKILLed</td><td>${k.newPid === undefined ? 'left down' : `pid ${k.newPid} serving after ${k.downMs} ms`}</td></tr>`).join('');
+  const retried = Object.entries(result.connectionRetries ?? {}).map(([code, n]) => `${escapeHtml(code)} ${n}`).join(', ');
+  return `<h2>Replicas</h2><p>${r.count} × <code>bulwark serve</code> behind the balancer at ${escapeHtml(r.url)}; connections per replica: ${r.connections.join(' / ')}${retried ? `; connection failures retried by the clients: ${retried}` : ''}</p>
+<table><tr><th>t (s)</th><th>replica</th><th>kill</th><th>restart</th></tr>${kills || '<tr><td colspan="4">no kill</td></tr>'}</table>`;
 }

@@ -1,22 +1,21 @@
-import { request } from 'undici';
-import { type Clock, sleep, systemClock } from '../../core/clock.js';
+import { resolve } from 'node:path';
+import { type Clock, systemClock } from '../../core/clock.js';
+import type { RandomSource } from '../../core/random.js';
+import { type ReplicaKill, type ReplicaSet, startReplicaSet } from '../balancer/replica-set.js';
 import { httpChatSender } from '../load/http-sender.js';
 import { type LoadSummary, runLoad } from '../load/runner.js';
 import { parseThreshold } from '../load/thresholds.js';
-import type { Experiment, Probe, Step } from './schema.js';
+import { type ProbeResult, runProbe } from './probe.js';
+import type { Experiment, ResolvedTarget } from './schema.js';
+import { describeStep as describe, runStepSafely, type StepContext } from './steps.js';
 
-/** The outcome of one steady-state probe. */
-export interface ProbeResult {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export type { ProbeResult } from './probe.js';
 
 /** One line of the experiment's timeline (what ran, when, whether it went well). */
 export interface TimelineEntry {
   /** ms since the experiment started. */
   atMs: number;
-  phase: 'steady-state-before' | 'method' | 'rollback' | 'steady-state-after';
+  phase: 'setup' | 'steady-state-before' | 'method' | 'rollback' | 'steady-state-after';
   what: string;
   ok: boolean;
   detail?: string;
@@ -34,6 +33,10 @@ export interface ExperimentResult {
   before: ProbeResult[];
   after: ProbeResult[];
   load?: LoadSummary;
+  /** Connection failures the load's clients retried (`load.retryConnectionErrors`), by code: requests a killed replica cut. */
+  connectionRetries?: Record<string, number>;
+  /** The experiment's own replicas (`replicas:`): where they ran, each kill, the balancer's connections per replica. */
+  replicas?: { count: number; url: string; ports: number[]; kills: Array<ReplicaKill & { atMs: number }>; connections: number[] };
   timeline: TimelineEntry[];
   durationMs: number;
 }
@@ -45,6 +48,12 @@ export interface RunExperimentOptions {
   clock?: Clock;
   /** Called for each timeline entry as it happens (CLI progress). */
   onEvent?: (entry: TimelineEntry) => void;
+  /** Where `replicas.config` is resolved from (the experiment file's folder). Default the working directory. */
+  baseDir?: string;
+  /** Where the replicas' output goes (appended). Default: discarded. */
+  replicaLogFile?: string;
+  /** Picks the replica `replica.kill` kills. Default `Math.random`. */
+  random?: RandomSource;
 }
 
 /**
@@ -56,6 +65,27 @@ export interface RunExperimentOptions {
 export async function runExperiment(experiment: Experiment, options: RunExperimentOptions = {}): Promise<ExperimentResult> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
+  const declared = experiment.replicas;
+  if (!declared) return runOn(experiment, { ...experiment.target, gateway: experiment.target.gateway! }, undefined, started, options);
+  let replicas: ReplicaSet;
+  try {
+    replicas = await startReplicaSet({
+      configPath: resolve(options.baseDir ?? '.', declared.config), replicas: declared.count, balancerPort: declared.port,
+      env: declared.env, logFile: options.replicaLogFile, random: options.random,
+    });
+  } catch (error) {
+    const reasons = [`the replicas could not start: ${(error as Error).message}; nothing was changed`];
+    return { title: experiment.title, verdict: 'aborted', reasons, before: [], after: [], timeline: [], durationMs: clock.now() - started };
+  }
+  try {
+    return await runOn(experiment, { ...experiment.target, gateway: replicas.url }, replicas, clock.now(), options);
+  } finally {
+    await replicas.close();
+  }
+}
+
+async function runOn(experiment: Experiment, target: ResolvedTarget, replicas: ReplicaSet | undefined, started: number, options: RunExperimentOptions): Promise<ExperimentResult> {
+  const clock = options.clock ?? systemClock;
   const timeline: TimelineEntry[] = [];
   const reasons: string[] = [];
   const note = (phase: TimelineEntry['phase'], what: string, ok: boolean, detail?: string) => {
@@ -64,19 +94,24 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
     options.onEvent?.(entry);
   };
   const interrupted = () => options.signal?.aborted === true;
-  const target = experiment.target;
+  const context: StepContext = { target, clock, replicas, elapsedMs: () => clock.now() - started, kills: [] };
+  const finish = (result: Omit<ExperimentResult, 'replicas'>): ExperimentResult => (replicas
+    ? { ...result, replicas: { count: replicas.ports.length, url: replicas.url, ports: [...replicas.ports], kills: context.kills, connections: [...replicas.connections] } }
+    : result);
+  if (replicas) note('setup', `${replicas.ports.length} replicas (ports ${replicas.ports.join(', ')}) behind the balancer at ${replicas.url}`, true);
 
   const before = await checkSteadyState(experiment, target, 'steady-state-before', note, options.signal);
   if (interrupted()) {
     reasons.push('interrupted while checking the steady state; nothing was changed');
-    return { title: experiment.title, verdict: 'interrupted', reasons, before, after: [], timeline, durationMs: clock.now() - started };
+    return finish({ title: experiment.title, verdict: 'interrupted', reasons, before, after: [], timeline, durationMs: clock.now() - started });
   }
   if (!before.every((p) => p.ok)) {
     reasons.push('the steady state did not hold before the method; nothing was changed');
-    return { title: experiment.title, verdict: 'aborted', reasons, before, after: [], timeline, durationMs: clock.now() - started };
+    return finish({ title: experiment.title, verdict: 'aborted', reasons, before, after: [], timeline, durationMs: clock.now() - started });
   }
 
   let load: LoadSummary | undefined;
+  let connectionRetries: Record<string, number> | undefined;
   const loadStop = new AbortController();
   const onAbort = () => loadStop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -85,14 +120,14 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
   try {
     if (experiment.load) {
       const l = experiment.load;
-      sender = httpChatSender({ url: target.gateway, dialect: l.dialect, model: l.model, stream: l.stream, apiKey: target.apiKey, prompt: 'chaos experiment request {i}' });
+      sender = httpChatSender({ url: target.gateway, dialect: l.dialect, model: l.model, stream: l.stream, apiKey: target.apiKey, prompt: 'chaos experiment request {i}', retryConnectionErrors: l.retryConnectionErrors });
       const thresholds = Object.entries(l.thresholds).flatMap(([metric, expressions]) => expressions.map((e) => parseThreshold(metric, e)));
       loadRun = runLoad(sender, { model: { kind: 'open', rate: l.rate }, durationMs: l.duration, thresholds, signal: loadStop.signal });
       note('method', `load started: ${l.rate} req/s for ${l.duration} ms`, true);
     }
     for (const [index, step] of experiment.method.entries()) {
       if (interrupted()) break;
-      const outcome = await runStepSafely(step, target, clock, options.signal);
+      const outcome = await runStepSafely(step, context, options.signal);
       if ('wait' in step && interrupted()) {
         note('method', describe(step), false, 'cut short by the interruption');
         break;
@@ -109,17 +144,20 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
     }
     if (loadRun) {
       load = await loadRun;
-      note('method', `load finished: ${load.requests} requests, ${load.errors} errors, p99 ${load.latency.p99Ms} ms`, load.passed);
+      const retried = Object.entries(sender!.connectionRetries).map(([code, n]) => `${code}=${n}`).join(', ');
+      const kinds = Object.entries(load.errorsByKind).map(([kind, n]) => `${kind}=${n}`).join(', ');
+      note('method', `load finished: ${load.requests} requests, ${load.errors} errors${kinds ? ` (${kinds})` : ''}, p99 ${load.latency.p99Ms} ms${retried ? `; connection failures retried: ${retried}` : ''}`, load.passed);
       for (const t of load.thresholds) if (!t.ok) reasons.push(`threshold failed: ${t.source} (observed ${Number.isFinite(t.observed) ? t.observed.toFixed(3) : 'no data'})`);
     }
   } finally {
     loadStop.abort();
     await loadRun?.catch(() => undefined);
     await sender?.close();
+    if (experiment.load?.retryConnectionErrors) connectionRetries = { ...sender?.connectionRetries };
     options.signal?.removeEventListener('abort', onAbort);
     for (const step of experiment.rollbacks) {
       // Rollbacks ignore the interruption signal: they must run to undo the faults.
-      const outcome = await runStepSafely(step, target, clock, undefined);
+      const outcome = await runStepSafely(step, context, undefined);
       note('rollback', describe(step), outcome.ok, outcome.detail);
       if (!outcome.ok) reasons.push(`rollback failed: ${describe(step)}: ${outcome.detail}`);
     }
@@ -127,18 +165,18 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
 
   if (interrupted()) {
     reasons.push('interrupted; rollbacks ran');
-    return { title: experiment.title, verdict: 'interrupted', reasons, before, after: [], load, timeline, durationMs: clock.now() - started };
+    return finish({ title: experiment.title, verdict: 'interrupted', reasons, before, after: [], load, connectionRetries, timeline, durationMs: clock.now() - started });
   }
   const after = await checkSteadyState(experiment, target, 'steady-state-after', note, options.signal);
   if (interrupted()) {
     reasons.push('interrupted while checking the steady state after the rollbacks');
-    return { title: experiment.title, verdict: 'interrupted', reasons, before, after, load, timeline, durationMs: clock.now() - started };
+    return finish({ title: experiment.title, verdict: 'interrupted', reasons, before, after, load, connectionRetries, timeline, durationMs: clock.now() - started });
   }
   if (!after.every((p) => p.ok)) reasons.push('the steady state did not hold after the experiment');
-  return { title: experiment.title, verdict: reasons.length ? 'failed' : 'passed', reasons, before, after, load, timeline, durationMs: clock.now() - started };
+  return finish({ title: experiment.title, verdict: reasons.length ? 'failed' : 'passed', reasons, before, after, load, connectionRetries, timeline, durationMs: clock.now() - started });
 }
 
-async function checkSteadyState(experiment: Experiment, target: Experiment['target'], phase: TimelineEntry['phase'], note: (phase: TimelineEntry['phase'], what: string, ok: boolean, detail?: string) => void, signal?: AbortSignal): Promise<ProbeResult[]> {
+async function checkSteadyState(experiment: Experiment, target: ResolvedTarget, phase: TimelineEntry['phase'], note: (phase: TimelineEntry['phase'], what: string, ok: boolean, detail?: string) => void, signal?: AbortSignal): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const probe of experiment.steadyState.probes) {
     const result = await runProbe(probe, target, signal);
@@ -148,93 +186,3 @@ async function checkSteadyState(experiment: Experiment, target: Experiment['targ
   return results;
 }
 
-/** Runs one probe against the target. */
-export async function runProbe(probe: Probe, target: Experiment['target'], signal?: AbortSignal): Promise<ProbeResult> {
-  try {
-    if (probe.type === 'http') {
-      const url = probe.url.startsWith('/') ? new URL(probe.url, target.gateway).href : probe.url;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      // Keys go to the gateway only: a probe may name any URL.
-      if (new URL(url).origin === new URL(target.gateway).origin) {
-        if (target.adminKey && url.includes('/admin/')) headers.authorization = `Bearer ${target.adminKey}`;
-        else if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-      }
-      const response = await request(url, { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body), signal });
-      const text = await response.body.text();
-      const statusOk = probe.expectStatus.includes(response.statusCode);
-      const bodyOk = probe.expectBodyContains === undefined || text.includes(probe.expectBodyContains);
-      return { name: probe.name, ok: statusOk && bodyOk, detail: `HTTP ${response.statusCode}${bodyOk ? '' : `; body lacks '${probe.expectBodyContains}'`}` };
-    }
-    const sender = httpChatSender({ url: target.gateway, model: probe.model, stream: probe.stream, apiKey: target.apiKey, prompt: 'steady state probe {i}' });
-    try {
-      const summary = await runLoad(sender, { model: { kind: 'open', rate: probe.rate }, durationMs: probe.duration, signal });
-      const successRate = summary.requests ? 1 - summary.errorRate : 0;
-      const failures: string[] = [];
-      const t = probe.tolerance;
-      if (t.successRate !== undefined && successRate < t.successRate) failures.push(`success ${(successRate * 100).toFixed(1)}% < ${(t.successRate * 100).toFixed(1)}%`);
-      if (t.p95Ms !== undefined && summary.latency.p95Ms > t.p95Ms) failures.push(`p95 ${summary.latency.p95Ms} ms > ${t.p95Ms} ms`);
-      if (t.p99Ms !== undefined && summary.latency.p99Ms > t.p99Ms) failures.push(`p99 ${summary.latency.p99Ms} ms > ${t.p99Ms} ms`);
-      const detail = `${summary.requests} requests, success ${(successRate * 100).toFixed(1)}%, p95 ${summary.latency.p95Ms} ms${failures.length ? ` — ${failures.join('; ')}` : ''}`;
-      return { name: probe.name, ok: failures.length === 0, detail };
-    } finally {
-      await sender.close();
-    }
-  } catch (error) {
-    return { name: probe.name, ok: false, detail: `probe error: ${(error as Error).message}` };
-  }
-}
-
-/** Runs a step; an unreachable target or any other exception is a failed step, not a crash. */
-async function runStepSafely(step: Step, target: Experiment['target'], clock: Clock, signal?: AbortSignal): Promise<{ ok: boolean; detail?: string }> {
-  try {
-    return await runStep(step, target, clock, signal);
-  } catch (error) {
-    return { ok: false, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
-  }
-}
-
-async function runStep(step: Step, target: Experiment['target'], clock: Clock, signal?: AbortSignal): Promise<{ ok: boolean; detail?: string }> {
-  if ('wait' in step) {
-    await sleep(clock, step.wait, signal).catch(() => undefined);
-    return { ok: true };
-  }
-  const json = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await request(url, { method: method as 'GET', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.body.text();
-    return { ok: response.statusCode < 400, detail: `HTTP ${response.statusCode}${response.statusCode < 400 ? '' : `: ${text.slice(0, 200)}`}` };
-  };
-  switch (step.action) {
-    case 'mock.profile':
-      if (step.patch !== undefined) return json('PATCH', `${target.mock}/_mock/profile`, step.patch);
-      return json('PUT', `${target.mock}/_mock/profile`, step.preset !== undefined ? { preset: step.preset } : step.profile);
-    case 'mock.reset':
-      return json('POST', `${target.mock}/_mock/reset`);
-    case 'faults.add':
-      return json('POST', `${target.faults}/toxics`, step.toxic);
-    case 'faults.remove':
-      return json('DELETE', `${target.faults}/toxics/${encodeURIComponent(step.name)}`);
-    case 'faults.reset':
-      return json('POST', `${target.faults}/reset`);
-    case 'gateway.admin':
-      return json(step.method, new URL(step.path, target.gateway).href, step.body, target.adminKey ? { authorization: `Bearer ${target.adminKey}` } : {});
-    case 'http':
-      return json(step.method, step.url, step.body, step.headers);
-    case 'probe': {
-      const result = await runProbe(step.probe, target, signal);
-      return { ok: result.ok, detail: result.detail };
-    }
-  }
-}
-
-function describe(step: Step): string {
-  if ('wait' in step) return `wait ${step.wait} ms`;
-  switch (step.action) {
-    case 'mock.profile': return `mock profile → ${step.preset ?? (step.patch !== undefined ? 'patch' : 'custom profile')}`;
-    case 'faults.add': return `add toxic ${String(step.toxic.name ?? step.toxic.type)}`;
-    case 'faults.remove': return `remove toxic ${step.name}`;
-    case 'gateway.admin': return `gateway ${step.method} ${step.path}`;
-    case 'http': return `${step.method} ${step.url}`;
-    case 'probe': return `probe ${step.probe.name}`;
-    default: return step.action;
-  }
-}

@@ -37,6 +37,8 @@ const loadProbe = z.object({
   duration: duration.default(5000),
   model: z.string().optional(),
   stream: z.boolean().default(false),
+  /** Retry connections refused or reset before any response, as a client behind a load balancer does. Default false. */
+  retryConnectionErrors: z.boolean().default(false),
   tolerance: z.object({
     /** Minimum share of successful requests, 0..1. */
     successRate: z.number().min(0).max(1).optional(),
@@ -63,6 +65,9 @@ const step = z.preprocess((value) => (value !== null && typeof value === 'object
   z.object({ action: z.literal('gateway.admin'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'), path: z.string().regex(/^\/(?!\/)/, 'expected a path on the gateway, starting with one /'), body: z.unknown().optional() }).strict(),
   z.object({ action: z.literal('http'), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'), url: z.string().url(), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }).strict(),
   z.object({ action: z.literal('probe'), probe: probeSchema }).strict(),
+  // Chaos Monkey: SIGKILL a random replica of `replicas` (no drain), then start it again after `restartAfter`.
+  z.object({ action: z.literal('replica.kill'), restart: z.boolean().default(true), restartAfter: duration.default(0) }).strict(),
+  z.object({ action: z.literal('replica.start') }).strict(),
 ]));
 
 /** The experiment file format, validated once by {@link parseExperiment}. */
@@ -70,8 +75,8 @@ export const experimentSchema = z.object({
   title: z.string(),
   description: z.string().optional(),
   target: z.object({
-    /** The gateway (or any OpenAI-compatible server) the load and probes go to. */
-    gateway: z.string().url(),
+    /** The gateway (or any OpenAI-compatible server) the load and probes go to; with `replicas`, left out (the balancer's URL). */
+    gateway: z.string().url().optional(),
     /** The mock provider's base URL, for `mock.*` actions. */
     mock: z.string().url().optional(),
     /** The fault proxy's control API, for `faults.*` actions. */
@@ -79,7 +84,18 @@ export const experimentSchema = z.object({
     /** Gateway key for load and probes, and admin key for `gateway.admin`. */
     apiKey: z.string().optional(),
     adminKey: z.string().optional(),
-  }),
+  }).default({}),
+  /**
+   * Gateway replicas the experiment runs itself: `count` × `bulwark serve --config <config>` on
+   * loopback ports behind a local TCP balancer on `port` (default ephemeral), which is the target's
+   * gateway. Needed by `replica.*` actions. `config` is relative to the experiment file.
+   */
+  replicas: z.object({
+    count: z.number().int().min(2).max(16),
+    config: z.string().min(1),
+    port: z.number().int().min(0).max(65535).default(0),
+    env: z.record(z.string(), z.string()).optional(),
+  }).strict().optional(),
   steadyState: z.object({ title: z.string().optional(), probes: z.array(probeSchema).min(1) }),
   /** Load that runs while the method does (open model). */
   load: z.object({
@@ -88,6 +104,8 @@ export const experimentSchema = z.object({
     model: z.string().optional(),
     dialect: z.enum(['openai', 'anthropic']).default('openai'),
     stream: z.boolean().default(false),
+    /** Retry connections refused or reset before any response (every 50 ms, within the request's timeout), as a client behind a load balancer does. Default false. */
+    retryConnectionErrors: z.boolean().default(false),
     /** k6-style thresholds on the method's load, e.g. `http_req_failed: ["rate<0.01"]`. */
     thresholds: z.record(z.string(), z.array(z.string())).default({}).superRefine((thresholds, ctx) => {
       for (const [metric, expressions] of Object.entries(thresholds)) {
@@ -111,10 +129,21 @@ export const experimentSchema = z.object({
   if (all.some((s) => 'action' in s && s.action.startsWith('faults.')) && !experiment.target.faults) {
     ctx.addIssue({ code: 'custom', path: ['target', 'faults'], message: 'faults.* actions need target.faults' });
   }
+  if (all.some((s) => 'action' in s && s.action.startsWith('replica.')) && !experiment.replicas) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'replica.* actions need replicas (count, config)' });
+  }
+  if (experiment.replicas && experiment.target.gateway !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'gateway'], message: "with replicas the gateway is the experiment's own balancer: leave target.gateway out" });
+  }
+  if (!experiment.replicas && experiment.target.gateway === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'gateway'], message: 'expected the gateway URL (or replicas for the experiment to start)' });
+  }
 });
 
 /** A validated experiment (durations in ms). */
 export type Experiment = z.output<typeof experimentSchema>;
+/** The target once the gateway is known (the balancer's URL when the experiment runs replicas). */
+export type ResolvedTarget = Experiment['target'] & { gateway: string };
 /** A validated probe. */
 export type Probe = z.output<typeof probeSchema>;
 /** One method or rollback step: an action or a `{ wait }`. */

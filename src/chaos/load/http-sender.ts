@@ -1,4 +1,6 @@
 import { Pool } from 'undici';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { retryConnectionFailures } from './connection-retry.js';
 import type { Send, SendResult } from './runner.js';
 
 /** Options of {@link httpChatSender}; only `url` is required. */
@@ -20,6 +22,13 @@ export interface HttpChatSenderOptions {
   connections?: number;
   /** High-resolution clock for TTFT, same scale as the runner's `now`. Default `performance.now()`. */
   now?: () => number;
+  /**
+   * Retry a connection refused, reset or closed before any response, every 50 ms until the
+   * request's timeout, as a client behind a load balancer does (see `connection-retry.ts`). Default false.
+   */
+  retryConnectionErrors?: boolean;
+  /** Times the reconnect pauses. Default the system clock. */
+  clock?: Clock;
 }
 
 /** The prompt of every request unless `prompt` is given. */
@@ -29,9 +38,10 @@ export const DEFAULT_PROMPT = 'Say hello to the load test.';
  * A {@link Send} that posts chat requests over a keep-alive undici pool and reads the answer to
  * the end. A 2xx answer counts as ok only when its body is JSON (`malformed_body` otherwise); a stream counts as ok only when it ends with its terminal event (`[DONE]` or
  * `message_stop`); an SSE error event or a cut stream counts as an error.
+ * `connectionRetries` counts, by code, the connection failures retried (`retryConnectionErrors`).
  * Call `close()` when done.
  */
-export function httpChatSender(options: HttpChatSenderOptions): Send & { close(): Promise<void> } {
+export function httpChatSender(options: HttpChatSenderOptions): Send & { close(): Promise<void>; readonly connectionRetries: Record<string, number> } {
   const dialect = options.dialect ?? 'openai';
   const base = new URL(options.url);
   const pool = new Pool(base.origin, { connections: options.connections ?? 256, pipelining: 1 });
@@ -56,7 +66,7 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
       : { model, messages, max_tokens: options.maxTokens ?? 64, stream: options.stream ?? false });
   }
 
-  const send = async (index: number, signal: AbortSignal): Promise<SendResult> => {
+  const once = async (index: number, signal: AbortSignal): Promise<SendResult> => {
     const response = await pool.request({
       method: 'POST',
       path,
@@ -71,7 +81,7 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       // A success must be a whole answer: a truncated or garbled body is an error the caller would see.
       if (ok && !isJsonText(text)) return { ok: false, status: response.statusCode, servedBy, degraded, error: 'malformed_body' };
-      return { ok, status: response.statusCode, servedBy, degraded };
+      return ok ? { ok, status: response.statusCode, servedBy, degraded } : { ok, status: response.statusCode, servedBy, degraded, error: `http_${response.statusCode}${errorCodeSuffix(text)}` };
     }
     let firstChunkAt: number | undefined;
     let tail = '';
@@ -91,7 +101,23 @@ export function httpChatSender(options: HttpChatSenderOptions): Send & { close()
       ? { ok: true, status: 200, servedBy, degraded, firstChunkAt }
       : { ok: false, status: 200, servedBy, degraded, firstChunkAt, error: 'stream_incomplete' };
   };
-  return Object.assign(send, { close: () => pool.close() });
+  const clock = options.clock ?? systemClock;
+  const connectionRetries: Record<string, number> = {};
+  const counted = (code: string) => {
+    connectionRetries[code] = (connectionRetries[code] ?? 0) + 1;
+  };
+  const send: Send = options.retryConnectionErrors ? (index, signal) => retryConnectionFailures(() => once(index, signal), signal, clock, counted) : once;
+  return Object.assign(send, { close: () => pool.close(), connectionRetries });
+}
+
+/** `:CODE` from an error body's `error.code` (the gateway's `BULWARK_ERR_…` names the layer that answered), or ''. */
+export function errorCodeSuffix(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? `:${code}` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Whether `text` parses as JSON (a whole answer, not a truncated or garbled one). */

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { experimentReportHtml } from '../../chaos/experiment/report.js';
@@ -7,7 +8,7 @@ import { interpolateEnv, parseExperiment } from '../../chaos/experiment/schema.j
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { checkOutputDirectory } from './output-path.js';
 
-const USAGE = `Usage: bulwark chaos run EXPERIMENT.yaml [--out RESULT.json] [--html REPORT.html]
+const USAGE = `Usage: bulwark chaos run EXPERIMENT.yaml [--out RESULT.json] [--html REPORT.html] [--replica-log FILE]
 
 Runs a chaos experiment: the steady-state hypothesis is checked before (if it does not hold,
 nothing is changed), then the method — a timeline of fault actions on the mock provider, the
@@ -31,6 +32,17 @@ Experiment file (YAML or JSON):
 Actions: mock.profile (preset | profile | patch), mock.reset, faults.add (toxic), faults.remove (name),
 faults.reset, gateway.admin (method, path, body), http (method, url, body), probe (probe), and wait.
 
+Chaos Monkey: with a \`replicas\` section the experiment runs its own gateways — count × \`bulwark serve
+--config <config>\` (relative to the experiment file) behind a local TCP balancer, which is the
+target's gateway — and replica.kill SIGKILLs a random one (restart: true, restartAfter: 0s), then
+starts it again; replica.start (for rollbacks) starts any that is down. Load with
+retryConnectionErrors: true retries connections refused or reset before any response, as clients
+behind a real balancer do; the report lists each kill and the retried connection failures.
+  replicas: { count: 3, config: gateway.yaml }
+  load: { rate: 20, duration: 20s, retryConnectionErrors: true, thresholds: { http_req_failed: ["count==0"] } }
+  method: [ { wait: 5s }, { action: replica.kill }, { wait: 5s } ]
+--replica-log FILE appends the replicas' output to FILE.
+
 Exit codes: 0 passed, 1 failed, aborted or interrupted, 2 invalid experiment or usage.`;
 
 const chaos: Command = {
@@ -45,7 +57,7 @@ const chaos: Command = {
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, html: { type: 'string' } } });
+      parsed = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, html: { type: 'string' }, 'replica-log': { type: 'string' } } });
     } catch (error) {
       console.error(`bulwark chaos run: ${(error as Error).message}`);
       return EXIT_USAGE;
@@ -77,6 +89,8 @@ const chaos: Command = {
     console.log(`experiment: ${experiment.title}`);
     const result = await runExperiment(experiment, {
       signal: stop.signal,
+      baseDir: dirname(resolve(file)),
+      replicaLogFile: parsed.values['replica-log'],
       onEvent: (e) => console.log(`  ${(e.atMs / 1000).toFixed(1).padStart(6)}s  ${e.phase.padEnd(19)} ${e.ok ? '✓' : '✗'} ${e.what}${e.detail ? `  (${e.detail})` : ''}`),
     }).finally(() => process.removeListener('SIGINT', onSigint));
     console.log(`verdict: ${result.verdict.toUpperCase()}`);

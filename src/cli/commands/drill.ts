@@ -204,7 +204,7 @@ async function soak(duration: string | undefined, rateText: string | undefined, 
   try {
     report = await runSoak({
       durationMs, rate, signal: stop.signal, logFile: join(dirname(out), 'gateway.log'),
-      onSample: (s) => console.log(`  ${(s.atMs / 1000).toFixed(0)} s: sent ${s.sent}, lost ${s.lost}, RSS ${(s.rssBytes / 1_048_576).toFixed(1)} MiB, fds ${s.openFds}`),
+      onSample: (s) => console.log(`  ${(s.atMs / 1000).toFixed(0)} s: sent ${s.sent}, lost ${s.lost}, errors ${s.errors}, RSS ${(s.rssBytes / 1_048_576).toFixed(1)} MiB, fds ${s.openFds}`),
     });
   } catch (error) {
     console.error(`bulwark drill --soak: could not run: ${(error as Error).message}`);
