@@ -169,6 +169,11 @@ export interface Exchange<A, U> {
   defaultAnswer(text: string, requestId: string, nowMs: number): A | undefined;
   /** The request as the canonical model reads it, for traces (called only when a trace records; undefined when it cannot be read so). */
   describe?(): ChatRequest | undefined;
+  /**
+   * The request's generation parameters, for traces — read without translating the request (an
+   * exchange without it is described through {@link describe}).
+   */
+  describeParams?(): { maxTokens?: number; temperature?: number };
   /** An answer as the canonical model reads it, for traces (called only when a trace records). */
   describeAnswer?(answer: A): ChatResponse | undefined;
   /** The value kept in the cache for `answer`, and back (undefined: not one of this exchange's answers). */

@@ -101,7 +101,7 @@ export class BulwarkRouter implements Router, RouterControl, RouterCore {
     const tenant = options.tenant ?? DEFAULT_TENANT;
     const requestId = options.requestId ?? randomUUID();
     const started = this.clock.now();
-    const trace = RequestTrace.start(route.name, () => exchange.describe?.(), tenant, false);
+    const trace = RequestTrace.start(route.name, exchange, tenant, false);
     try {
       const key = route.usesCache || route.coalesce ? exchange.cacheKey(route.name, tenant) : undefined;
       let routed: Routed<A> | undefined;

@@ -21,7 +21,7 @@ async function driven<T>(clock: { advance(ms: number): Promise<void> }, call: Pr
 
 describe('router spans through @opentelemetry/api (library use)', () => {
   it('builds nothing while no tracer provider is registered', () => {
-    expect(RequestTrace.start('gpt-4', () => ask('hi'), 'default', false)).toBeUndefined();
+    expect(RequestTrace.start('gpt-4', { describe: () => ask('hi') }, 'default', false)).toBeUndefined();
   });
 
   describe('with a registered provider', () => {

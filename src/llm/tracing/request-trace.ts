@@ -20,6 +20,12 @@ export interface TracedDeployment {
   readonly breaker: { readonly state: string };
 }
 
+/** What a request span reads of the request (structural: every router exchange fits); called only when the trace records. */
+export interface TracedRequest {
+  describe?(): ChatRequest | undefined;
+  describeParams?(): { maxTokens?: number; temperature?: number };
+}
+
 /** How a request ended, for its span. */
 export interface TracedOutcome {
   served: ServedInfo;
@@ -58,11 +64,11 @@ export class RequestTrace {
   }
 
   /**
-   * Opens the request's trace, or returns undefined when nothing records it. `describe` gives the
-   * request as the canonical model reads it, called only when the trace records (undefined: the
-   * request attributes are left out).
+   * Opens the request's trace, or returns undefined when nothing records it. `request` is read
+   * only when the trace records: its parameters (max tokens, temperature) and, with content
+   * capture on, its messages.
    */
-  static start(route: string, describe: () => ChatRequest | undefined, tenant: string, stream: boolean): RequestTrace | undefined {
+  static start(route: string, request: TracedRequest, tenant: string, stream: boolean): RequestTrace | undefined {
     const parent = context.active();
     const owned = ownedRequestSpan(parent);
     let span: Span;
@@ -80,10 +86,12 @@ export class RequestTrace {
       [A.ATTR_BULWARK_TENANT]: tenant,
       [A.ATTR_BULWARK_STREAM]: stream,
     };
-    const request = describe();
-    if (request?.maxTokens !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = request.maxTokens;
-    if (request?.temperature !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_TEMPERATURE] = request.temperature;
-    if (request !== undefined && traceContentCaptured()) attributes[A.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(request));
+    // The parameters are read without translating the request; the whole request only for content capture.
+    const captured = traceContentCaptured() ? request.describe?.() : undefined;
+    const params = request.describeParams?.() ?? captured ?? request.describe?.();
+    if (params?.maxTokens !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = params.maxTokens;
+    if (params?.temperature !== undefined) attributes[A.ATTR_GEN_AI_REQUEST_TEMPERATURE] = params.temperature;
+    if (captured !== undefined) attributes[A.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(captured));
     span.setAttributes(attributes);
     return new RequestTrace(span, owned === undefined ? trace.setSpan(parent, span) : parent, owned !== undefined);
   }

@@ -49,6 +49,8 @@ export function forwardedHeaders(dialect: WireDialect, headers: HeaderMap): Reco
 export class WireExchange implements Exchange<WireAnswer, Buffer> {
   readonly route: string;
   readonly stream: boolean;
+  /** The last answer {@link describeAnswer} read, and what it read. */
+  private described: { answer: WireAnswer; response: ChatResponse | undefined } | undefined = undefined;
   /** The client asked for the usage chunk (OpenAI `stream_options.include_usage`). */
   readonly includeUsage: boolean;
   private readonly calls = new Map<string, UpstreamCall | Unsupported>();
@@ -259,14 +261,29 @@ export class WireExchange implements Exchange<WireAnswer, Buffer> {
     return this.canonical(CANONICAL_CAPABILITIES, 'drop').request;
   }
 
+  describeParams(): { maxTokens?: number; temperature?: number } {
+    const { members } = this.scanned;
+    const number = (name: string) => {
+      const value = valueAt(this.raw, members.get(name));
+      return typeof value === 'number' ? value : undefined;
+    };
+    return { maxTokens: number('max_tokens') ?? number('max_completion_tokens') ?? number('max_output_tokens'), temperature: number('temperature') };
+  }
+
   describeAnswer(answer: WireAnswer): ChatResponse | undefined {
-    if (answer.contentType.startsWith('text/event-stream')) return undefined;
-    try {
-      const parsed: unknown = JSON.parse(answer.body.toString('utf8'));
-      return this.dialect.family === 'openai' ? fromOpenAIResponse(parsed) : fromAnthropicResponse(parsed, Math.floor(this.clock.now() / 1000));
-    } catch {
-      return undefined;
+    // The attempt's span and the request's read the same answer: parsed once.
+    if (this.described?.answer === answer) return this.described.response;
+    let response: ChatResponse | undefined;
+    if (!answer.contentType.startsWith('text/event-stream')) {
+      try {
+        const parsed: unknown = JSON.parse(answer.body.toString('utf8'));
+        response = this.dialect.family === 'openai' ? fromOpenAIResponse(parsed) : fromAnthropicResponse(parsed, Math.floor(this.clock.now() / 1000));
+      } catch {
+        response = undefined;
+      }
     }
+    this.described = { answer, response };
+    return response;
   }
 
   store(answer: WireAnswer): unknown {

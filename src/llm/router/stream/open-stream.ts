@@ -28,7 +28,7 @@ export interface StreamCallOptions {
 export async function openRoutedStream<A, U>(core: RouterCore, route: ResolvedRoute, exchange: Exchange<A, U>, options: StreamCallOptions): Promise<ExchangeStream<U>> {
   const started = core.clock.now();
   const { tenant } = options;
-  const trace = RequestTrace.start(route.name, () => exchange.describe?.(), tenant, true);
+  const trace = RequestTrace.start(route.name, exchange, tenant, true);
   const stored = (answer: A, served: ServedInfo, cacheHit: boolean): ExchangeStream<U> => {
     const ttftMs = core.clock.now() - started;
     return new StoredStream(exchange.replay(answer), served, (complete) => {
