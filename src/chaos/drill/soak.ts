@@ -161,7 +161,7 @@ export function formatSoak(r: SoakReport): string {
   const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
   return [
     `soak: ${(r.durationMs / 1000).toFixed(0)} s at ${r.rate} rps, chaos preset on every deployment`,
-    `requests ${r.requests}: answered ${r.answered}, clear errors ${r.errors}${r.errors > 0 ? ` (${Object.entries(r.errorsByKind).map(([k, n]) => `${k}=${n}`).join(', ')})` : ''}, lost ${r.lost}${r.lost > 0 ? ` (${Object.entries(r.lostByError).map(([k, n]) => `${k}=${n}`).join(', ')})` : ''}; p99 ${r.latencyP99Ms} ms`,
+    `requests ${r.requests}: answered ${r.answered} (${r.requests ? ((r.answered / r.requests) * 100).toFixed(1) : '0.0'} %), clear errors ${r.errors}${r.errors > 0 ? ` (${Object.entries(r.errorsByKind).map(([k, n]) => `${k}=${n}`).join(', ')})` : ''}, lost ${r.lost}${r.lost > 0 ? ` (${Object.entries(r.lostByError).map(([k, n]) => `${k}=${n}`).join(', ')})` : ''}; p99 ${r.latencyP99Ms} ms`,
     `gateway RSS ${mb(r.rssAfterWarmupBytes)} after warm-up → ${mb(r.rssEndBytes)} at the end (${(r.rssGrowth * 100).toFixed(1)} %, max ${mb(r.rssMaxBytes)})`,
     `open fds ${r.fdsAfterWarmup} after warm-up → ${r.fdsEnd} at the end (max ${r.fdsMax})`,
     `${r.lost === 0 ? '✓' : '✗'} lost = 0   ${r.rssGrowth < 0.1 ? '✓' : '✗'} RSS growth < 10 %   ${r.fdsEnd <= r.fdsAfterWarmup + 10 ? '✓' : '✗'} fds flat (±10)`,
