@@ -87,31 +87,27 @@ describe('security: the per-provider cap and the process-wide answer budget', ()
   });
 
   it('fails the answer that would take the process past its budget, and gives every byte back', async () => {
-    // The three answers overlap for certain: each holds its last bytes until all three have
-    // handed their 3 MiB to the socket (or were cut off), so none can finish — and give its
-    // bytes back — before the gateway has had to hold more than the 4 MiB budget.
-    const waiting: (() => void)[] = [];
-    let ready = 0;
-    const arrive = (release: () => void) => {
-      waiting.push(release);
-      if (++ready === 3) for (const go of waiting.splice(0)) go();
-    };
+    // The three answers overlap for certain: each holds its last bytes until one of them has been
+    // cut off (its connection closed), so none can finish — and give its bytes back — before the
+    // gateway has had to refuse one. (Waiting only until each had handed its 3 MiB to the socket
+    // was not enough: loopback socket buffers can take them all before the gateway reads any, and
+    // the gateway may then read the answers one after the other, each within the budget.)
+    const tails: Array<() => void> = [];
+    let cut = false;
     upstream.reply = (_seen, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"');
-      let arrived = false;
-      const once = (release: () => void) => {
-        if (arrived) return;
-        arrived = true;
-        arrive(release);
-      };
-      res.on('close', () => once(() => undefined));
-      const full = res.write(Buffer.alloc(3 * MiB, 'a'));
+      res.write(Buffer.alloc(3 * MiB, 'a'));
       const end = () => {
         if (!res.destroyed) res.end('"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}');
       };
-      if (full) once(end);
-      else res.once('drain', () => once(end));
+      res.on('close', () => {
+        if (res.writableFinished || cut) return;
+        cut = true;
+        for (const tail of tails.splice(0)) tail();
+      });
+      if (cut) end();
+      else tails.push(end);
     };
     const budget = new AnswerBudget(4 * MiB);
     const provider = createProvider({ type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'k' }, { answerBudget: budget });
