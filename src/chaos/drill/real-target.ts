@@ -59,7 +59,15 @@ export async function startRealTarget(options: RealTargetOptions): Promise<Drill
   };
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const replicas = await startReplicaSet({ configPath, replicas: options.replicas, logFile: options.logFile, env: keys });
+  let replicas: Awaited<ReturnType<typeof startReplicaSet>>;
+  try {
+    replicas = await startReplicaSet({ configPath, replicas: options.replicas, logFile: options.logFile, env: keys });
+  } catch (error) {
+    // A gateway that cannot start must not leave the mock listening (the drill process would never exit).
+    await mock.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const url = replicas.url;
   const sender = drillHttpSender({ url, model: DRILL_ROUTE });
   const breakerOpens: number[] = [];
