@@ -34,6 +34,18 @@ describe('bulwarkFetch with the official openai client', () => {
     expect(response.headers.get('x-bulwark-degraded')).toBe('false');
   });
 
+  it('an upstream refusal of the request reaches the client as the provider sent it (status and body)', async () => {
+    fx = await startFixture();
+    fx.mock.patchProfile({ deployments: { primary: { contextWindow: { maxChars: 5 } }, secondary: { contextWindow: { maxChars: 5 } } } });
+    const raw = await bulwarkFetch(fx.router)('http://bulwark.local/v1/chat/completions', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: FULL }] }),
+    });
+    const body = (await raw.json()) as { error: { code: string; message: string } };
+    expect(raw.status).toBe(400);
+    expect(body.error.code).toBe('context_length_exceeded');
+    expect(body.error.message).not.toMatch(/^Every step|answered 400/); // the provider's own words, not the gateway's
+  });
+
   it('streams, failing over before the first token invisibly', async () => {
     fx = await startFixture();
     fx.mock.patchProfile({ deployments: { primary: { errors: { '503': 1 } } } });
