@@ -72,6 +72,21 @@ export async function spawnGateway(configPath: string, env: NodeJS.ProcessEnv = 
   };
 }
 
+/**
+ * `count` replicas of the same config. If one fails to start, the others are stopped before the
+ * error is thrown (with a bare `Promise.all` they were left running, orphaned, after the test).
+ */
+export async function spawnGateways(count: number, configPath: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnGateway(configPath, env)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const replicas = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  if (failed) {
+    await Promise.all(replicas.map((r) => r.stop()));
+    throw failed.reason;
+  }
+  return replicas;
+}
+
 /** A temporary directory for config files, removed by `close()`. */
 export async function tempDir(): Promise<{ path: string; write(name: string, text: string): Promise<string>; close(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'bulwark-scale-'));

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProvider, type MockProvider } from '../../src/chaos/mock/index.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../src/state/test-support.js';
-import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
+import { adminState, chat, sha256, spawnGateways, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
 
 const CLIENT_KEY = 'sk-bulwark-scale-client';
 const LIMITED_KEY = 'sk-bulwark-scale-limited';
@@ -44,7 +44,7 @@ describe('three gateway processes sharing one Redis', () => {
     mock = await startMockProvider({ profile: { default: { latency: { kind: 'fixed', ms: 5 } } } });
     dir = await tempDir();
     const file = await dir.write('bulwark.yaml', config(mock, prefix));
-    replicas = await Promise.all([0, 1, 2].map(() => spawnGateway(file, { MOCK_KEY: 'mock-key' })));
+    replicas = await spawnGateways(3, file, { MOCK_KEY: 'mock-key' });
     await until(async () => ((await adminState(replicas[0].url, ADMIN_KEY)).liveReplicas === 3 ? true : undefined), 8_000, 100);
   }, 30_000);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProvider, type MockProvider } from '../../src/chaos/mock/index.js';
 import { httpChatSender } from '../../src/chaos/load/http-sender.js';
 import { ThrowawayRedis } from '../../src/state/test-support.js';
-import { adminState, chat, sha256, spawnGateway, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
+import { adminState, chat, sha256, spawnGateways, tempDir, until, type GatewayProcess, mockDeploymentsYaml } from './helpers.js';
 
 const CLIENT_KEY = 'sk-bulwark-fault-client';
 const ADMIN_KEY = 'sk-bulwark-fault-admin';
@@ -48,7 +48,7 @@ describe('Redis unreachable in the middle of load', () => {
     mock = await startMockProvider({ profile: { default: { latency: { kind: 'fixed', ms: 5 } } } });
     dir = await tempDir();
     const file = await dir.write('bulwark.yaml', config(mock, redis.url));
-    replicas = await Promise.all([0, 1, 2].map(() => spawnGateway(file, { MOCK_KEY: 'mock-key' })));
+    replicas = await spawnGateways(3, file, { MOCK_KEY: 'mock-key' });
   }, 30_000);
 
   afterAll(async () => {
