@@ -245,9 +245,18 @@ describe('router.stream', () => {
   it('breaking out of the loop early also cancels the upstream request', async () => {
     fx = await startFixture();
     const f = fx;
-    f.mock.patchProfile({ deployments: { primary: { tokenDelayMs: 30 } } });
+    // Tokens 2 s apart: left alone the stream would last ~30 s, so only the cancellation can end
+    // the upstream request inside the 2 s wait.
+    f.mock.patchProfile({ deployments: { primary: { tokenDelayMs: 2_000 } } });
     const stream = await f.router.stream(ask(`echo: ${FULL}`));
-    for await (const event of stream) if (event.type === 'text') break;
+    let inFlightAtBreak = -1;
+    for await (const event of stream) {
+      if (event.type === 'text') {
+        inFlightAtBreak = f.mock.stats().inFlight;
+        break;
+      }
+    }
+    expect(inFlightAtBreak).toBe(1);
     await until(() => f.mock.stats().inFlight === 0, 2_000);
   });
 
