@@ -13,11 +13,22 @@ import { PRIORITY_HEADER } from './load-shedding-defaults.js';
 type Priority = 'low' | 'normal' | 'high';
 const RANK: Readonly<Record<Priority, number>> = Object.freeze({ low: 0, normal: 1, high: 2 });
 
-/** Timeouts and upstream overload say "too much in flight"; other failures say nothing about load. */
+/** Timeouts and upstream overload say "too much in flight" at a deployment; other failures say nothing about load. */
 export function isOverloadSignal(error: unknown): boolean {
   if (error instanceof TimeoutError) return true;
   const llm = error instanceof AllFallbacksFailedError ? error.lastError : error;
   return llm instanceof LlmError && (llm.kind === 'timeout' || llm.kind === 'overloaded');
+}
+
+/**
+ * What says the gateway itself has too much in flight: only Bulwark's own process-wide limits.
+ * An upstream's timeouts and 503s are the deployments' limits' business (`scale-out.ts`): cutting
+ * the whole gateway for them sheds traffic the fallbacks would have served (a 10-minute soak with
+ * the chaos preset shed 43,066 of 60,000 requests on an idle machine that way).
+ */
+export function isGatewayOverloadSignal(error: unknown): boolean {
+  const llm = error instanceof AllFallbacksFailedError ? error.lastError : error;
+  return llm instanceof LlmError && llm.kind === 'gateway_overloaded';
 }
 
 /**
@@ -51,7 +62,7 @@ export class LoadShedder {
 
   constructor(private readonly config: LoadSheddingConfig, private readonly clock: Clock, private readonly bodyLimitBytes: () => number) {
     const { initialLimit, minLimit, maxLimit } = config.gateway;
-    this.limiter = new FirstTokenLimit({ initialLimit, minLimit, maxLimit, isOverload: isOverloadSignal, clock });
+    this.limiter = new FirstTokenLimit({ initialLimit, minLimit, maxLimit, isOverload: isGatewayOverloadSignal, clock });
     this.shares = Object.freeze({ ...config.priorities });
   }
 
@@ -72,7 +83,7 @@ export class LoadShedder {
       try {
         pending = handler(context, req, res);
       } catch (error) {
-        limiter.release(NaN, 0, inFlightAtStart, isOverloadSignal(error));
+        limiter.release(NaN, 0, inFlightAtStart, isGatewayOverloadSignal(error));
         throw error;
       }
       if (!pending) {
@@ -82,16 +93,20 @@ export class LoadShedder {
       return pending.then(
         () => this.released(context, admittedAt, inFlightAtStart),
         (error: unknown) => {
-          limiter.release(NaN, 0, inFlightAtStart, isOverloadSignal(error));
+          limiter.release(NaN, 0, inFlightAtStart, isGatewayOverloadSignal(error));
           throw error;
         },
       );
     };
   }
 
-  /** A stream's sample is its first byte, a whole answer's its end and output tokens; an error answer says nothing. */
+  /**
+   * A stream's sample is its first byte, a whole answer's its end and output tokens. An error
+   * answer says nothing, nor does one that took retries or fallbacks: its time is the failed
+   * attempts', not a queue in front of the gateway.
+   */
   private released(context: RequestContext, admittedAt: number, inFlightAtStart: number): void {
-    if (context.status !== 200) this.limiter.release(NaN, 0, inFlightAtStart);
+    if (context.status !== 200 || context.served.attempts > 1 || context.served.fallbackDepth > 0) this.limiter.release(NaN, 0, inFlightAtStart);
     else if (context.firstByteAt > 0) this.limiter.release(context.firstByteAt - admittedAt, 0, inFlightAtStart);
     else this.limiter.release(this.clock.now() - admittedAt, context.outputTokens, inFlightAtStart);
   }
